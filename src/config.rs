@@ -1,0 +1,259 @@
+//! The portal's configuration: one typed struct extracted from Rocket's figment
+//! (defaults → `Rocket.toml` → `DIRECT_SIGNIN_*` variables → the Okta CLI's variables) and
+//! validated at start with messages that name the offending key.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use rocket::figment::providers::{Env, Serialized};
+use rocket::figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// A secret that never prints.
+#[derive(Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OktaConfig {
+    /// `OKTA_OAUTH2_ISSUER`: e.g. `https://example.okta.com/oauth2/default`. Empty in a
+    /// debug build: use the embedded emulator.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// `OKTA_OAUTH2_CLIENT_ID`.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// `OKTA_OAUTH2_CLIENT_SECRET` (client_secret_basic unless `auth_method` says otherwise).
+    #[serde(default)]
+    pub client_secret: Option<Secret>,
+    /// PEM file of the private key for `private_key_jwt`.
+    #[serde(default)]
+    pub private_key_file: Option<PathBuf>,
+    /// `none`, `client_secret_basic`, `client_secret_post` or `private_key_jwt`; derived
+    /// from what is configured when absent.
+    #[serde(default)]
+    pub auth_method: Option<String>,
+    pub scopes: String,
+    /// Whole-request timeout for calls to Okta, in milliseconds.
+    pub timeout_ms: u64,
+    pub connect_timeout_ms: u64,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmulatorConfig {
+    /// Port of the embedded emulator (debug builds with no issuer).
+    pub port: u16,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrandingConfig {
+    pub product_name: String,
+    #[serde(default)]
+    pub logo_url: Option<String>,
+    pub primary_color: String,
+    #[serde(default)]
+    pub support_url: Option<String>,
+}
+
+/// Everything the portal reads from configuration.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct Config {
+    pub okta: OktaConfig,
+    pub emulator: EmulatorConfig,
+    pub branding: BrandingConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            okta: OktaConfig {
+                issuer: None,
+                client_id: None,
+                client_secret: None,
+                private_key_file: None,
+                auth_method: None,
+                scopes: "openid profile email offline_access".into(),
+                timeout_ms: 10_000,
+                connect_timeout_ms: 3_000,
+            },
+            emulator: EmulatorConfig { port: 8001 },
+            branding: BrandingConfig {
+                product_name: "Direct Sign-in".into(),
+                logo_url: None,
+                primary_color: "#1f4fd1".into(),
+                support_url: None,
+            },
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration: {0}")]
+    Parse(String),
+    #[error("configuration key `{key}`: {message}")]
+    Invalid { key: &'static str, message: String },
+}
+
+fn invalid(key: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        key,
+        message: message.into(),
+    }
+}
+
+impl Config {
+    /// Rocket's figment with our defaults below it and our environment variables above.
+    pub fn figment() -> Figment {
+        Figment::from(Serialized::defaults(Config::default()))
+            .merge(rocket::Config::figment())
+            .merge(Env::prefixed("DIRECT_SIGNIN_").split("__"))
+            .merge(
+                Env::raw()
+                    .only(&[
+                        "OKTA_OAUTH2_ISSUER",
+                        "OKTA_OAUTH2_CLIENT_ID",
+                        "OKTA_OAUTH2_CLIENT_SECRET",
+                    ])
+                    .map(|k| match k.as_str() {
+                        "OKTA_OAUTH2_ISSUER" => "okta.issuer".into(),
+                        "OKTA_OAUTH2_CLIENT_ID" => "okta.client_id".into(),
+                        _ => "okta.client_secret".into(),
+                    }),
+            )
+    }
+
+    /// Extracts and validates the configuration from `figment`.
+    pub fn from_figment(figment: &Figment) -> Result<Self, ConfigError> {
+        let config: Config = figment
+            .extract()
+            .map_err(|e| ConfigError::Parse(e.to_string()))?;
+        config.validate(figment.profile() == rocket::Config::RELEASE_PROFILE)?;
+        Ok(config)
+    }
+
+    /// Checks every key whose value the type system cannot.
+    pub fn validate(&self, release: bool) -> Result<(), ConfigError> {
+        let okta = &self.okta;
+        if let Some(issuer) = okta.issuer.as_deref().filter(|i| !i.is_empty()) {
+            let url = url::Url::parse(issuer)
+                .map_err(|e| invalid("okta.issuer", format!("not a URL: {e}")))?;
+            let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+            match url.scheme() {
+                "https" => {}
+                "http" if !release || loopback => {}
+                _ => {
+                    return Err(invalid(
+                        "okta.issuer",
+                        "must be https (http is allowed only for a loopback address)",
+                    ))
+                }
+            }
+            if okta.client_id.as_deref().unwrap_or_default().is_empty() {
+                return Err(invalid(
+                    "okta.client_id",
+                    "is required when okta.issuer is set (OKTA_OAUTH2_CLIENT_ID)",
+                ));
+            }
+        } else if release {
+            return Err(invalid(
+                "okta.issuer",
+                "is required in the release profile (OKTA_OAUTH2_ISSUER); the embedded emulator runs only in debug builds",
+            ));
+        }
+        if let Some(method) = &okta.auth_method {
+            if ![
+                "none",
+                "client_secret_basic",
+                "client_secret_post",
+                "private_key_jwt",
+            ]
+            .contains(&method.as_str())
+            {
+                return Err(invalid(
+                    "okta.auth_method",
+                    "must be none, client_secret_basic, client_secret_post or private_key_jwt",
+                ));
+            }
+        }
+        if !okta.scopes.split_whitespace().any(|s| s == "openid") {
+            return Err(invalid("okta.scopes", "must include openid"));
+        }
+        if okta.timeout_ms == 0 || okta.connect_timeout_ms == 0 {
+            return Err(invalid("okta.timeout_ms", "timeouts must be positive"));
+        }
+        let color = &self.branding.primary_color;
+        let hex = color.strip_prefix('#').unwrap_or("");
+        if !(hex.len() == 6 || hex.len() == 3) || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(invalid(
+                "branding.primary_color",
+                "must be a hex colour such as #1f4fd1",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Whether `cargo run` should start the embedded emulator.
+    pub fn wants_embedded_emulator(&self) -> bool {
+        cfg!(debug_assertions) && self.okta.issuer.as_deref().unwrap_or_default().is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rocket::figment::providers::{Format, Toml};
+
+    fn with(toml: &str) -> Result<Config, ConfigError> {
+        let figment =
+            Figment::from(Serialized::defaults(Config::default())).merge(Toml::string(toml));
+        Config::from_figment(&figment)
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let e = with("[okta]\nissuer = \"ftp://x\"\nclient_id = \"a\"").unwrap_err();
+        assert!(e.to_string().contains("okta.issuer"), "{e}");
+        let e = with("[okta]\nissuer = \"https://x.okta.com\"").unwrap_err();
+        assert!(e.to_string().contains("okta.client_id"), "{e}");
+        let e = with("[branding]\nprimary_color = \"blue\"").unwrap_err();
+        assert!(e.to_string().contains("branding.primary_color"), "{e}");
+        let e = with("[okta]\nscopes = \"profile\"").unwrap_err();
+        assert!(e.to_string().contains("okta.scopes"), "{e}");
+    }
+
+    #[test]
+    fn release_refuses_plain_http_and_missing_issuer() {
+        let mut c = Config::default();
+        assert!(c.validate(true).is_err());
+        c.okta.issuer = Some("http://okta.example.com/oauth2/default".into());
+        c.okta.client_id = Some("x".into());
+        assert!(c.validate(true).is_err());
+        assert!(c.validate(false).is_ok());
+        c.okta.issuer = Some("http://127.0.0.1:8001/oauth2/default".into());
+        assert!(c.validate(true).is_ok());
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        assert_eq!(format!("{:?}", Secret::new("hunter2")), "Secret(***)");
+    }
+}

@@ -1,0 +1,565 @@
+//! The emulated org's directory: users with their enrolled authenticators and sign-in
+//! policy, and the OAuth clients. Loaded once (built-in demo data or `--users FILE`) and
+//! immutable afterwards; everything that changes (lockouts, codes, tokens) lives in
+//! [`super::state::State`].
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use jsonwebtoken::DecodingKey;
+use rand::rngs::OsRng;
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey};
+use serde::Deserialize;
+
+/// Password of every demo user.
+pub const DEMO_PASSWORD: &str = "Sup3r-Secret!";
+/// TOTP secret (base32) of every demo user with an OTP app.
+pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXP";
+/// The confidential demo client.
+pub const DEMO_CLIENT_ID: &str = "demo-portal";
+pub const DEMO_CLIENT_SECRET: &str = "demo-portal-secret";
+/// The public demo client (no client authentication).
+pub const DEMO_PUBLIC_CLIENT_ID: &str = "demo-public";
+/// A demo client that authenticates with `private_key_jwt`; its private key ships in
+/// `keys/demo-jwt-client.pem` so tests and the portal can sign assertions.
+pub const DEMO_JWT_CLIENT_ID: &str = "demo-jwt";
+pub const DEMO_JWT_CLIENT_KEY_PEM: &str = include_str!("../../keys/demo-jwt-client.pem");
+
+/// A factor a user can present. SMS and voice are two channels of one authenticator (phone).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Factor {
+    Password,
+    Totp,
+    Sms,
+    Voice,
+    Email,
+    Push,
+}
+
+impl Factor {
+    /// The `amr` value Okta's AMR mapping uses for this factor.
+    pub fn amr(self) -> &'static str {
+        match self {
+            Factor::Password => "pwd",
+            Factor::Totp => "otp",
+            Factor::Sms => "sms",
+            Factor::Voice => "tel",
+            Factor::Email => "email",
+            Factor::Push => "swk",
+        }
+    }
+
+    /// Factors of the same authenticator cannot satisfy two policy steps.
+    pub fn authenticator(self) -> &'static str {
+        match self {
+            Factor::Password => "password",
+            Factor::Totp => "otp",
+            Factor::Sms | Factor::Voice => "phone",
+            Factor::Email => "email",
+            Factor::Push => "okta_verify",
+        }
+    }
+
+    /// The factor behind an OOB `channel_hint`.
+    pub fn from_channel(channel: &str) -> Option<Factor> {
+        match channel {
+            "push" => Some(Factor::Push),
+            "sms" => Some(Factor::Sms),
+            "voice" => Some(Factor::Voice),
+            "email" => Some(Factor::Email),
+            _ => None,
+        }
+    }
+
+    pub fn channel(self) -> &'static str {
+        match self {
+            Factor::Push => "push",
+            Factor::Sms => "sms",
+            Factor::Voice => "voice",
+            Factor::Email => "email",
+            Factor::Password => "password",
+            Factor::Totp => "otp",
+        }
+    }
+}
+
+/// What the app sign-in policy asks of a user.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// How many factors (of distinct authenticators) a sign-in needs: 1 or 2.
+    pub factors: u8,
+    /// Whether the password must be one of them (then it must come first).
+    #[serde(default)]
+    pub password_required: bool,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    #[default]
+    Active,
+    Suspended,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phone {
+    pub number: String,
+    #[serde(default = "yes")]
+    pub sms: bool,
+    #[serde(default = "yes")]
+    pub voice: bool,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Push {
+    #[serde(default)]
+    pub number_challenge: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// One user of the emulated org.
+#[derive(Debug)]
+pub struct User {
+    /// Okta user id (`00u…`), the ID token's `sub`.
+    pub id: String,
+    /// Okta login, as given (lookups are case-insensitive).
+    pub login: String,
+    pub name: String,
+    pub email: String,
+    pub status: Status,
+    pub policy: Policy,
+    /// Argon2 PHC string; `None` when the user has no password authenticator.
+    pub password_hash: Option<String>,
+    pub totp_secret: Option<Vec<u8>>,
+    pub phone: Option<Phone>,
+    pub email_otp: bool,
+    pub push: Option<Push>,
+}
+
+impl User {
+    pub fn enrolled(&self, factor: Factor) -> bool {
+        match factor {
+            Factor::Password => self.password_hash.is_some(),
+            Factor::Totp => self.totp_secret.is_some(),
+            Factor::Sms => self.phone.as_ref().is_some_and(|p| p.sms),
+            Factor::Voice => self.phone.as_ref().is_some_and(|p| p.voice),
+            Factor::Email => self.email_otp,
+            Factor::Push => self.push.is_some(),
+        }
+    }
+
+    pub fn number_challenge(&self) -> bool {
+        self.push.as_ref().is_some_and(|p| p.number_challenge)
+    }
+
+    /// Where an OOB code for `factor` is delivered.
+    pub fn destination(&self, factor: Factor) -> String {
+        match factor {
+            Factor::Sms | Factor::Voice => self
+                .phone
+                .as_ref()
+                .map(|p| p.number.clone())
+                .unwrap_or_default(),
+            Factor::Email => self.email.clone(),
+            _ => String::new(),
+        }
+    }
+}
+
+/// How a client authenticates at the token endpoint.
+pub enum ClientAuth {
+    /// Public client: only `client_id`.
+    None,
+    /// `client_secret_basic` or `client_secret_post` (Okta accepts either for a secret).
+    Secret(String),
+    /// `private_key_jwt` with these public keys.
+    PrivateKeyJwt(Vec<DecodingKey>),
+}
+
+pub struct Client {
+    pub id: String,
+    pub auth: ClientAuth,
+}
+
+/// The whole directory.
+pub struct Directory {
+    users: HashMap<String, Arc<User>>,
+    clients: HashMap<String, Arc<Client>>,
+    /// Org id (`00o…`), the ID token's `idp`.
+    pub org_id: String,
+    /// A hash checked when the user is unknown, so a miss costs what a hit costs.
+    pub decoy_hash: String,
+}
+
+impl Directory {
+    pub fn user(&self, login: &str) -> Option<&Arc<User>> {
+        self.users.get(&login.trim().to_lowercase())
+    }
+
+    pub fn users(&self) -> impl Iterator<Item = &Arc<User>> {
+        self.users.values()
+    }
+
+    pub fn client(&self, id: &str) -> Option<&Arc<Client>> {
+        self.clients.get(id)
+    }
+
+    /// The built-in demo org (product.md §2).
+    pub fn demo() -> Result<Self, DirectoryError> {
+        let phone = |n: &str| UserFile::phone(n);
+        let users = vec![
+            UserFile::new("alice@example.com", "Alice Anderson", 1, true).password(),
+            UserFile::new("bob@example.com", "Bob Brown", 2, false)
+                .password()
+                .totp()
+                .with_phone(phone("+1 555 0100"))
+                .email()
+                .push(false),
+            UserFile::new("carol@example.com", "Carol Clark", 1, false)
+                .totp()
+                .push(true)
+                .email()
+                .with_phone(phone("+1 555 0101")),
+            UserFile::new("dave@example.com", "Dave Davis", 2, true)
+                .password()
+                .push(true),
+            UserFile {
+                status: Status::Suspended,
+                ..UserFile::new("erin@example.com", "Erin Evans", 1, true).password()
+            },
+        ];
+        Self::build(OrgFile {
+            users,
+            clients: None,
+        })
+    }
+
+    /// Reads a users file (JSON, see the README) that replaces the demo users.
+    pub fn from_file(path: &Path) -> Result<Self, DirectoryError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| DirectoryError(format!("cannot read {}: {e}", path.display())))?;
+        let file: OrgFile = serde_json::from_str(&text)
+            .map_err(|e| DirectoryError(format!("{}: {e}", path.display())))?;
+        Self::build(file)
+    }
+
+    fn build(file: OrgFile) -> Result<Self, DirectoryError> {
+        let mut users = HashMap::new();
+        for (index, u) in file.users.into_iter().enumerate() {
+            let key = u.login.trim().to_lowercase();
+            if key.is_empty() {
+                return Err(DirectoryError(format!("users[{index}]: empty login")));
+            }
+            let user = u.into_user(index)?;
+            if users.insert(key, Arc::new(user)).is_some() {
+                return Err(DirectoryError(format!("users[{index}]: duplicate login")));
+            }
+        }
+        let clients = match file.clients {
+            Some(list) => list
+                .into_iter()
+                .enumerate()
+                .map(|(i, c)| c.into_client(i))
+                .collect::<Result<Vec<_>, _>>()?,
+            None => demo_clients()?,
+        };
+        let clients = clients
+            .into_iter()
+            .map(|c| (c.id.clone(), Arc::new(c)))
+            .collect();
+        Ok(Directory {
+            users,
+            clients,
+            org_id: "00o1emulat0rorg0000".into(),
+            decoy_hash: hash_password("decoy password that matches nobody")?,
+        })
+    }
+}
+
+fn demo_clients() -> Result<Vec<Client>, DirectoryError> {
+    let key = rsa::RsaPrivateKey::from_pkcs8_pem(DEMO_JWT_CLIENT_KEY_PEM)
+        .map_err(|e| DirectoryError(format!("demo-jwt key: {e}")))?;
+    let public_pem = key
+        .to_public_key()
+        .to_public_key_pem(rsa::pkcs8::LineEnding::LF)
+        .map_err(|e| DirectoryError(format!("demo-jwt key: {e}")))?;
+    Ok(vec![
+        Client {
+            id: DEMO_CLIENT_ID.into(),
+            auth: ClientAuth::Secret(DEMO_CLIENT_SECRET.into()),
+        },
+        Client {
+            id: DEMO_PUBLIC_CLIENT_ID.into(),
+            auth: ClientAuth::None,
+        },
+        ClientFile {
+            client_id: DEMO_JWT_CLIENT_ID.into(),
+            client_secret: None,
+            public_key_pem: Some(public_pem),
+        }
+        .into_client(0)?,
+    ])
+}
+
+/// Argon2id with light parameters: the emulator needs realistic per-check cost, not
+/// production hardness, and the flood simulation checks thousands of passwords.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(4096, 1, 1, None).expect("static Argon2 parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+pub fn hash_password(password: &str) -> Result<String, DirectoryError> {
+    let salt = SaltString::generate(&mut OsRng);
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| DirectoryError(format!("cannot hash a password: {e}")))
+}
+
+/// Checks `password` against a PHC string; a malformed hash never matches.
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            argon2()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("emulator users: {0}")]
+pub struct DirectoryError(pub String);
+
+/// The `--users FILE` format.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrgFile {
+    users: Vec<UserFile>,
+    #[serde(default)]
+    clients: Option<Vec<ClientFile>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserFile {
+    login: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    status: Status,
+    policy: Policy,
+    /// Plain text, hashed at load.
+    #[serde(default)]
+    password: Option<String>,
+    /// Or an Argon2 PHC string.
+    #[serde(default)]
+    password_hash: Option<String>,
+    #[serde(default)]
+    totp_secret: Option<String>,
+    #[serde(default)]
+    phone: Option<Phone>,
+    #[serde(default)]
+    email_otp: bool,
+    #[serde(default)]
+    push: Option<Push>,
+}
+
+impl UserFile {
+    fn new(login: &str, name: &str, factors: u8, password_required: bool) -> Self {
+        UserFile {
+            login: login.into(),
+            name: Some(name.into()),
+            email: None,
+            status: Status::Active,
+            policy: Policy {
+                factors,
+                password_required,
+            },
+            password: None,
+            password_hash: None,
+            totp_secret: None,
+            phone: None,
+            email_otp: false,
+            push: None,
+        }
+    }
+    fn phone(number: &str) -> Phone {
+        Phone {
+            number: number.into(),
+            sms: true,
+            voice: true,
+        }
+    }
+    fn password(mut self) -> Self {
+        self.password = Some(DEMO_PASSWORD.into());
+        self
+    }
+    fn totp(mut self) -> Self {
+        self.totp_secret = Some(DEMO_TOTP_SECRET.into());
+        self
+    }
+    fn with_phone(mut self, phone: Phone) -> Self {
+        self.phone = Some(phone);
+        self
+    }
+    fn email(mut self) -> Self {
+        self.email_otp = true;
+        self
+    }
+    fn push(mut self, number_challenge: bool) -> Self {
+        self.push = Some(Push { number_challenge });
+        self
+    }
+
+    fn into_user(self, index: usize) -> Result<User, DirectoryError> {
+        let err = |m: String| DirectoryError(format!("users[{index}] ({}): {m}", self.login));
+        if !(1..=2).contains(&self.policy.factors) {
+            return Err(err("policy.factors must be 1 or 2".into()));
+        }
+        let password_hash = match (&self.password, &self.password_hash) {
+            (Some(_), Some(_)) => {
+                return Err(err("give password or password_hash, not both".into()))
+            }
+            (Some(p), None) => Some(hash_password(p)?),
+            (None, Some(h)) => {
+                PasswordHash::new(h).map_err(|e| err(format!("password_hash: {e}")))?;
+                Some(h.clone())
+            }
+            (None, None) => None,
+        };
+        if self.policy.password_required && password_hash.is_none() {
+            return Err(err(
+                "policy requires a password but the user has none".into()
+            ));
+        }
+        let totp_secret = match &self.totp_secret {
+            Some(s) => Some(
+                totp_rs::Secret::Encoded(s.clone())
+                    .to_bytes()
+                    .map_err(|e| err(format!("totp_secret is not base32: {e:?}")))?,
+            ),
+            None => None,
+        };
+        let id = format!("00u{}", &hex_digest(&self.login.to_lowercase())[..17]);
+        Ok(User {
+            id,
+            email: self.email.clone().unwrap_or_else(|| self.login.clone()),
+            name: self.name.clone().unwrap_or_else(|| self.login.clone()),
+            login: self.login,
+            status: self.status,
+            policy: self.policy,
+            password_hash,
+            totp_secret,
+            phone: self.phone,
+            email_otp: self.email_otp,
+            push: self.push,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClientFile {
+    client_id: String,
+    #[serde(default)]
+    client_secret: Option<String>,
+    /// SPKI PEM of the key the client signs `private_key_jwt` assertions with.
+    #[serde(default)]
+    public_key_pem: Option<String>,
+}
+
+impl ClientFile {
+    fn into_client(self, index: usize) -> Result<Client, DirectoryError> {
+        let auth = match (self.client_secret, self.public_key_pem) {
+            (Some(_), Some(_)) => {
+                return Err(DirectoryError(format!(
+                    "clients[{index}]: give client_secret or public_key_pem, not both"
+                )))
+            }
+            (Some(secret), None) => ClientAuth::Secret(secret),
+            (None, Some(pem)) => {
+                rsa::RsaPublicKey::from_public_key_pem(&pem).map_err(|e| {
+                    DirectoryError(format!("clients[{index}]: public_key_pem: {e}"))
+                })?;
+                let key = DecodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| {
+                    DirectoryError(format!("clients[{index}]: public_key_pem: {e}"))
+                })?;
+                ClientAuth::PrivateKeyJwt(vec![key])
+            }
+            (None, None) => ClientAuth::None,
+        };
+        Ok(Client {
+            id: self.client_id,
+            auth,
+        })
+    }
+}
+
+fn hex_digest(s: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(s.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_directory_matches_the_contract() {
+        let d = Directory::demo().unwrap();
+        let bob = d.user("Bob@Example.com").unwrap();
+        for f in [
+            Factor::Password,
+            Factor::Totp,
+            Factor::Sms,
+            Factor::Voice,
+            Factor::Email,
+            Factor::Push,
+        ] {
+            assert!(bob.enrolled(f), "{f:?}");
+        }
+        assert!(!bob.number_challenge());
+        let carol = d.user("carol@example.com").unwrap();
+        assert!(!carol.enrolled(Factor::Password) && carol.number_challenge());
+        let dave = d.user("dave@example.com").unwrap();
+        assert!(dave.policy.password_required && dave.enrolled(Factor::Push));
+        assert!(!dave.enrolled(Factor::Totp));
+        assert_eq!(
+            d.user("erin@example.com").unwrap().status,
+            Status::Suspended
+        );
+        assert!(verify_password(
+            d.user("alice@example.com")
+                .unwrap()
+                .password_hash
+                .as_ref()
+                .unwrap(),
+            DEMO_PASSWORD
+        ));
+        assert!(d.client(DEMO_JWT_CLIENT_ID).is_some());
+    }
+
+    #[test]
+    fn users_file_errors_name_the_entry() {
+        let file: OrgFile =
+            serde_json::from_str(r#"{"users":[{"login":"x@example.com","policy":{"factors":3}}]}"#)
+                .unwrap();
+        let err = Directory::build(file).err().unwrap().to_string();
+        assert!(err.contains("users[0]") && err.contains("factors"), "{err}");
+    }
+}

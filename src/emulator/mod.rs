@@ -1,0 +1,274 @@
+//! A faithful local stand-in for an Okta org's direct-authentication API (see
+//! `okta-direct-auth-protocol.md`), for development, demos and tests.
+//!
+//! Layout: `directory` (users, clients, policies; immutable), `state` + `limits` +
+//! `flows` + `tokens` (what changes), `grants` and `challenges` (the endpoints' logic),
+//! `clientauth` and `params` (request checks), `routes` (HTTP surface), `control` and `ui`
+//! (the `/emulator` API and pages for people), `faults` (injected failures).
+//!
+//! All time comes from one movable [`Clock`]; `POST /emulator/reset` returns to the seed.
+
+mod challenges;
+mod clientauth;
+mod control;
+pub mod directory;
+mod faults;
+mod flows;
+mod grants;
+mod keys;
+mod limits;
+mod params;
+mod reply;
+mod routes;
+mod state;
+mod tokens;
+mod ui;
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use parking_lot::{Mutex, RwLock};
+use rocket::config::{LogLevel, SecretKey};
+use rocket::fairing::AdHoc;
+use rocket::{catch, catchers, Build, Request, Rocket};
+
+use crate::clock::Clock;
+use directory::Directory;
+pub use directory::{
+    DirectoryError, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT_CLIENT_ID,
+    DEMO_JWT_CLIENT_KEY_PEM, DEMO_PASSWORD, DEMO_PUBLIC_CLIENT_ID, DEMO_TOTP_SECRET,
+};
+use reply::Reply;
+
+/// Start-up options (`direct-signin emulator --port … --users …`).
+#[derive(Clone, Debug)]
+pub struct EmulatorOptions {
+    pub address: IpAddr,
+    /// 0 picks a free port (tests).
+    pub port: u16,
+    pub users_file: Option<PathBuf>,
+    /// Org-wide requests per minute per bucket (Okta Enterprise: 1200).
+    pub org_rate_limit: u32,
+    pub log_level: LogLevel,
+}
+
+impl Default for EmulatorOptions {
+    fn default() -> Self {
+        EmulatorOptions {
+            address: Ipv4Addr::LOCALHOST.into(),
+            port: 8001,
+            users_file: None,
+            org_rate_limit: 1200,
+            log_level: LogLevel::Critical,
+        }
+    }
+}
+
+/// An authorization server of the emulated org.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuthServer {
+    /// The org authorization server (`/oauth2/v1/…`).
+    Org,
+    /// A custom authorization server (`/oauth2/{id}/v1/…`); the emulator has `default`.
+    Custom(String),
+}
+
+impl AuthServer {
+    pub fn key(&self) -> String {
+        match self {
+            AuthServer::Org => "org".into(),
+            AuthServer::Custom(id) => id.clone(),
+        }
+    }
+}
+
+/// The emulator's shared state (managed by its Rocket instance).
+pub struct Emulator {
+    pub clock: Clock,
+    directory: Directory,
+    base_url: OnceLock<String>,
+    keys: RwLock<keys::Keyring>,
+    state: Mutex<state::State>,
+    faults: Mutex<faults::Faults>,
+    org_rate_limit: u32,
+    started_at: i64,
+}
+
+impl Emulator {
+    fn new(directory: Directory, org_rate_limit: u32) -> Self {
+        let clock = Clock::new();
+        Emulator {
+            started_at: clock.now(),
+            clock,
+            directory,
+            base_url: OnceLock::new(),
+            keys: RwLock::new(keys::Keyring::seed()),
+            state: Mutex::new(state::State::default()),
+            faults: Mutex::new(faults::Faults::default()),
+            org_rate_limit,
+        }
+    }
+
+    /// `http://127.0.0.1:<port>` once the server is listening.
+    pub fn base_url(&self) -> &str {
+        self.base_url
+            .get()
+            .map(String::as_str)
+            .unwrap_or("http://127.0.0.1")
+    }
+
+    fn auth_server(&self, id: &str) -> Option<AuthServer> {
+        (id == "default").then(|| AuthServer::Custom(id.to_string()))
+    }
+
+    pub fn issuer(&self, a: &AuthServer) -> String {
+        match a {
+            AuthServer::Org => self.base_url().to_string(),
+            AuthServer::Custom(id) => format!("{}/oauth2/{id}", self.base_url()),
+        }
+    }
+
+    /// Full URL of an endpoint (what a `private_key_jwt` assertion's `aud` must be).
+    pub fn endpoint(&self, a: &AuthServer, name: &str) -> String {
+        match a {
+            AuthServer::Org => format!("{}/oauth2/v1/{name}", self.base_url()),
+            AuthServer::Custom(id) => format!("{}/oauth2/{id}/v1/{name}", self.base_url()),
+        }
+    }
+
+    /// Access-token audience: the org URL for the org AS, `api://{id}` for a custom one.
+    pub fn audience(&self, a: &AuthServer) -> String {
+        match a {
+            AuthServer::Org => self.base_url().to_string(),
+            AuthServer::Custom(id) => format!("api://{id}"),
+        }
+    }
+
+    /// Back to the seed: users' counters, codes, tokens, clock, faults and keys.
+    pub fn reset(&self) {
+        *self.state.lock() = state::State::default();
+        self.faults.lock().clear();
+        *self.keys.write() = keys::Keyring::seed();
+        self.clock.reset();
+    }
+
+    /// Publishes a freshly generated key and signs with it from now on.
+    pub async fn rotate_keys(&self) -> Result<String, String> {
+        let key = tokio::task::spawn_blocking(keys::Keyring::generate)
+            .await
+            .map_err(|e| e.to_string())??;
+        let kid = key.kid.clone();
+        self.keys.write().rotate_to(key);
+        Ok(kid)
+    }
+
+    /// Logins of the directory's users, sorted (for the start-up banner and the UI).
+    pub fn user_summaries(&self) -> Vec<String> {
+        let mut users: Vec<String> = self.directory.users().map(|u| u.login.clone()).collect();
+        users.sort();
+        users
+    }
+}
+
+#[catch(default)]
+fn default_catcher(status: rocket::http::Status, _: &Request<'_>) -> Reply {
+    match status.code {
+        404 => Reply::not_found("the requested resource"),
+        code => Reply::okta(code, "E0000001", status.reason_lossy().to_string()),
+    }
+}
+
+/// Builds the emulator's Rocket instance.
+pub fn rocket(options: &EmulatorOptions) -> Result<Rocket<Build>, DirectoryError> {
+    let directory = match &options.users_file {
+        Some(path) => Directory::from_file(path)?,
+        None => Directory::demo()?,
+    };
+    let emulator = Arc::new(Emulator::new(directory, options.org_rate_limit));
+    let mut secret = [0u8; 64];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+    let config = rocket::Config {
+        address: options.address,
+        port: options.port,
+        log_level: options.log_level,
+        cli_colors: false,
+        secret_key: SecretKey::from(&secret[..]),
+        ident: rocket::config::Ident::none(),
+        ..rocket::Config::debug_default()
+    };
+    let ui = ui::templates();
+    Ok(rocket::custom(config)
+        .manage(emulator)
+        .manage(ui)
+        .mount("/", routes::routes())
+        .mount("/", control::routes())
+        .mount("/", ui::routes())
+        .register("/", catchers![default_catcher])
+        .attach(AdHoc::on_liftoff("Emulator base URL", |rocket| {
+            Box::pin(async move {
+                let config = rocket.config();
+                let host = match config.address {
+                    a if a.is_unspecified() => "127.0.0.1".to_string(),
+                    IpAddr::V6(a) => format!("[{a}]"),
+                    a => a.to_string(),
+                };
+                if let Some(emu) = rocket.state::<Arc<Emulator>>() {
+                    let _ = emu.base_url.set(format!("http://{host}:{}", config.port));
+                }
+            })
+        }))
+        .attach(AdHoc::on_response("X-Okta-Request-Id", |_, response| {
+            Box::pin(async move {
+                response.set_raw_header("X-Okta-Request-Id", crate::random::alphanumeric(20));
+            })
+        })))
+}
+
+/// An emulator running in this process, e.g. for tests or the embedded demo.
+pub struct RunningEmulator {
+    pub emulator: Arc<Emulator>,
+    shutdown: rocket::Shutdown,
+}
+
+impl RunningEmulator {
+    pub fn base_url(&self) -> String {
+        self.emulator.base_url().to_string()
+    }
+
+    /// Issuer of the custom authorization server `default`.
+    pub fn issuer(&self) -> String {
+        format!("{}/oauth2/default", self.base_url())
+    }
+
+    pub fn shutdown(&self) {
+        self.shutdown.clone().notify();
+    }
+}
+
+impl Drop for RunningEmulator {
+    fn drop(&mut self) {
+        self.shutdown.clone().notify();
+    }
+}
+
+/// Launches the emulator on a Tokio task and returns once it is listening.
+pub async fn spawn(options: EmulatorOptions) -> Result<RunningEmulator, String> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let rocket = rocket(&options)
+        .map_err(|e| e.to_string())?
+        .attach(AdHoc::on_liftoff("Report readiness", move |rocket| {
+            Box::pin(async move {
+                let emu = rocket.state::<Arc<Emulator>>().cloned();
+                let _ = tx.send((emu, rocket.shutdown()));
+            })
+        }));
+    let task = tokio::spawn(async move { rocket.launch().await.map(|_| ()) });
+    match rx.await {
+        Ok((Some(emulator), shutdown)) => Ok(RunningEmulator { emulator, shutdown }),
+        _ => Err(match task.await {
+            Ok(Err(e)) => format!("the emulator failed to start: {e}"),
+            _ => "the emulator failed to start".to_string(),
+        }),
+    }
+}

@@ -1,0 +1,395 @@
+//! Issued tokens: RS256 ID and access tokens with the claims of protocol reference §9,
+//! opaque refresh tokens in rotation chains (30 s reuse grace; reuse after it revokes the
+//! chain), and the revoke / introspect / userinfo views of them.
+
+use std::collections::{HashMap, HashSet};
+
+use jsonwebtoken::{Algorithm, Validation};
+use serde_json::{json, Value};
+
+use super::keys;
+use super::reply::Reply;
+use super::{AuthServer, Emulator};
+use crate::random;
+
+pub const ACCESS_TOKEN_TTL: i64 = 3600;
+pub const ID_TOKEN_TTL: i64 = 3600;
+/// A refresh token unused for this long expires (Okta's default idle lifetime: 7 days).
+pub const REFRESH_IDLE_TTL: i64 = 7 * 24 * 3600;
+/// After rotation the previous refresh token keeps working this long (Okta's default).
+pub const REFRESH_REUSE_GRACE: i64 = 30;
+
+/// Who signed in, how, and for which client and scopes: fixed for a token chain.
+#[derive(Clone, Debug)]
+pub struct Grant {
+    pub login: String,
+    pub client_id: String,
+    pub auth_server: AuthServer,
+    pub scopes: Vec<String>,
+    pub amr: Vec<&'static str>,
+    pub auth_time: i64,
+}
+
+impl Grant {
+    fn has_scope(&self, s: &str) -> bool {
+        self.scopes.iter().any(|x| x == s)
+    }
+}
+
+struct Chain {
+    grant: Grant,
+    revoked: bool,
+    last_active: i64,
+}
+
+struct RefreshEntry {
+    chain: u64,
+    last_used: i64,
+    rotated_at: Option<i64>,
+}
+
+struct AccessEntry {
+    chain: u64,
+    exp: i64,
+    revoked: bool,
+}
+
+#[derive(Default)]
+pub struct TokenStore {
+    chains: HashMap<u64, Chain>,
+    refresh: HashMap<String, RefreshEntry>,
+    access: HashMap<String, AccessEntry>,
+    next_chain: u64,
+}
+
+impl TokenStore {
+    pub fn prune(&mut self, now: i64) {
+        self.access.retain(|_, a| a.exp > now - 60);
+        self.refresh
+            .retain(|_, r| r.last_used > now - REFRESH_IDLE_TTL);
+        self.chains
+            .retain(|_, c| c.last_active > now - REFRESH_IDLE_TTL - ACCESS_TOKEN_TTL);
+    }
+
+    fn refresh_state(&self, token: &str) -> Option<(&RefreshEntry, &Chain)> {
+        let entry = self.refresh.get(token)?;
+        let chain = self.chains.get(&entry.chain)?;
+        Some((entry, chain))
+    }
+
+    fn refresh_active(&self, token: &str, now: i64) -> Option<&Grant> {
+        let (entry, chain) = self.refresh_state(token)?;
+        let fresh = now - entry.last_used <= REFRESH_IDLE_TTL;
+        let in_grace = entry
+            .rotated_at
+            .is_none_or(|at| now - at <= REFRESH_REUSE_GRACE);
+        (!chain.revoked && fresh && in_grace).then_some(&chain.grant)
+    }
+
+    fn access_active(&self, jti: &str, now: i64) -> Option<&Grant> {
+        let entry = self.access.get(jti)?;
+        let chain = self.chains.get(&entry.chain)?;
+        (!entry.revoked && !chain.revoked && entry.exp > now).then_some(&chain.grant)
+    }
+}
+
+/// Mints tokens for `grant`, continuing `chain` when refreshing.
+pub fn issue(emu: &Emulator, grant: Grant, chain: Option<u64>) -> Value {
+    let now = emu.clock.now();
+    let access_jti = format!("AT.{}", random::token(24));
+    let refresh_token = {
+        let mut st = emu.state.lock();
+        let tokens = &mut st.tokens;
+        let chain_id = chain.unwrap_or_else(|| {
+            tokens.next_chain += 1;
+            tokens.chains.insert(
+                tokens.next_chain,
+                Chain {
+                    grant: grant.clone(),
+                    revoked: false,
+                    last_active: now,
+                },
+            );
+            tokens.next_chain
+        });
+        if let Some(c) = tokens.chains.get_mut(&chain_id) {
+            c.last_active = now;
+        }
+        tokens.access.insert(
+            access_jti.clone(),
+            AccessEntry {
+                chain: chain_id,
+                exp: now + ACCESS_TOKEN_TTL,
+                revoked: false,
+            },
+        );
+        grant.has_scope("offline_access").then(|| {
+            let token = random::token(32);
+            tokens.refresh.insert(
+                token.clone(),
+                RefreshEntry {
+                    chain: chain_id,
+                    last_used: now,
+                    rotated_at: None,
+                },
+            );
+            token
+        })
+    };
+    let user = emu
+        .directory
+        .user(&grant.login)
+        .expect("grants are only made for known users");
+    let key = emu.keys.read().active();
+    let issuer = emu.issuer(&grant.auth_server);
+    let access_token = keys::sign(
+        &key,
+        &json!({
+            "ver": 1,
+            "jti": access_jti,
+            "iss": issuer,
+            "aud": emu.audience(&grant.auth_server),
+            "iat": now,
+            "exp": now + ACCESS_TOKEN_TTL,
+            "cid": grant.client_id,
+            "uid": user.id,
+            "scp": grant.scopes,
+            "auth_time": grant.auth_time,
+            "sub": user.login,
+        }),
+    );
+    let mut body = json!({
+        "token_type": "Bearer",
+        "expires_in": ACCESS_TOKEN_TTL,
+        "access_token": access_token,
+        "scope": grant.scopes.join(" "),
+    });
+    if grant.has_scope("openid") {
+        let mut claims = json!({
+            "ver": 1,
+            "sub": user.id,
+            "iss": issuer,
+            "aud": grant.client_id,
+            "iat": now,
+            "exp": now + ID_TOKEN_TTL,
+            "jti": format!("ID.{}", random::token(24)),
+            "amr": grant.amr,
+            "idp": emu.directory.org_id,
+            "auth_time": grant.auth_time,
+            "at_hash": keys::at_hash(&access_token),
+        });
+        if grant.has_scope("profile") {
+            claims["name"] = json!(user.name);
+            claims["preferred_username"] = json!(user.login);
+        }
+        if grant.has_scope("email") {
+            claims["email"] = json!(user.email);
+            claims["email_verified"] = json!(true);
+        }
+        body["id_token"] = json!(keys::sign(&key, &claims));
+    }
+    if let Some(token) = refresh_token {
+        body["refresh_token"] = json!(token);
+    }
+    body
+}
+
+/// The `refresh_token` grant with rotation.
+pub fn refresh(
+    emu: &Emulator,
+    client_id: &str,
+    auth_server: &AuthServer,
+    token: &str,
+    requested: Option<Vec<String>>,
+) -> Result<Value, Reply> {
+    let now = emu.clock.now();
+    let invalid = || Reply::invalid_grant("The refresh token is invalid or expired.");
+    let (grant, chain) = {
+        let mut st = emu.state.lock();
+        let tokens = &mut st.tokens;
+        let entry = tokens.refresh.get_mut(token).ok_or_else(invalid)?;
+        let chain_id = entry.chain;
+        let chain = tokens.chains.get_mut(&chain_id).ok_or_else(invalid)?;
+        if chain.revoked
+            || chain.grant.client_id != client_id
+            || &chain.grant.auth_server != auth_server
+            || now - entry.last_used > REFRESH_IDLE_TTL
+        {
+            return Err(invalid());
+        }
+        if let Some(rotated) = entry.rotated_at {
+            if now - rotated > REFRESH_REUSE_GRACE {
+                // Reuse of a rotated token: assume theft and end the whole chain.
+                chain.revoked = true;
+                return Err(invalid());
+            }
+        }
+        let mut grant = chain.grant.clone();
+        if let Some(requested) = requested {
+            if requested.iter().any(|s| !grant.has_scope(s)) {
+                return Err(Reply::invalid_scope(
+                    "The requested scopes exceed those originally granted.",
+                ));
+            }
+            grant.scopes = requested;
+        }
+        entry.rotated_at.get_or_insert(now);
+        entry.last_used = now;
+        (grant, chain_id)
+    };
+    Ok(issue(emu, grant, Some(chain)))
+}
+
+/// Verifies a JWT issued by this emulator (any published key; expiry not checked here).
+pub fn verify_jwt(emu: &Emulator, token: &str) -> Option<Value> {
+    let header = jsonwebtoken::decode_header(token).ok()?;
+    let key = emu.keys.read().find(header.kid.as_deref()?)?;
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    validation.required_spec_claims = HashSet::new();
+    jsonwebtoken::decode::<Value>(token, &key.decoding, &validation)
+        .ok()
+        .map(|d| d.claims)
+}
+
+/// `/revoke`: always succeeds; revokes only the caller's own tokens.
+pub fn revoke(emu: &Emulator, client_id: &str, token: &str) {
+    {
+        let mut st = emu.state.lock();
+        let tokens = &mut st.tokens;
+        if let Some(entry) = tokens.refresh.get(token) {
+            if let Some(chain) = tokens.chains.get_mut(&entry.chain) {
+                if chain.grant.client_id == client_id {
+                    chain.revoked = true;
+                }
+            }
+            return;
+        }
+    }
+    let Some(claims) = verify_jwt(emu, token) else {
+        return;
+    };
+    let (Some(jti), Some(cid)) = (claims["jti"].as_str(), claims["cid"].as_str()) else {
+        return;
+    };
+    if cid == client_id {
+        if let Some(entry) = emu.state.lock().tokens.access.get_mut(jti) {
+            entry.revoked = true;
+        }
+    }
+}
+
+/// `/introspect`.
+pub fn introspect(emu: &Emulator, client_id: &str, token: &str) -> Value {
+    let now = emu.clock.now();
+    let inactive = json!({"active": false});
+    {
+        let st = emu.state.lock();
+        if st.tokens.refresh.contains_key(token) {
+            return match st.tokens.refresh_active(token, now) {
+                Some(g) if g.client_id == client_id => json!({
+                    "active": true,
+                    "token_type": "refresh_token",
+                    "scope": g.scopes.join(" "),
+                    "client_id": g.client_id,
+                    "username": g.login,
+                    "iss": emu.issuer(&g.auth_server),
+                }),
+                _ => inactive,
+            };
+        }
+    }
+    let Some(claims) = verify_jwt(emu, token) else {
+        return inactive;
+    };
+    let exp = claims["exp"].as_i64().unwrap_or(0);
+    let jti = claims["jti"].as_str().unwrap_or_default();
+    if exp <= now {
+        return inactive;
+    }
+    if jti.starts_with("ID.") {
+        return if claims["aud"].as_str() == Some(client_id) {
+            json!({
+                "active": true, "token_type": "id_token", "client_id": client_id,
+                "sub": claims["sub"], "exp": exp, "iat": claims["iat"], "iss": claims["iss"],
+                "aud": claims["aud"], "jti": jti,
+            })
+        } else {
+            inactive
+        };
+    }
+    let st = emu.state.lock();
+    match st.tokens.access_active(jti, now) {
+        Some(g) if g.client_id == client_id => json!({
+            "active": true,
+            "token_type": "Bearer",
+            "scope": g.scopes.join(" "),
+            "client_id": g.client_id,
+            "username": g.login,
+            "exp": exp,
+            "iat": claims["iat"],
+            "sub": claims["sub"],
+            "aud": claims["aud"],
+            "iss": claims["iss"],
+            "jti": jti,
+            "uid": claims["uid"],
+        }),
+        _ => inactive,
+    }
+}
+
+/// `/userinfo` for a bearer access token.
+pub fn userinfo(
+    emu: &Emulator,
+    auth_server: &AuthServer,
+    bearer: Option<&str>,
+) -> Result<Value, Reply> {
+    let invalid = |why: &str| {
+        Reply::oauth(401, "invalid_token", why.to_string()).header(
+            "WWW-Authenticate",
+            format!(r#"Bearer error="invalid_token", error_description="{why}""#),
+        )
+    };
+    let token = bearer.ok_or_else(|| invalid("The access token is missing."))?;
+    let claims = verify_jwt(emu, token).ok_or_else(|| invalid("The access token is invalid."))?;
+    let jti = claims["jti"].as_str().unwrap_or_default();
+    let grant = {
+        let st = emu.state.lock();
+        st.tokens.access_active(jti, emu.clock.now()).cloned()
+    };
+    let grant = grant.ok_or_else(|| invalid("The access token is invalid or expired."))?;
+    if &grant.auth_server != auth_server {
+        return Err(invalid(
+            "The access token was issued by another authorization server.",
+        ));
+    }
+    if !["profile", "email", "address", "phone"]
+        .iter()
+        .any(|s| grant.has_scope(s))
+    {
+        return Err(Reply::oauth(
+            403,
+            "insufficient_scope",
+            "The access token lacks the scopes userinfo needs.",
+        )
+        .header("WWW-Authenticate", r#"Bearer error="insufficient_scope""#));
+    }
+    let user = emu
+        .directory
+        .user(&grant.login)
+        .ok_or_else(|| invalid("The user no longer exists."))?;
+    let mut body = json!({"sub": user.id});
+    if grant.has_scope("profile") {
+        body["name"] = json!(user.name);
+        body["preferred_username"] = json!(user.login);
+        body["locale"] = json!("en_US");
+        body["zoneinfo"] = json!("America/Los_Angeles");
+        body["updated_at"] = json!(emu.started_at);
+    }
+    if grant.has_scope("email") {
+        body["email"] = json!(user.email);
+        body["email_verified"] = json!(true);
+    }
+    Ok(body)
+}

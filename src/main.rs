@@ -1,0 +1,115 @@
+//! Command line: `direct-signin` runs the portal; `direct-signin emulator` runs the Okta
+//! emulator alone.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use direct_signin::config::Config;
+use direct_signin::emulator::{self, EmulatorOptions};
+
+#[derive(Parser)]
+#[command(version, about = "Branded sign-in for Okta direct authentication")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the Okta emulator alone.
+    Emulator {
+        #[arg(long, default_value_t = 8001)]
+        port: u16,
+        #[arg(long, default_value = "127.0.0.1")]
+        address: IpAddr,
+        /// A JSON users file that replaces the demo users (see the README).
+        #[arg(long)]
+        users: Option<PathBuf>,
+        /// Org-wide requests per minute per rate-limit bucket.
+        #[arg(long, default_value_t = 1200)]
+        org_rate_limit: u32,
+    },
+}
+
+#[rocket::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Emulator {
+            port,
+            address,
+            users,
+            org_rate_limit,
+        }) => {
+            run_emulator(EmulatorOptions {
+                address,
+                port,
+                users_file: users,
+                org_rate_limit,
+                ..EmulatorOptions::default()
+            })
+            .await
+        }
+        None => run_portal().await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn banner(base: &str, users: &[String]) {
+    println!("Okta emulator on {base}");
+    println!("  issuer        {base}/oauth2/default  (org AS: {base})");
+    println!("  outbox        {base}/emulator/ui/outbox");
+    println!("  Okta Verify   {base}/emulator/ui/verify");
+    println!(
+        "  clients       {} / {} (confidential), {} (public)",
+        emulator::DEMO_CLIENT_ID,
+        emulator::DEMO_CLIENT_SECRET,
+        emulator::DEMO_PUBLIC_CLIENT_ID
+    );
+    println!(
+        "  demo users    {}  (password {}, TOTP secret {})",
+        users.join(", "),
+        emulator::DEMO_PASSWORD,
+        emulator::DEMO_TOTP_SECRET
+    );
+}
+
+async fn run_emulator(options: EmulatorOptions) -> Result<(), String> {
+    let running = emulator::spawn(options).await?;
+    banner(&running.base_url(), &running.emulator.user_summaries());
+    tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
+    running.shutdown();
+    Ok(())
+}
+
+async fn run_portal() -> Result<(), String> {
+    let mut figment = Config::figment();
+    let mut config = Config::from_figment(&figment).map_err(|e| e.to_string())?;
+    let mut _embedded = None;
+    if config.wants_embedded_emulator() {
+        let running = emulator::spawn(EmulatorOptions {
+            port: config.emulator.port,
+            ..EmulatorOptions::default()
+        })
+        .await?;
+        banner(&running.base_url(), &running.emulator.user_summaries());
+        config.okta.issuer = Some(running.issuer());
+        config.okta.client_id = Some(emulator::DEMO_CLIENT_ID.into());
+        config.okta.client_secret = Some(direct_signin::config::Secret::new(
+            emulator::DEMO_CLIENT_SECRET,
+        ));
+        figment = figment.merge(("okta.issuer", running.issuer()));
+        _embedded = Some(running);
+    }
+    let rocket = direct_signin::portal::rocket(figment, config);
+    rocket.launch().await.map_err(|e| e.to_string())?;
+    Ok(())
+}
