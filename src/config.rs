@@ -45,6 +45,9 @@ pub struct OktaConfig {
     /// PEM file of the private key for `private_key_jwt`.
     #[serde(default)]
     pub private_key_file: Option<PathBuf>,
+    /// `kid` to put in `private_key_jwt` assertions (when the app's JWKS has several keys).
+    #[serde(default)]
+    pub private_key_id: Option<String>,
     /// `none`, `client_secret_basic`, `client_secret_post` or `private_key_jwt`; derived
     /// from what is configured when absent.
     #[serde(default)]
@@ -89,6 +92,7 @@ impl Default for Config {
                 client_id: None,
                 client_secret: None,
                 private_key_file: None,
+                private_key_id: None,
                 auth_method: None,
                 scopes: "openid profile email offline_access".into(),
                 timeout_ms: 10_000,

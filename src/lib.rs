@@ -9,5 +9,7 @@
 pub mod clock;
 pub mod config;
 pub mod emulator;
+pub mod metrics;
+pub mod okta;
 pub mod portal;
 pub mod random;

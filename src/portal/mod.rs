@@ -1,5 +1,7 @@
 //! The sign-in portal.
 
+pub mod signin;
+
 use rocket::{get, routes, Build, Rocket};
 
 use crate::config::Config;

@@ -1,0 +1,159 @@
+//! What a call to Okta can come to, as the rest of the portal sees it. Okta reuses
+//! `invalid_grant` and `access_denied` for several situations; the client interprets them
+//! by the kind of call (a wrong password, a wrong code and a rejected push are all
+//! `invalid_grant`), so callers never look at raw error strings.
+
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::config::Secret;
+
+/// Tokens from a successful grant, with the validated ID token's claims.
+pub struct TokenSet {
+    pub access_token: Secret,
+    pub refresh_token: Option<Secret>,
+    pub id_token: Secret,
+    /// Access-token lifetime in seconds.
+    pub expires_in: i64,
+    pub scope: String,
+    pub claims: IdClaims,
+}
+
+impl fmt::Debug for TokenSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenSet")
+            .field("expires_in", &self.expires_in)
+            .field("scope", &self.scope)
+            .field("sub", &self.claims.sub)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The ID-token claims the portal uses.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct IdClaims {
+    pub sub: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub preferred_username: Option<String>,
+    #[serde(default)]
+    pub amr: Vec<String>,
+    #[serde(default)]
+    pub auth_time: Option<i64>,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// How an OOB challenge binds the user's answer (protocol reference §4.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BindingMethod {
+    /// Just poll.
+    None,
+    /// Show `binding_code`; the user taps it in Okta Verify; poll.
+    Transfer,
+    /// The user types the code they received; redeem once.
+    Prompt,
+}
+
+/// A started OOB challenge (from `/primary-authenticate` or `/challenge`).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Challenge {
+    pub oob_code: String,
+    pub expires_in: i64,
+    /// Seconds between polls (push); absent for prompt channels.
+    pub interval: Option<i64>,
+    pub channel: String,
+    pub binding_method: BindingMethod,
+    pub binding_code: Option<String>,
+}
+
+/// Why Okta could not be used; the detail is for logs, never for pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Upstream {
+    Timeout,
+    Connect,
+    /// 5xx or an unexpected status, with Okta's error code when it sent one.
+    Status(u16, Option<String>),
+    /// A body that is not the JSON we expect.
+    Malformed,
+    /// An ID token that failed validation.
+    InvalidIdToken(String),
+    /// Discovery has not succeeded yet.
+    NotReady,
+}
+
+impl fmt::Display for Upstream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Upstream::Timeout => f.write_str("timeout"),
+            Upstream::Connect => f.write_str("connection failed"),
+            Upstream::Status(s, Some(code)) => write!(f, "status {s} ({code})"),
+            Upstream::Status(s, None) => write!(f, "status {s}"),
+            Upstream::Malformed => f.write_str("malformed response"),
+            Upstream::InvalidIdToken(why) => write!(f, "invalid ID token: {why}"),
+            Upstream::NotReady => f.write_str("discovery not complete"),
+        }
+    }
+}
+
+/// The result of one call to Okta.
+#[derive(Debug)]
+pub enum Outcome {
+    Tokens(Box<TokenSet>),
+    MfaRequired {
+        mfa_token: String,
+    },
+    Challenge(Challenge),
+    /// `/challenge` answered that the client should now send an OTP (no OOB).
+    OtpExpected,
+    Pending,
+    SlowDown,
+    /// The user rejected the push.
+    Denied,
+    /// The `mfa_token` or `oob_code` expired or was used: start over.
+    Expired,
+    /// Wrong username or password (or unknown, locked, suspended: Okta does not say).
+    InvalidCredentials,
+    /// Wrong one-time code.
+    InvalidCode,
+    /// The policy cannot be satisfied this way (or the user is not enrolled).
+    PolicyDenied,
+    /// Okta's rate limit; `reset` is epoch seconds when known.
+    RateLimited {
+        reset: Option<i64>,
+    },
+    Upstream(Upstream),
+}
+
+impl Outcome {
+    /// A short label for metrics and audit logs.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Tokens(_) => "tokens",
+            Outcome::MfaRequired { .. } => "mfa_required",
+            Outcome::Challenge(_) => "challenge",
+            Outcome::OtpExpected => "otp_expected",
+            Outcome::Pending => "pending",
+            Outcome::SlowDown => "slow_down",
+            Outcome::Denied => "denied",
+            Outcome::Expired => "expired",
+            Outcome::InvalidCredentials => "invalid_credentials",
+            Outcome::InvalidCode => "invalid_code",
+            Outcome::PolicyDenied => "policy_denied",
+            Outcome::RateLimited { .. } => "rate_limited",
+            Outcome::Upstream(_) => "upstream_error",
+        }
+    }
+}
+
+/// Okta's error body in either shape (protocol reference §2.3).
+pub(crate) fn error_code(body: &Value) -> Option<&str> {
+    body.get("error")
+        .or_else(|| body.get("errorCode"))
+        .and_then(Value::as_str)
+}
