@@ -76,13 +76,57 @@ pub struct BrandingConfig {
     pub support_url: Option<String>,
 }
 
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionConfig {
+    /// Seconds of inactivity after which a signed-in session ends.
+    pub idle_timeout: i64,
+    /// Seconds after sign-in after which a session ends whatever the activity.
+    pub absolute_timeout: i64,
+    /// The same pair when the user ticks "Keep me signed in".
+    pub remember_idle_timeout: i64,
+    pub remember_absolute_timeout: i64,
+    /// Lifetime of a pre-sign-in session (a sign-in in progress).
+    pub pending_timeout: i64,
+    /// Key for HMACs (CSRF tokens, username digests, device cookies): at least 32
+    /// characters, the same on every instance. Generated at start when absent (debug only).
+    #[serde(default)]
+    pub secret: Option<Secret>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigninConfig {
+    /// Passwordless first factors offered on the sign-in page.
+    pub passwordless: Vec<String>,
+    /// Second factors offered after `mfa_required`.
+    pub second_factors: Vec<String>,
+    /// Where to go after sign-in when no `return_to` is given.
+    pub default_return_to: String,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// CIDRs of reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<String>,
+    /// Send the end user's IP to Okta in `X-Forwarded-For` (only useful when the
+    /// portal's address is registered as a trusted proxy in Okta).
+    pub forward_client_ip: bool,
+}
+
 /// Everything the portal reads from configuration.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Config {
     pub okta: OktaConfig,
     pub emulator: EmulatorConfig,
     pub branding: BrandingConfig,
+    pub session: SessionConfig,
+    pub signin: SigninConfig,
+    pub network: NetworkConfig,
 }
+
+const METHODS: &[&str] = &["otp", "push", "sms", "voice", "email"];
 
 impl Default for Config {
     fn default() -> Self {
@@ -104,6 +148,23 @@ impl Default for Config {
                 logo_url: None,
                 primary_color: "#1f4fd1".into(),
                 support_url: None,
+            },
+            session: SessionConfig {
+                idle_timeout: 30 * 60,
+                absolute_timeout: 12 * 3600,
+                remember_idle_timeout: 7 * 24 * 3600,
+                remember_absolute_timeout: 30 * 24 * 3600,
+                pending_timeout: 15 * 60,
+                secret: None,
+            },
+            signin: SigninConfig {
+                passwordless: METHODS.iter().map(|m| m.to_string()).collect(),
+                second_factors: METHODS.iter().map(|m| m.to_string()).collect(),
+                default_return_to: "/account".into(),
+            },
+            network: NetworkConfig {
+                trusted_proxies: vec![],
+                forward_client_ip: false,
             },
         }
     }
@@ -203,6 +264,70 @@ impl Config {
         }
         if okta.timeout_ms == 0 || okta.connect_timeout_ms == 0 {
             return Err(invalid("okta.timeout_ms", "timeouts must be positive"));
+        }
+        let s = &self.session;
+        for (key, value) in [
+            ("session.idle_timeout", s.idle_timeout),
+            ("session.absolute_timeout", s.absolute_timeout),
+            ("session.remember_idle_timeout", s.remember_idle_timeout),
+            (
+                "session.remember_absolute_timeout",
+                s.remember_absolute_timeout,
+            ),
+            ("session.pending_timeout", s.pending_timeout),
+        ] {
+            if value <= 0 {
+                return Err(invalid(key, "must be a positive number of seconds"));
+            }
+        }
+        if s.idle_timeout > s.absolute_timeout {
+            return Err(invalid(
+                "session.idle_timeout",
+                "must not exceed session.absolute_timeout",
+            ));
+        }
+        if s.remember_idle_timeout > s.remember_absolute_timeout {
+            return Err(invalid(
+                "session.remember_idle_timeout",
+                "must not exceed session.remember_absolute_timeout",
+            ));
+        }
+        match &s.secret {
+            Some(secret) if secret.expose().len() < 32 => {
+                return Err(invalid("session.secret", "must be at least 32 characters"))
+            }
+            None if release => {
+                return Err(invalid(
+                    "session.secret",
+                    "is required in the release profile (DIRECT_SIGNIN_SESSION__SECRET)",
+                ))
+            }
+            _ => {}
+        }
+        for (key, list) in [
+            ("signin.passwordless", &self.signin.passwordless),
+            ("signin.second_factors", &self.signin.second_factors),
+        ] {
+            if let Some(bad) = list.iter().find(|m| !METHODS.contains(&m.as_str())) {
+                return Err(invalid(
+                    key,
+                    format!("unknown method '{bad}' (use otp, push, sms, voice, email)"),
+                ));
+            }
+        }
+        if !crate::portal::security::is_local_path(&self.signin.default_return_to) {
+            return Err(invalid(
+                "signin.default_return_to",
+                "must be a local path such as /account",
+            ));
+        }
+        for cidr in &self.network.trusted_proxies {
+            crate::portal::security::parse_cidr(cidr).map_err(|e| {
+                invalid(
+                    "network.trusted_proxies",
+                    format!("'{cidr}' is not an address or CIDR: {e}"),
+                )
+            })?;
         }
         let color = &self.branding.primary_color;
         let hex = color.strip_prefix('#').unwrap_or("");

@@ -91,7 +91,7 @@ async fn run_emulator(options: EmulatorOptions) -> Result<(), String> {
 }
 
 async fn run_portal() -> Result<(), String> {
-    let mut figment = Config::figment();
+    let figment = Config::figment();
     let mut config = Config::from_figment(&figment).map_err(|e| e.to_string())?;
     let mut _embedded = None;
     if config.wants_embedded_emulator() {
@@ -106,10 +106,9 @@ async fn run_portal() -> Result<(), String> {
         config.okta.client_secret = Some(direct_signin::config::Secret::new(
             emulator::DEMO_CLIENT_SECRET,
         ));
-        figment = figment.merge(("okta.issuer", running.issuer()));
         _embedded = Some(running);
     }
-    let rocket = direct_signin::portal::rocket(figment, config);
+    let rocket = direct_signin::portal::build(figment, config, Default::default())?;
     rocket.launch().await.map_err(|e| e.to_string())?;
     Ok(())
 }

@@ -1,19 +1,173 @@
-//! The sign-in portal.
+//! The sign-in portal: routes, state and fairings, built by [`build`] so tests ignite
+//! exactly what `cargo run` does.
+//!
+//! - [`signin`]: the state machine, the service that drives it, the sign-in routes;
+//! - [`session`]: server-side sessions and their store;
+//! - [`security`]: client IP, CSRF/`Sec-Fetch-Site`, `return_to`, security headers;
+//! - [`pages`]: home, account, sign-out, health and metrics;
+//! - [`views`], [`error`]: rendering and the one error responder.
 
+pub mod error;
+pub mod pages;
+pub mod security;
+pub mod session;
 pub mod signin;
+pub mod views;
 
-use rocket::{get, routes, Build, Rocket};
+use std::sync::Arc;
 
+use rocket::fairing::AdHoc;
+use rocket::figment::Figment;
+use rocket::fs::FileServer;
+use rocket::http::Status;
+use rocket::shield::Shield;
+use rocket::{catch, catchers, Build, Request, Rocket};
+use rocket_dyn_templates::Template;
+
+use crate::clock::Clock;
 use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::okta::{self, OktaClient};
+use security::{SecurityHeaders, TrustedProxies};
+use session::{MemoryStore, SessionStore, Sessions};
+use signin::machine::Method;
+use signin::service::{methods, SigninService};
+use views::Brand;
 
-#[get("/healthz")]
-fn healthz() -> &'static str {
-    "ok"
+/// Everything the routes share.
+pub struct Portal {
+    pub config: Config,
+    pub brand: Brand,
+    pub sessions: Arc<Sessions>,
+    pub signin: SigninService,
+    pub passwordless: Vec<Method>,
+    pub second_factors: Vec<Method>,
 }
 
-/// Builds the portal's Rocket instance from a validated configuration.
-pub fn rocket(figment: rocket::figment::Figment, config: Config) -> Rocket<Build> {
-    rocket::custom(figment)
-        .manage(config)
-        .mount("/", routes![healthz])
+/// What tests may replace: the clock and the session store.
+pub struct Parts {
+    pub clock: Clock,
+    pub store: Option<Arc<dyn SessionStore>>,
+}
+
+impl Default for Parts {
+    fn default() -> Self {
+        Parts {
+            clock: Clock::new(),
+            store: None,
+        }
+    }
+}
+
+/// The grants the portal can complete with these methods (sent as `grant_types_supported`).
+fn grant_types(passwordless: &[Method], second: &[Method]) -> Vec<&'static str> {
+    let mut grants = vec![okta::GRANT_PASSWORD];
+    if passwordless.contains(&Method::Otp) {
+        grants.push(okta::GRANT_OTP);
+    }
+    if passwordless.iter().any(|m| *m != Method::Otp) {
+        grants.push(okta::GRANT_OOB);
+    }
+    if second.contains(&Method::Otp) {
+        grants.push(okta::GRANT_MFA_OTP);
+    }
+    if second.iter().any(|m| *m != Method::Otp) {
+        grants.push(okta::GRANT_MFA_OOB);
+    }
+    grants
+}
+
+/// Builds the portal from Rocket's figment and a validated configuration.
+pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Build>, String> {
+    let metrics = Arc::new(Metrics::new());
+    let passwordless = methods(&config.signin.passwordless);
+    let second_factors = methods(&config.signin.second_factors);
+    let okta = Arc::new(OktaClient::new(
+        &config.okta,
+        &grant_types(&passwordless, &second_factors),
+        config.network.forward_client_ip,
+        parts.clock.clone(),
+        metrics.clone(),
+    )?);
+    let key = match &config.session.secret {
+        Some(secret) => secret.expose().as_bytes().to_vec(),
+        None => crate::random::token(32).into_bytes(),
+    };
+    let store = parts
+        .store
+        .unwrap_or_else(|| Arc::new(MemoryStore::new(parts.clock.clone())));
+    let sessions = Arc::new(Sessions::new(
+        store,
+        parts.clock.clone(),
+        config.session.clone(),
+        key,
+    ));
+    let brand = Brand::from(&config.branding);
+    let release = figment.profile() == rocket::Config::RELEASE_PROFILE;
+    let static_dir: String = figment
+        .extract_inner("static_dir")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/static").to_string());
+    let figment = figment
+        // The client IP comes from the socket unless the peer is a trusted proxy.
+        .merge(("ip_header", false))
+        .join((
+            "template_dir",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
+        ));
+    let portal = Arc::new(Portal {
+        brand: brand.clone(),
+        sessions: sessions.clone(),
+        signin: SigninService {
+            okta: okta.clone(),
+            sessions: sessions.clone(),
+            metrics,
+        },
+        passwordless,
+        second_factors,
+        config: config.clone(),
+    });
+    Ok(rocket::custom(figment)
+        .manage(portal)
+        .manage(sessions)
+        .manage(Arc::new(brand))
+        .manage(Arc::new(TrustedProxies::from_config(
+            &config.network.trusted_proxies,
+        )))
+        .mount("/", signin::routes::routes())
+        .mount("/", pages::routes())
+        .mount("/static", FileServer::from(static_dir))
+        .register("/", catchers![catch_all])
+        .attach(Template::fairing())
+        .attach(Shield::new())
+        .attach(SecurityHeaders { hsts: release })
+        .attach(AdHoc::on_liftoff("Okta discovery", move |_| {
+            Box::pin(async move {
+                tokio::spawn(okta.discover_until_ready());
+            })
+        })))
+}
+
+#[catch(default)]
+fn catch_all(status: Status, _req: &Request<'_>) -> error::ErrorPage {
+    let (title, detail) = match status.code {
+        404 => ("Page not found", "There is nothing at this address."),
+        403 => (
+            "Request refused",
+            "This request was refused for your security. Reload the page and try again.",
+        ),
+        400 | 413 | 422 => (
+            "Something in the request was not right",
+            "Go back, check the form and try again.",
+        ),
+        503 => (
+            "We can't sign you in right now",
+            "Please try again in a moment.",
+        ),
+        _ => ("Something went wrong", "Please try again in a moment."),
+    };
+    error::ErrorPage {
+        status,
+        title,
+        detail,
+    }
 }

@@ -26,7 +26,12 @@ pub struct StoreError(pub String);
 pub trait SessionStore: Send + Sync {
     async fn load(&self, key: &SessionKey) -> Result<Option<Record>, StoreError>;
     /// Saves `record`; the store may forget it `ttl_secs` from now.
-    async fn save(&self, key: &SessionKey, record: &Record, ttl_secs: i64) -> Result<(), StoreError>;
+    async fn save(
+        &self,
+        key: &SessionKey,
+        record: &Record,
+        ttl_secs: i64,
+    ) -> Result<(), StoreError>;
     async fn delete(&self, key: &SessionKey) -> Result<(), StoreError>;
     /// Keys of the signed-in sessions of `user` (may include expired ones).
     async fn user_sessions(&self, user: &str) -> Result<Vec<SessionKey>, StoreError>;
@@ -101,7 +106,12 @@ impl SessionStore for MemoryStore {
             .map(|e| e.record.clone()))
     }
 
-    async fn save(&self, key: &SessionKey, record: &Record, ttl_secs: i64) -> Result<(), StoreError> {
+    async fn save(
+        &self,
+        key: &SessionKey,
+        record: &Record,
+        ttl_secs: i64,
+    ) -> Result<(), StoreError> {
         let now = self.clock.now();
         if let Some(user) = record.user_id() {
             self.by_user

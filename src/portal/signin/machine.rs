@@ -376,6 +376,8 @@ pub fn next(flow: Option<Flow>, event: Event, now: i64) -> Transition {
         }
         // A previous call never came back (the instance died): forget it.
         flow.pending = None;
+        // A notice stays on its page until the user's next action.
+        flow.notice = None;
     }
     match event {
         Event::Answer(outcome) => answer(flow, outcome, now),

@@ -1,1 +1,3 @@
 pub mod machine;
+pub mod routes;
+pub mod service;

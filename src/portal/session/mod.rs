@@ -1,0 +1,335 @@
+//! Server-side sessions: the `__Host-` cookie holding an opaque 256-bit id, idle and
+//! absolute timeouts enforced on every load, a fresh id at sign-in (the pre-sign-in
+//! session is destroyed, never promoted), CSRF tokens derived from the id, and the request
+//! guards that load the session once per request.
+
+pub mod record;
+pub mod store;
+
+use std::sync::Arc;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::request::{FromRequest, Outcome, Request};
+use sha2::{Digest, Sha256};
+
+use crate::clock::Clock;
+use crate::config::SessionConfig;
+use crate::random;
+pub use record::{PreAuth, Record, SignedIn};
+pub use store::{MemoryStore, SessionKey, SessionStore, StoreError};
+
+/// The session cookie's name. `__Host-` makes browsers insist on `Secure`, `Path=/` and no
+/// `Domain`, so no sibling subdomain can set or shadow it.
+pub const COOKIE: &str = "__Host-sid";
+/// How often `last_seen` is written back (idle timeouts are this precise).
+const TOUCH_EVERY: i64 = 60;
+
+/// The session service shared by all routes.
+pub struct Sessions {
+    pub store: Arc<dyn SessionStore>,
+    clock: Clock,
+    config: SessionConfig,
+    key: Vec<u8>,
+}
+
+impl Sessions {
+    pub fn new(
+        store: Arc<dyn SessionStore>,
+        clock: Clock,
+        config: SessionConfig,
+        key: Vec<u8>,
+    ) -> Self {
+        Sessions {
+            store,
+            clock,
+            config,
+            key,
+        }
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// A fresh cookie value (256 random bits).
+    pub fn new_id() -> String {
+        random::token(32)
+    }
+
+    fn well_formed(id: &str) -> bool {
+        id.len() == 43
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }
+
+    pub fn key_of(&self, id: &str) -> SessionKey {
+        SessionKey(URL_SAFE_NO_PAD.encode(Sha256::digest(id.as_bytes())))
+    }
+
+    fn mac(&self, purpose: &str, value: &str) -> Vec<u8> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("HMAC takes any key length");
+        mac.update(purpose.as_bytes());
+        mac.update(&[0]);
+        mac.update(value.as_bytes());
+        mac.finalize().into_bytes().to_vec()
+    }
+
+    /// The synchronizer token for forms of the session `id`.
+    pub fn csrf_token(&self, id: &str) -> String {
+        URL_SAFE_NO_PAD.encode(self.mac("csrf", id))
+    }
+
+    pub fn csrf_ok(&self, id: Option<&str>, token: Option<&str>) -> bool {
+        use subtle::ConstantTimeEq;
+        match (id, token) {
+            (Some(id), Some(token)) => {
+                bool::from(self.csrf_token(id).as_bytes().ct_eq(token.as_bytes()))
+            }
+            _ => false,
+        }
+    }
+
+    /// A keyed digest of a normalized username, for logs and rate-limit keys: never the
+    /// raw name.
+    pub fn username_digest(&self, username: &str) -> String {
+        let normalized = username.trim().to_lowercase();
+        let mac = self.mac("username", &normalized);
+        mac[..12].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    pub fn hmac(&self, purpose: &str, value: &str) -> Vec<u8> {
+        self.mac(purpose, value)
+    }
+
+    fn limits(&self, record: &Record) -> (i64, i64) {
+        match record {
+            Record::Pending(_) => (self.config.pending_timeout, 4 * self.config.pending_timeout),
+            Record::SignedIn(s) if s.remember => (
+                self.config.remember_idle_timeout,
+                self.config.remember_absolute_timeout,
+            ),
+            Record::SignedIn(_) => (self.config.idle_timeout, self.config.absolute_timeout),
+        }
+    }
+
+    fn times(record: &Record) -> (i64, i64) {
+        match record {
+            Record::Pending(p) => (p.created_at, p.last_seen),
+            Record::SignedIn(s) => (s.created_at, s.last_seen),
+        }
+    }
+
+    /// Seconds the store should keep `record` from now.
+    fn ttl(&self, record: &Record) -> i64 {
+        let now = self.clock.now();
+        let (idle, absolute) = self.limits(record);
+        let (created, last_seen) = Self::times(record);
+        (last_seen + idle - now)
+            .min(created + absolute - now)
+            .max(1)
+    }
+
+    /// Loads a live session; an expired one is deleted and reads as none.
+    pub async fn load(&self, id: &str) -> Result<Option<Record>, StoreError> {
+        if !Self::well_formed(id) {
+            return Ok(None);
+        }
+        let key = self.key_of(id);
+        let Some(record) = self.store.load(&key).await? else {
+            return Ok(None);
+        };
+        let now = self.clock.now();
+        let (idle, absolute) = self.limits(&record);
+        let (created, last_seen) = Self::times(&record);
+        if now - last_seen >= idle || now - created >= absolute {
+            self.store.delete(&key).await?;
+            return Ok(None);
+        }
+        Ok(Some(record))
+    }
+
+    pub async fn save(&self, id: &str, record: &Record) -> Result<(), StoreError> {
+        self.store
+            .save(&self.key_of(id), record, self.ttl(record))
+            .await
+    }
+
+    pub async fn delete(&self, id: &str) -> Result<(), StoreError> {
+        self.store.delete(&self.key_of(id)).await
+    }
+
+    /// Records activity at most once a minute (idle timeout).
+    pub async fn touch(&self, id: &str, record: &mut Record) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        let last_seen = match record {
+            Record::Pending(p) => &mut p.last_seen,
+            Record::SignedIn(s) => &mut s.last_seen,
+        };
+        if now - *last_seen >= TOUCH_EVERY {
+            *last_seen = now;
+            self.save(id, record).await?;
+        }
+        Ok(())
+    }
+
+    /// Stores a new signed-in session under a new id and returns the id.
+    pub async fn create_signed_in(&self, session: SignedIn) -> Result<String, StoreError> {
+        let id = Self::new_id();
+        self.save(&id, &Record::SignedIn(Box::new(session))).await?;
+        Ok(id)
+    }
+
+    /// The live signed-in sessions of `user_id`, by store key.
+    pub async fn of_user(&self, user_id: &str) -> Result<Vec<(SessionKey, SignedIn)>, StoreError> {
+        let now = self.clock.now();
+        let mut out = vec![];
+        for key in self.store.user_sessions(user_id).await? {
+            if let Some(Record::SignedIn(s)) = self.store.load(&key).await? {
+                let (idle, absolute) = self.limits(&Record::SignedIn(s.clone()));
+                if now - s.last_seen < idle && now - s.created_at < absolute && s.user_id == user_id
+                {
+                    out.push((key, *s));
+                }
+            }
+        }
+        out.sort_by_key(|(_, s)| std::cmp::Reverse(s.last_seen));
+        Ok(out)
+    }
+
+    /// The cookie carrying `id`; persistent for `max_age` seconds when given.
+    pub fn cookie(id: String, max_age: Option<i64>) -> Cookie<'static> {
+        let mut cookie = Cookie::build((COOKIE, id))
+            .path("/")
+            .secure(true)
+            .http_only(true)
+            .same_site(SameSite::Lax);
+        if let Some(age) = max_age {
+            cookie = cookie.max_age(rocket::time::Duration::seconds(age));
+        }
+        cookie.build()
+    }
+
+    /// Sets the cookie for a signed-in session.
+    pub fn set_signed_in_cookie(&self, jar: &CookieJar<'_>, id: String, remember: bool) {
+        let max_age = remember.then_some(self.config.remember_absolute_timeout);
+        jar.add(Self::cookie(id, max_age));
+    }
+
+    pub fn expire_cookie(jar: &CookieJar<'_>) {
+        jar.remove(
+            Cookie::build(COOKIE)
+                .path("/")
+                .secure(true)
+                .http_only(true)
+                .same_site(SameSite::Lax),
+        );
+    }
+
+    /// The id of the visitor's session, creating (and setting) a fresh one when the
+    /// visitor has none: forms need an id to derive their CSRF token from. Nothing is
+    /// stored until a sign-in starts.
+    pub fn ensure_id(jar: &CookieJar<'_>, current: &Current) -> String {
+        match &current.id {
+            Some(id) => id.clone(),
+            None => {
+                let id = Self::new_id();
+                jar.add(Self::cookie(id.clone(), None));
+                id
+            }
+        }
+    }
+
+    pub fn config(&self) -> &SessionConfig {
+        &self.config
+    }
+}
+
+/// The visitor's session, loaded once per request.
+pub struct Current {
+    /// The cookie's value, when it is well-formed.
+    pub id: Option<String>,
+    pub record: Option<Record>,
+}
+
+impl Current {
+    pub fn signed_in(&self) -> Option<&SignedIn> {
+        match &self.record {
+            Some(Record::SignedIn(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn pending(&self) -> Option<&PreAuth> {
+        match &self.record {
+            Some(Record::Pending(p)) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for &'r Current {
+    type Error = StoreError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let result = req
+            .local_cache_async(async {
+                let Some(sessions) = req.rocket().state::<Arc<Sessions>>() else {
+                    return Err(StoreError("sessions are not configured".into()));
+                };
+                let id = req
+                    .cookies()
+                    .get(COOKIE)
+                    .map(|c| c.value().to_string())
+                    .filter(|v| Sessions::well_formed(v));
+                let record = match &id {
+                    Some(id) => sessions.load(id).await?,
+                    None => None,
+                };
+                Ok(Current { id, record })
+            })
+            .await;
+        match result {
+            Ok(current) => Outcome::Success(current),
+            Err(e) => Outcome::Error((Status::ServiceUnavailable, StoreError(e.0.clone()))),
+        }
+    }
+}
+
+/// A signed-in visitor; forwards (to a `rank = 2` route) when there is none.
+pub struct User<'r> {
+    pub id: &'r str,
+    pub session: &'r SignedIn,
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for User<'r> {
+    type Error = StoreError;
+
+    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let current = match <&Current>::from_request(req).await {
+            Outcome::Success(c) => c,
+            Outcome::Error(e) => return Outcome::Error(e),
+            Outcome::Forward(s) => return Outcome::Forward(s),
+        };
+        match (&current.id, current.signed_in()) {
+            (Some(id), Some(session)) => {
+                if let Some(sessions) = req.rocket().state::<Arc<Sessions>>() {
+                    // Most requests only read: the copy and the write happen once a minute.
+                    if sessions.clock().now() - session.last_seen >= TOUCH_EVERY {
+                        let mut record = Record::SignedIn(Box::new(session.clone()));
+                        if let Err(e) = sessions.touch(id, &mut record).await {
+                            return Outcome::Error((Status::ServiceUnavailable, e));
+                        }
+                    }
+                }
+                Outcome::Success(User { id, session })
+            }
+            _ => Outcome::Forward(Status::Unauthorized),
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! What a session holds. Everything is server-side; the browser holds only the opaque id.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::config::Secret;
+use crate::portal::signin::machine::{Flow, Notice};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Record {
+    /// A visitor who has not signed in yet, possibly with a sign-in in progress.
+    Pending(PreAuth),
+    SignedIn(Box<SignedIn>),
+}
+
+impl Record {
+    /// The Okta user id of a signed-in session.
+    pub fn user_id(&self) -> Option<&str> {
+        match self {
+            Record::SignedIn(s) => Some(&s.user_id),
+            Record::Pending(_) => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct PreAuth {
+    pub flow: Option<Flow>,
+    /// The username to put back in the sign-in form after a restart.
+    pub username: Option<String>,
+    pub notice: Option<Notice>,
+    pub created_at: i64,
+    pub last_seen: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SignedIn {
+    /// Okta user id (`sub`).
+    pub user_id: String,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub preferred_username: Option<String>,
+    pub amr: Vec<String>,
+    pub auth_time: i64,
+    pub access_token: Secret,
+    pub refresh_token: Option<Secret>,
+    pub access_expires_at: i64,
+    /// `/userinfo`, fetched once and again after each token renewal.
+    pub userinfo: Option<Value>,
+    pub created_at: i64,
+    pub last_seen: i64,
+    pub remember: bool,
+    /// A short description of the browser, for the list of active sessions.
+    pub device: Option<String>,
+    pub ip: Option<String>,
+}

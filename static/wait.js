@@ -1,0 +1,30 @@
+// Polls the portal (never Okta) while a push is pending, then moves on.
+// The page works without this script: a refresh or the Continue button does the same.
+(function () {
+  "use strict";
+  var status = document.getElementById("wait-status");
+  var messages = {
+    approved: "Approved. Signing you in…",
+    denied: "The request was denied. Taking you back…",
+    expired: "The request expired. Taking you back…"
+  };
+  var delay = 2000;
+  function poll() {
+    fetch("/signin/wait/status", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : { state: "pending" }; })
+      .then(function (body) {
+        if (body.state && body.state !== "pending") {
+          if (status) { status.textContent = messages[body.state] || "Continuing…"; }
+          window.location.assign(body.redirect || "/signin");
+          return;
+        }
+        delay = 2000;
+        window.setTimeout(poll, delay);
+      })
+      .catch(function () {
+        delay = Math.min(delay * 2, 15000);
+        window.setTimeout(poll, delay);
+      });
+  }
+  window.setTimeout(poll, delay);
+})();
