@@ -94,6 +94,7 @@ async fn run_portal() -> Result<(), String> {
     let figment = Config::figment();
     let mut config = Config::from_figment(&figment).map_err(|e| e.to_string())?;
     let mut _embedded = None;
+    let mut parts = direct_signin::portal::Parts::default();
     if config.wants_embedded_emulator() {
         let running = emulator::spawn(EmulatorOptions {
             port: config.emulator.port,
@@ -106,9 +107,11 @@ async fn run_portal() -> Result<(), String> {
         config.okta.client_secret = Some(direct_signin::config::Secret::new(
             emulator::DEMO_CLIENT_SECRET,
         ));
+        // One clock for both: `POST /emulator/clock` moves the portal's time too.
+        parts.clock = running.emulator.clock.clone();
         _embedded = Some(running);
     }
-    let rocket = direct_signin::portal::build(figment, config, Default::default())?;
+    let rocket = direct_signin::portal::build(figment, config, parts)?;
     rocket.launch().await.map_err(|e| e.to_string())?;
     Ok(())
 }

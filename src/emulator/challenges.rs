@@ -132,10 +132,8 @@ pub fn challenge(
         Some(t) if t.expires_at > now => t,
         _ => return Err(Reply::expired_token()),
     };
-    // /challenge carries no scope: compare everything else.
-    let mut flow = txn.binding.clone();
-    flow.scope = None;
-    super::flows::check_binding(&mut flow, &request)?;
+    // /challenge carries no scope: everything else must match.
+    super::flows::check_binding(&mut txn.binding.clone(), &request)?;
     let login = txn.login.clone();
     let satisfied = txn.satisfied.clone();
     let user = emu

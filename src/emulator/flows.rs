@@ -34,6 +34,8 @@ pub fn check_binding(flow: &mut Binding, request: &Binding) -> Result<(), Reply>
         ));
     }
     match (&flow.scope, &request.scope) {
+        // `/challenge` carries no scope: nothing to compare.
+        (_, None) => {}
         (None, Some(scope)) => flow.scope = Some(scope.clone()),
         (Some(a), Some(b)) if same_scopes(a, b) => {}
         _ => {
