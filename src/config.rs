@@ -115,6 +115,41 @@ pub struct NetworkConfig {
     pub forward_client_ip: bool,
 }
 
+/// Abuse resistance (see `portal::abuse`).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitsConfig {
+    /// Password and passwordless sign-in starts per client IP per minute.
+    pub ip_signin_per_minute: u32,
+    /// Code submissions per client IP per minute.
+    pub ip_code_per_minute: u32,
+    /// Code resends per client IP per minute.
+    pub ip_resend_per_minute: u32,
+    /// Push wait-status polls per client IP per minute.
+    pub ip_poll_per_minute: u32,
+    /// Sign-in starts per username per second (Okta allows 4 `/token` calls per second).
+    pub username_per_second: f64,
+    pub username_burst: u32,
+    /// Okta's lockout threshold (its password policy; 10 by default).
+    pub okta_lockout_threshold: u32,
+    /// Wrong passwords forwarded per username from browsers without a device cookie.
+    pub anonymous_failure_budget: u32,
+    /// Wrong passwords forwarded per username from browsers with a device cookie.
+    pub device_failure_budget: u32,
+    /// Wrong passwords one IP may forward for one username.
+    pub ip_username_failures: u32,
+    /// Seconds after the last failure when a username's counts are forgotten.
+    pub failure_window: i64,
+    /// Longest backoff between attempts on a failing username, in seconds.
+    pub max_backoff_seconds: i64,
+    /// Minimum response time of a failed password attempt, in milliseconds.
+    pub failure_floor_ms: u64,
+    /// Calls to Okta per second from this instance (all users).
+    pub okta_calls_per_second: u32,
+    /// Calls to Okta in flight at once from this instance.
+    pub okta_max_concurrent: u32,
+}
+
 /// Everything the portal reads from configuration.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Config {
@@ -124,6 +159,7 @@ pub struct Config {
     pub session: SessionConfig,
     pub signin: SigninConfig,
     pub network: NetworkConfig,
+    pub limits: LimitsConfig,
 }
 
 const METHODS: &[&str] = &["otp", "push", "sms", "voice", "email"];
@@ -165,6 +201,23 @@ impl Default for Config {
             network: NetworkConfig {
                 trusted_proxies: vec![],
                 forward_client_ip: false,
+            },
+            limits: LimitsConfig {
+                ip_signin_per_minute: 30,
+                ip_code_per_minute: 30,
+                ip_resend_per_minute: 10,
+                ip_poll_per_minute: 120,
+                username_per_second: 1.0,
+                username_burst: 3,
+                okta_lockout_threshold: 10,
+                anonymous_failure_budget: 4,
+                device_failure_budget: 5,
+                ip_username_failures: 2,
+                failure_window: 24 * 3600,
+                max_backoff_seconds: 30,
+                failure_floor_ms: 400,
+                okta_calls_per_second: 100,
+                okta_max_concurrent: 64,
             },
         }
     }
@@ -329,6 +382,43 @@ impl Config {
                 )
             })?;
         }
+        let l = &self.limits;
+        if l.anonymous_failure_budget + l.device_failure_budget >= l.okta_lockout_threshold {
+            return Err(invalid(
+                "limits.anonymous_failure_budget",
+                format!(
+                    "anonymous_failure_budget + device_failure_budget must stay below okta_lockout_threshold ({})",
+                    l.okta_lockout_threshold
+                ),
+            ));
+        }
+        if !(l.username_per_second > 0.0 && l.username_per_second < 4.0) {
+            return Err(invalid(
+                "limits.username_per_second",
+                "must be above 0 and below Okta's 4 per second",
+            ));
+        }
+        for (key, value) in [
+            ("limits.ip_signin_per_minute", l.ip_signin_per_minute),
+            ("limits.ip_code_per_minute", l.ip_code_per_minute),
+            ("limits.ip_resend_per_minute", l.ip_resend_per_minute),
+            ("limits.ip_poll_per_minute", l.ip_poll_per_minute),
+            ("limits.username_burst", l.username_burst),
+            (
+                "limits.anonymous_failure_budget",
+                l.anonymous_failure_budget,
+            ),
+            ("limits.ip_username_failures", l.ip_username_failures),
+            ("limits.okta_calls_per_second", l.okta_calls_per_second),
+            ("limits.okta_max_concurrent", l.okta_max_concurrent),
+        ] {
+            if value == 0 {
+                return Err(invalid(key, "must be at least 1"));
+            }
+        }
+        if l.failure_window <= 0 || l.max_backoff_seconds < 0 {
+            return Err(invalid("limits.failure_window", "must be positive"));
+        }
         let color = &self.branding.primary_color;
         let hex = color.strip_prefix('#').unwrap_or("");
         if !(hex.len() == 6 || hex.len() == 3) || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
@@ -378,7 +468,13 @@ mod tests {
         assert!(c.validate(true).is_err());
         assert!(c.validate(false).is_ok());
         c.okta.issuer = Some("http://127.0.0.1:8001/oauth2/default".into());
+        let e = c.validate(true).unwrap_err();
+        assert!(e.to_string().contains("session.secret"), "{e}");
+        c.session.secret = Some(Secret::new("0123456789abcdef0123456789abcdef"));
         assert!(c.validate(true).is_ok());
+        c.limits.device_failure_budget = 6;
+        let e = c.validate(true).unwrap_err();
+        assert!(e.to_string().contains("limits.anonymous_failure_budget"), "{e}");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! - [`pages`]: home, account, sign-out, health and metrics;
 //! - [`views`], [`error`]: rendering and the one error responder.
 
+pub mod abuse;
 pub mod error;
 pub mod pages;
 pub mod security;
@@ -40,6 +41,7 @@ pub struct Portal {
     pub brand: Brand,
     pub sessions: Arc<Sessions>,
     pub signin: SigninService,
+    pub guard: Arc<abuse::Guard>,
     pub passwordless: Vec<Method>,
     pub second_factors: Vec<Method>,
 }
@@ -114,9 +116,17 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
             "template_dir",
             concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
         ));
+    let guard = Arc::new(abuse::Guard::new(
+        config.limits.clone(),
+        parts.clock.clone(),
+        sessions.clone(),
+        metrics.clone(),
+    ));
+    let pruner = guard.clone();
     let portal = Arc::new(Portal {
         brand: brand.clone(),
         sessions: sessions.clone(),
+        guard,
         signin: SigninService {
             okta: okta.clone(),
             sessions: sessions.clone(),
@@ -143,6 +153,19 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
         .attach(AdHoc::on_liftoff("Okta discovery", move |_| {
             Box::pin(async move {
                 tokio::spawn(okta.discover_until_ready());
+            })
+        }))
+        .attach(AdHoc::on_liftoff("Limiter pruning", move |rocket| {
+            let mut shutdown = rocket.shutdown();
+            Box::pin(async move {
+                tokio::spawn(async move {
+                    loop {
+                        tokio::select! {
+                            _ = &mut shutdown => return,
+                            _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => pruner.prune(),
+                        }
+                    }
+                });
             })
         })))
 }

@@ -54,6 +54,10 @@ pub fn notice_text(notice: Notice) -> (String, &'static str) {
         Notice::CodeSent => "We sent you a code.".to_string(),
         Notice::CodeResent => "We sent you a new code.".to_string(),
         Notice::ResendWait(s) => format!("You can ask for a new code in {s} seconds."),
+        Notice::ResendLimit => {
+            "You have asked for too many codes. Use the last one we sent, or start again."
+                .to_string()
+        }
         Notice::MethodUnavailable => {
             "That method isn't available for your account. Please choose another.".to_string()
         }

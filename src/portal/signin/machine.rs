@@ -19,6 +19,8 @@ use crate::okta::{BindingMethod, Challenge, Outcome, TokenSet, Upstream};
 pub const RESEND_COOLDOWN: i64 = 30;
 /// Wrong codes accepted in one step before the flow restarts.
 pub const MAX_CODE_ATTEMPTS: u32 = 5;
+/// New codes one flow may ask for.
+pub const MAX_RESENDS: u32 = 5;
 /// Deadline of steps whose Okta lifetime is not published (`mfa_token`).
 pub const MFA_STEP_TTL: i64 = 300;
 /// Push polling interval when Okta does not send one.
@@ -101,6 +103,8 @@ pub enum Step {
         oob: Option<Oob>,
         decoy: bool,
         resend_after: Option<i64>,
+        #[serde(default)]
+        resends: u32,
         attempts: u32,
         deadline: i64,
     },
@@ -133,6 +137,7 @@ pub enum Notice {
     CodeSent,
     CodeResent,
     ResendWait(i64),
+    ResendLimit,
     MethodUnavailable,
     TooManyAttempts,
     ChooseAnother,
@@ -326,6 +331,7 @@ fn challenge_step(
             decoy: oob.is_none(),
             oob,
             resend_after: Some(now + RESEND_COOLDOWN),
+            resends: 0,
             attempts: 0,
             deadline,
         }
@@ -434,6 +440,7 @@ fn start(event: Event, now: i64) -> Transition {
                 oob: None,
                 decoy: false,
                 resend_after: None,
+                resends: 0,
                 attempts: 0,
                 deadline: now + MFA_STEP_TTL,
             };
@@ -471,6 +478,7 @@ fn choose_factor(mut flow: Flow, method: Method, now: i64) -> Transition {
                 oob: None,
                 decoy: false,
                 resend_after: None,
+                resends: 0,
                 attempts: 0,
                 deadline: now + MFA_STEP_TTL,
             };
@@ -536,11 +544,16 @@ fn resend(mut flow: Flow, now: i64) -> Transition {
         mfa,
         decoy,
         resend_after,
+        resends,
         ..
     } = &mut flow.step
     else {
         return keep(flow, Effect::Reject(Rejection::OutOfStep));
     };
+    if *resends >= MAX_RESENDS {
+        flow.notice = Some(Notice::ResendLimit);
+        return keep(flow, Effect::Show);
+    }
     let Some(channel) = method.channel() else {
         // An OTP app shows its own codes: nothing to resend.
         return keep(flow, Effect::Reject(Rejection::OutOfStep));
@@ -551,6 +564,7 @@ fn resend(mut flow: Flow, now: i64) -> Transition {
             return keep(flow, Effect::Show);
         }
     }
+    *resends += 1;
     if *decoy {
         *resend_after = Some(now + RESEND_COOLDOWN);
         flow.notice = Some(Notice::CodeResent);
@@ -708,6 +722,7 @@ fn challenge_answer(mut flow: Flow, method: Method, outcome: Outcome, now: i64) 
                 oob: None,
                 decoy: false,
                 resend_after: None,
+                resends: 0,
                 attempts: 0,
                 deadline: now + MFA_STEP_TTL,
             };

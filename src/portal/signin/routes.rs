@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 
 use super::machine::{Event, Failure, Flow, Method, Notice, Rejection, Step};
 use super::service::{Attempt, Driven};
+use crate::portal::abuse::Action;
 use crate::portal::error::AppError;
 use crate::portal::security::{safe_return_to, NotCrossSite, RequestContext};
 use crate::portal::session::{Current, Sessions};
@@ -60,6 +61,12 @@ fn csrf(app: &Portal, current: &Current, token: Option<&str>) -> Result<String, 
     } else {
         Err(AppError::Csrf)
     }
+}
+
+fn client_ip(ctx: &RequestContext) -> std::net::IpAddr {
+    ctx.0
+        .client_ip
+        .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]))
 }
 
 fn current_flow(current: &Current) -> Option<&Flow> {
@@ -230,6 +237,12 @@ async fn signin_password(
         };
         return Ok(rerender(Status::UnprocessableEntity, "password", message));
     }
+    let ip = client_ip(&ctx);
+    app.guard.check_ip(ip, Action::SignIn)?;
+    let device = app.guard.has_device_cookie(jar, &username);
+    app.guard.admit_password(&username, device, ip)?;
+    let started = std::time::Instant::now();
+    let name = username.clone();
     let event = Event::SubmitPassword {
         username,
         password,
@@ -248,12 +261,22 @@ async fn signin_password(
         )
         .await?;
     match driven {
-        Driven::Reject(Rejection::InvalidCredentials, _) => Ok(rerender(
-            Status::Unauthorized,
-            "password",
-            "Your username or password is incorrect.",
-        )),
-        other => finish(app, other, current),
+        Driven::Reject(Rejection::InvalidCredentials, _) => {
+            app.guard.password_failed(&name, device, ip);
+            // Unknown, wrong, locked and suspended take the same time, at least.
+            app.guard.failure_floor(started).await;
+            Ok(rerender(
+                Status::Unauthorized,
+                "password",
+                "Your username or password is incorrect.",
+            ))
+        }
+        other => {
+            if matches!(other, Driven::Show(_) | Driven::SignedIn { .. }) {
+                app.guard.password_ok(&name);
+            }
+            finish(app, other, current, jar)
+        }
     }
 }
 
@@ -303,6 +326,10 @@ async fn signin_passwordless(
             ))
         }
     };
+    let ip = client_ip(&ctx);
+    app.guard.check_ip(ip, Action::SignIn)?;
+    let device = app.guard.has_device_cookie(jar, &username);
+    app.guard.check_username(&username, device, ip)?;
     let event = Event::StartPasswordless {
         username,
         method,
@@ -320,17 +347,27 @@ async fn signin_passwordless(
             event,
         )
         .await?;
-    finish(app, driven, current)
+    finish(app, driven, current, jar)
 }
 
 /// Maps what the service did to the post/redirect/get answer.
-fn finish(app: &Portal, driven: Driven, current: &Current) -> Result<Reply, AppError> {
+fn finish(
+    app: &Portal,
+    driven: Driven,
+    current: &Current,
+    jar: &CookieJar<'_>,
+) -> Result<Reply, AppError> {
+    if let Driven::SignedIn { username, .. } = &driven {
+        if !username.is_empty() {
+            app.guard.signed_in(jar, username);
+        }
+    }
     match driven {
         Driven::Show(page) => Ok(see(page)),
-        Driven::SignedIn { return_to } if return_to.is_empty() => {
+        Driven::SignedIn { return_to, .. } if return_to.is_empty() => {
             Ok(see(app.config.signin.default_return_to.clone()))
         }
-        Driven::SignedIn { return_to } => Ok(see(return_to)),
+        Driven::SignedIn { return_to, .. } => Ok(see(return_to)),
         Driven::Restart(_) => Ok(see("/signin")),
         Driven::Reject(_, flow) => Ok(see(
             flow.map_or("/signin", |f| super::machine::page_of(&f.step))
@@ -401,6 +438,7 @@ async fn factor_submit(
     app: &App,
 ) -> Result<Reply, AppError> {
     let id = csrf(app, current, form.csrf_token.as_deref())?;
+    app.guard.check_ip(client_ip(&ctx), Action::Code)?;
     let method = match form.factor.as_deref().and_then(Method::parse) {
         Some(m) if app.second_factors.contains(&m) => m,
         _ => {
@@ -427,7 +465,7 @@ async fn factor_submit(
             Event::ChooseFactor(method),
         )
         .await?;
-    finish(app, driven, current)
+    finish(app, driven, current, jar)
 }
 
 // ---------------------------------------------------------------- code entry
@@ -516,6 +554,7 @@ async fn verify_submit(
     app: &App,
 ) -> Result<Reply, AppError> {
     let id = csrf(app, current, form.csrf_token.as_deref())?;
+    app.guard.check_ip(client_ip(&ctx), Action::Code)?;
     let code = form.code.clone().unwrap_or_default();
     let driven = app
         .signin
@@ -543,7 +582,7 @@ async fn verify_submit(
             Status::UnprocessableEntity,
             Some(message),
         )),
-        other => finish(app, other, current),
+        other => finish(app, other, current, jar),
     }
 }
 
@@ -561,6 +600,7 @@ async fn wait_page(
     let Some(id) = current.id.clone() else {
         return Ok(see("/signin"));
     };
+    app.guard.check_ip(client_ip(&ctx), Action::Poll)?;
     if current_flow(current).is_none() {
         return Ok(see(if current.signed_in().is_some() {
             "/account"
@@ -584,7 +624,7 @@ async fn wait_page(
             Some(crate::portal::session::Record::Pending(p)) => p.flow,
             _ => None,
         },
-        other => return finish(app, other, current),
+        other => return finish(app, other, current, jar),
     };
     let Some(flow) = flow else {
         return Ok(see("/signin"));
@@ -619,6 +659,7 @@ async fn wait_status(
     let Some(id) = current.id.clone() else {
         return Ok(ended("expired"));
     };
+    app.guard.check_ip(client_ip(&ctx), Action::Poll)?;
     if current.signed_in().is_some() {
         return Ok(Json(
             json!({"state": "approved", "redirect": app.config.signin.default_return_to}),
@@ -641,7 +682,13 @@ async fn wait_status(
     Ok(Json(match driven {
         Driven::Show("/signin/wait") | Driven::Busy => json!({"state": "pending"}),
         Driven::Show(page) => json!({"state": "approved", "redirect": page}),
-        Driven::SignedIn { return_to } => {
+        Driven::SignedIn {
+            return_to,
+            username,
+        } => {
+            if !username.is_empty() {
+                app.guard.signed_in(jar, &username);
+            }
             let to = if return_to.is_empty() {
                 app.config.signin.default_return_to.clone()
             } else {
@@ -670,6 +717,9 @@ async fn simple_event(
     event: Event,
 ) -> Result<Reply, AppError> {
     let id = csrf(app, current, form.csrf_token.as_deref())?;
+    if matches!(event, Event::Resend) {
+        app.guard.check_ip(client_ip(ctx), Action::Resend)?;
+    }
     let driven = app
         .signin
         .drive(
@@ -681,7 +731,7 @@ async fn simple_event(
             event,
         )
         .await?;
-    finish(app, driven, current)
+    finish(app, driven, current, jar)
 }
 
 #[post("/signin/resend", data = "<form>")]

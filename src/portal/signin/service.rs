@@ -24,6 +24,7 @@ pub enum Driven {
     /// Signed in (the cookie is set): redirect here.
     SignedIn {
         return_to: String,
+        username: String,
     },
     /// The flow ended: back to the sign-in page (username and notice kept).
     Restart(Notice),
@@ -71,6 +72,7 @@ impl SigninService {
             Some(Record::SignedIn(_)) => {
                 return Ok(Driven::SignedIn {
                     return_to: String::new(),
+                    username: String::new(),
                 });
             }
             None => PreAuth {
@@ -120,7 +122,10 @@ impl SigninService {
                     let id = self.sessions.create_signed_in(session).await?;
                     self.sessions
                         .set_signed_in_cookie(attempt.jar, id, remember);
-                    return Ok(Driven::SignedIn { return_to });
+                    return Ok(Driven::SignedIn {
+                        return_to,
+                        username: username.unwrap_or_default(),
+                    });
                 }
                 Effect::Restart { username, notice } => {
                     self.audit(attempt, Some(&username), notice_outcome(notice), last_call);

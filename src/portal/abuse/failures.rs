@@ -1,0 +1,118 @@
+//! Failed passwords forwarded to Okta, per username (by keyed digest) and per
+//! IP+username, so the portal never lets Okta's consecutive-failure lockout trigger.
+//!
+//! Okta locks an account after N consecutive failed passwords (10 by default) and resets
+//! the count on a correct one. The portal counts the failures it forwards: browsers
+//! without a device cookie share one budget per username; browsers with a valid device
+//! cookie share a second, larger one; the two sum to less than N. One IP may spend only a
+//! small part of the username's budget. Counts reset on a correct password seen by the
+//! portal, and are forgotten `window` seconds after the last failure.
+
+use std::collections::HashMap;
+
+use parking_lot::Mutex;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UserFailures {
+    pub anonymous: u32,
+    pub device: u32,
+    pub last_failure: i64,
+}
+
+/// In-memory failure counts (a shared store would implement the same methods).
+#[derive(Default)]
+pub struct FailureBook {
+    users: Mutex<HashMap<String, UserFailures>>,
+    ip_user: Mutex<HashMap<String, (u32, i64)>>,
+}
+
+impl FailureBook {
+    /// The live counts for `user` (forgotten after `window` seconds of quiet).
+    pub fn get(&self, user: &str, now: i64, window: i64) -> UserFailures {
+        match self.users.lock().get(user) {
+            Some(f) if now - f.last_failure < window => *f,
+            _ => UserFailures::default(),
+        }
+    }
+
+    pub fn ip_user(&self, ip: &str, user: &str, now: i64, window: i64) -> u32 {
+        match self.ip_user.lock().get(&format!("{ip}|{user}")) {
+            Some((count, last)) if now - last < window => *count,
+            _ => 0,
+        }
+    }
+
+    pub fn record_failure(&self, user: &str, ip: &str, device: bool, now: i64, window: i64) {
+        let mut users = self.users.lock();
+        let entry = users.entry(user.to_string()).or_default();
+        if now - entry.last_failure >= window {
+            *entry = UserFailures::default();
+        }
+        if device {
+            entry.device += 1;
+        } else {
+            entry.anonymous += 1;
+        }
+        entry.last_failure = now;
+        drop(users);
+        if !device {
+            let mut ip_user = self.ip_user.lock();
+            let e = ip_user.entry(format!("{ip}|{user}")).or_insert((0, now));
+            if now - e.1 >= window {
+                *e = (0, now);
+            }
+            e.0 += 1;
+            e.1 = now;
+        }
+    }
+
+    /// A correct password: Okta's count is back to zero, so is ours.
+    pub fn reset(&self, user: &str) {
+        self.users.lock().remove(user);
+    }
+
+    pub fn prune(&self, now: i64, window: i64) {
+        self.users
+            .lock()
+            .retain(|_, f| now - f.last_failure < window);
+        self.ip_user
+            .lock()
+            .retain(|_, (_, last)| now - *last < window);
+    }
+
+    pub fn len(&self) -> usize {
+        self.users.lock().len() + self.ip_user.lock().len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_split_by_device_and_forget_after_the_window() {
+        let b = FailureBook::default();
+        b.record_failure("u", "1.1.1.1", false, 100, 1000);
+        b.record_failure("u", "1.1.1.1", false, 101, 1000);
+        b.record_failure("u", "2.2.2.2", true, 102, 1000);
+        assert_eq!(
+            b.get("u", 103, 1000),
+            UserFailures {
+                anonymous: 2,
+                device: 1,
+                last_failure: 102
+            }
+        );
+        assert_eq!(b.ip_user("1.1.1.1", "u", 103, 1000), 2);
+        assert_eq!(
+            b.ip_user("2.2.2.2", "u", 103, 1000),
+            0,
+            "device failures are not per-IP"
+        );
+        assert_eq!(b.get("u", 1102, 1000), UserFailures::default());
+        b.reset("u");
+        assert_eq!(b.get("u", 103, 1000).anonymous, 0);
+        b.prune(5000, 1000);
+        assert_eq!(b.len(), 0);
+    }
+}

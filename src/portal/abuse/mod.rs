@@ -1,0 +1,236 @@
+//! Abuse resistance, checked before any call to Okta:
+//! - per client IP (IPv6 per /64), one quota per action: sign-in starts, code
+//!   submissions, resends, wait-status polls;
+//! - per username (keyed digest, never the raw name), kept below Okta's 4 requests/s,
+//!   with a backoff that grows with consecutive failures;
+//! - a failure budget per username that keeps forwarded wrong passwords below Okta's
+//!   lockout threshold, with a separate budget for browsers holding a device cookie;
+//! - per IP+username, so one IP cannot spend the budget a real user needs;
+//! - a response-time floor on failed password attempts, so unknown, wrong, locked and
+//!   suspended look alike in timing as they already do in status, page and cookies.
+//!
+//! Every rejection is counted in metrics and logged as an audit event.
+
+pub mod device;
+pub mod failures;
+pub mod limiter;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rocket::http::CookieJar;
+
+use crate::clock::Clock;
+use crate::config::LimitsConfig;
+use crate::metrics::Metrics;
+use crate::portal::error::AppError;
+use crate::portal::session::Sessions;
+use failures::FailureBook;
+use limiter::{ip_key, KeyedLimiter, MemoryLimiter};
+
+/// What a request is trying to do, for the per-IP quotas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    SignIn,
+    Code,
+    Resend,
+    Poll,
+}
+
+pub struct Guard {
+    config: LimitsConfig,
+    clock: Clock,
+    sessions: Arc<Sessions>,
+    metrics: Arc<Metrics>,
+    ip_signin: Box<dyn KeyedLimiter>,
+    ip_code: Box<dyn KeyedLimiter>,
+    ip_resend: Box<dyn KeyedLimiter>,
+    ip_poll: Box<dyn KeyedLimiter>,
+    username: Box<dyn KeyedLimiter>,
+    failures: FailureBook,
+}
+
+impl Guard {
+    pub fn new(
+        config: LimitsConfig,
+        clock: Clock,
+        sessions: Arc<Sessions>,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        let per_minute = |n: u32| -> Box<dyn KeyedLimiter> {
+            Box::new(MemoryLimiter::per_minute(&clock, n, (n / 4).max(3)))
+        };
+        let username_period =
+            Duration::from_millis((1000.0 / config.username_per_second.max(0.01)) as u64);
+        Guard {
+            ip_signin: per_minute(config.ip_signin_per_minute),
+            ip_code: per_minute(config.ip_code_per_minute),
+            ip_resend: per_minute(config.ip_resend_per_minute),
+            ip_poll: per_minute(config.ip_poll_per_minute),
+            username: Box::new(MemoryLimiter::with_period(
+                &clock,
+                username_period,
+                config.username_burst,
+            )),
+            failures: FailureBook::default(),
+            config,
+            clock,
+            sessions,
+            metrics,
+        }
+    }
+
+    fn deny(
+        &self,
+        limiter: &'static str,
+        retry_after: i64,
+        user: Option<&str>,
+        ip: IpAddr,
+    ) -> AppError {
+        self.metrics.rate_limited(limiter);
+        tracing::info!(target: "audit", event = "rate_limited", limiter, user = user.unwrap_or(""), ip = %ip, retry_after);
+        AppError::RateLimited {
+            retry_after,
+            limiter,
+        }
+    }
+
+    /// The per-IP quota for `action`.
+    pub fn check_ip(&self, ip: IpAddr, action: Action) -> Result<(), AppError> {
+        let (limiter, name) = match action {
+            Action::SignIn => (&self.ip_signin, "ip_signin"),
+            Action::Code => (&self.ip_code, "ip_code"),
+            Action::Resend => (&self.ip_resend, "ip_resend"),
+            Action::Poll => (&self.ip_poll, "ip_poll"),
+        };
+        limiter
+            .check(&ip_key(ip))
+            .map_err(|wait| self.deny(name, wait, None, ip))
+    }
+
+    /// The keyed digest of a username (what every per-username key and log line uses).
+    pub fn digest(&self, username: &str) -> String {
+        self.sessions.username_digest(username)
+    }
+
+    /// Whether this browser holds a device cookie for `username`.
+    pub fn has_device_cookie(&self, jar: &CookieJar<'_>, username: &str) -> bool {
+        device::valid_for(
+            &self.sessions,
+            jar,
+            &self.digest(username),
+            self.clock.now(),
+        )
+    }
+
+    /// The per-username rate (any sign-in start for that name).
+    pub fn check_username(&self, username: &str, device: bool, ip: IpAddr) -> Result<(), AppError> {
+        let digest = self.digest(username);
+        let key = if device {
+            format!("device|{digest}")
+        } else {
+            digest.clone()
+        };
+        self.username
+            .check(&key)
+            .map_err(|wait| self.deny("username_rate", wait, Some(&digest), ip))
+    }
+
+    /// Everything a password attempt must pass before it may reach Okta.
+    pub fn admit_password(&self, username: &str, device: bool, ip: IpAddr) -> Result<(), AppError> {
+        let digest = self.digest(username);
+        let now = self.clock.now();
+        let window = self.config.failure_window;
+        let f = self.failures.get(&digest, now, window);
+        let since = now - f.last_failure;
+        let forget_in = (window - since).max(1);
+        let (spent, budget) = if device {
+            (f.device, self.config.device_failure_budget)
+        } else {
+            (f.anonymous, self.config.anonymous_failure_budget)
+        };
+        if spent >= budget {
+            return Err(self.deny("username_failure_budget", forget_in, Some(&digest), ip));
+        }
+        if !device
+            && self.failures.ip_user(&ip_key(ip), &digest, now, window)
+                >= self.config.ip_username_failures
+        {
+            return Err(self.deny("ip_username_failures", forget_in, Some(&digest), ip));
+        }
+        // Backoff: 1, 2, 4 … (capped) seconds after each further consecutive failure.
+        if spent >= 1 {
+            let backoff = (1i64 << (spent - 1).min(16)).min(self.config.max_backoff_seconds);
+            if since < backoff {
+                return Err(self.deny("username_backoff", backoff - since, Some(&digest), ip));
+            }
+        }
+        self.check_username(username, device, ip)
+    }
+
+    pub fn password_failed(&self, username: &str, device: bool, ip: IpAddr) {
+        let digest = self.digest(username);
+        self.failures.record_failure(
+            &digest,
+            &ip_key(ip),
+            device,
+            self.clock.now(),
+            self.config.failure_window,
+        );
+    }
+
+    /// A correct password (Okta answered tokens or `mfa_required`).
+    pub fn password_ok(&self, username: &str) {
+        self.failures.reset(&self.digest(username));
+    }
+
+    /// After a complete sign-in: remember this browser for this user.
+    pub fn signed_in(&self, jar: &CookieJar<'_>, username: &str) {
+        device::issue(
+            &self.sessions,
+            jar,
+            &self.digest(username),
+            self.clock.now(),
+        );
+    }
+
+    /// Waits until `started` + the configured floor (failed password attempts).
+    pub async fn failure_floor(&self, started: Instant) {
+        let floor = Duration::from_millis(self.config.failure_floor_ms);
+        let elapsed = started.elapsed();
+        if elapsed < floor {
+            tokio::time::sleep(floor - elapsed).await;
+        }
+    }
+
+    /// Drops idle state (run periodically).
+    pub fn prune(&self) {
+        for l in [
+            &self.ip_signin,
+            &self.ip_code,
+            &self.ip_resend,
+            &self.ip_poll,
+            &self.username,
+        ] {
+            l.prune();
+        }
+        self.failures
+            .prune(self.clock.now(), self.config.failure_window);
+    }
+
+    /// Keys currently held (for the flood simulation's memory figures).
+    pub fn tracked_keys(&self) -> usize {
+        [
+            &self.ip_signin,
+            &self.ip_code,
+            &self.ip_resend,
+            &self.ip_poll,
+            &self.username,
+        ]
+        .iter()
+        .map(|l| l.len())
+        .sum::<usize>()
+            + self.failures.len()
+    }
+}
