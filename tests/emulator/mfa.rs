@@ -1,0 +1,596 @@
+//! Second factors after `mfa_required`: flow B (mfa-otp), `/challenge` with SMS, voice,
+//! email and push (flows C, D, H-MFA), number challenge, polling, expiry, single use and
+//! the per-flow binding rules (§2.4, §3.4, §5, §6, §7).
+
+use serde_json::json;
+
+use crate::common::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bob_password_then_totp() {
+    let emu = Emu::start().await;
+    let r = emu.password(BOB, PASSWORD).await;
+    let mfa = r.expect_mfa_required();
+    assert!(r.json["error_description"].is_string());
+    assert!(mfa.len() >= 16, "{mfa}");
+    for field in ["access_token", "id_token", "refresh_token"] {
+        assert!(r.json.get(field).is_none());
+    }
+
+    let wrong = emu.wrong_totp().await;
+    emu.mfa_otp(&mfa, &wrong).await.expect_error(400, "invalid_grant");
+    let code = emu.totp().await;
+    let body = emu.mfa_otp(&mfa, &code).await.expect_tokens().clone();
+    let id = body["id_token"].as_str().unwrap();
+    emu.verify(id, As::Default, "demo-portal").await;
+    let amr = amr(id);
+    for m in ["pwd", "otp", "mfa"] {
+        assert!(amr.contains(&m.to_string()), "{amr:?}");
+    }
+    assert_eq!(claims_of(id)["preferred_username"], BOB);
+    // The mfa_token is spent.
+    emu.advance(1).await;
+    let code = emu.totp().await;
+    emu.mfa_otp(&mfa, &code).await.expect_error(403, "access_denied");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_totp_code_cannot_be_replayed() {
+    let emu = Emu::start().await;
+    let code = emu.totp().await;
+    let first = emu.mfa_token(BOB).await;
+    emu.mfa_otp(&first, &code).await.expect_tokens();
+    emu.advance(1).await;
+    let second = emu.mfa_token(BOB).await;
+    emu.mfa_otp(&second, &code)
+        .await
+        .expect_error(400, "invalid_grant");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_mfa_token_is_access_denied() {
+    let emu = Emu::start().await;
+    let mfa = emu.mfa_token(BOB).await;
+    emu.advance(301).await;
+    let code = emu.totp().await;
+    emu.mfa_otp(&mfa, &code).await.expect_error(403, "access_denied");
+    emu.challenge_oob(&mfa, "sms").await.expect_error(403, "access_denied");
+    // An mfa_token that never existed answers the same.
+    emu.mfa_otp("mt_nonexistent", &code)
+        .await
+        .expect_error(403, "access_denied");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_wrong_otps_burn_the_mfa_token() {
+    let emu = Emu::start().await;
+    let mfa = emu.mfa_token(BOB).await;
+    for _ in 0..5 {
+        emu.advance(1).await;
+        let wrong = emu.wrong_totp().await;
+        emu.mfa_otp(&mfa, &wrong).await.expect_error(400, "invalid_grant");
+    }
+    emu.advance(1).await;
+    let code = emu.totp().await;
+    emu.mfa_otp(&mfa, &code).await.expect_error(403, "access_denied");
+}
+
+async fn prompt_channel(channel: &str, to: &str, amr_value: &str) {
+    let emu = Emu::start().await;
+    let mfa = emu.mfa_token(BOB).await;
+    let now = emu.now().await;
+    let r = emu.challenge_oob(&mfa, channel).await;
+    let c = r.expect_ok();
+    assert_eq!(c["challenge_type"], GRANT_MFA_OOB);
+    assert_eq!(c["channel"], channel);
+    assert_eq!(c["binding_method"], "prompt");
+    assert_eq!(c["expires_in"], 300);
+    assert!(c.get("interval").is_none(), "prompt channels are not polled");
+    assert!(c.get("binding_code").is_none(), "the code is not in the response");
+    let oob = r.str("oob_code");
+
+    let outbox = emu.outbox(BOB).await;
+    assert_eq!(outbox.len(), 1, "{outbox:?}");
+    let m = &outbox[0];
+    assert_eq!(m["channel"], channel);
+    assert_eq!(m["to"], to);
+    let code = m["code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 6);
+    assert!(code.bytes().all(|b| b.is_ascii_digit()));
+    let sent_at = m["sent_at"].as_i64().unwrap();
+    assert!(sent_at >= now && sent_at <= now + 5);
+
+    let body = emu.mfa_oob(&mfa, &oob, Some(&code)).await.expect_tokens().clone();
+    let amr = amr(body["id_token"].as_str().unwrap());
+    for m in ["pwd", amr_value, "mfa"] {
+        assert!(amr.contains(&m.to_string()), "{amr:?}");
+    }
+    // The oob_code is single use.
+    emu.advance(1).await;
+    emu.mfa_oob(&mfa, &oob, Some(&code))
+        .await
+        .expect_error(403, "access_denied");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bob_password_then_sms() {
+    prompt_channel("sms", "+1 555 0100", "sms").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bob_password_then_voice() {
+    prompt_channel("voice", "+1 555 0100", "tel").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bob_password_then_email() {
+    prompt_channel("email", BOB, "email").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_sms_code_can_be_retried_then_succeeds() {
+    let emu = Emu::start().await;
+    let mfa = emu.mfa_token(BOB).await;
+    let oob = emu.challenge_oob(&mfa, "sms").await.str("oob_code");
+    let code = emu.last_code(BOB).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    emu.mfa_oob(&mfa, &oob, Some(wrong))
+        .await
+        .expect_error(400, "invalid_grant");
+    // No binding_code at all is a wrong code too.
+    emu.mfa_oob(&mfa, &oob, None).await.expect_error(400, "invalid_grant");
+    emu.mfa_oob(&mfa, &oob, Some(&code)).await.expect_tokens();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_wrong_sms_codes_burn_the_oob_code() {
+    let emu = Emu::start().await;
+    let mfa = emu.mfa_token(BOB).await;
+    let oob = emu.challenge_oob(&mfa, "sms").await.str("oob_code");
+    let code = emu.last_code(BOB).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..5 {
+        emu.advance(1).await;
+        emu.mfa_oob(&mfa, &oob, Some(wrong))
+            .await
+            .expect_error(400, "invalid_grant");
+    }
+    emu.advance(1).await;
+    emu.mfa_oob(&mfa, &oob, Some(&code))
+        .await
+        .expect_error(403, "access_denied");
+    // The mfa_token survives: a new challenge (after the SMS cooldown) still works.
+    emu.advance(30).await;
+    let oob = emu.challenge_oob(&mfa, "sms").await.str("oob_code");
+    let code = emu.last_code(BOB).await;
+    emu.mfa_oob(&mfa, &oob, Some(&code)).await.expect_tokens();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_sms_or_call_per_phone_per_30_seconds() {
+    let emu = Emu::start().await;
+    let mfa = emu.mfa_token(BOB).await;
+    emu.challenge_oob(&mfa, "sms").await.expect_ok();
+    emu.advance(10).await;
+    let r = emu.challenge_oob(&mfa, "sms").await;
+    r.expect_error(429, "invalid_grant");
+    assert!(r.header("X-Rate-Limit-Reset").is_some());
+    // Voice goes to the same phone number.
+    emu.challenge_oob(&mfa, "voice")
+        .await
+        .expect_error(429, "invalid_grant");
+    // Email is not a phone.
+    emu.challenge_oob(&mfa, "email").await.expect_ok();
+    assert_eq!(emu.outbox(BOB).await.len(), 2);
+    emu.advance(20).await;
+    let r = emu.challenge_oob(&mfa, "sms").await;
+    let oob = r.str("oob_code");
+    let outbox = emu.outbox(BOB).await;
+    assert_eq!(outbox.len(), 3);
+    assert_eq!(outbox[0]["channel"], "sms", "newest first");
+    let code = emu.last_code(BOB).await;
+    emu.mfa_oob(&mfa, &oob, Some(&code)).await.expect_tokens();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expired_oob_code_is_access_denied() {
+    let emu = Emu::start().await;
+    let mfa = emu.mfa_token(BOB).await;
+    let oob = emu.challenge_oob(&mfa, "email").await.str("oob_code");
+    let code = emu.last_code(BOB).await;
+    emu.advance(301).await;
+    emu.mfa_oob(&mfa, &oob, Some(&code))
+        .await
+        .expect_error(403, "access_denied");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_polling_pending_slow_down_then_approved() {
+    let emu = Emu::start().await;
+    let mfa = emu.mfa_token(BOB).await;
+    let r = emu.challenge_oob(&mfa, "push").await;
+    let c = r.expect_ok();
+    assert_eq!(c["challenge_type"], GRANT_MFA_OOB);
+    assert_eq!(c["channel"], "push");
+    assert_eq!(c["binding_method"], "none");
+    assert_eq!(c["interval"], 5);
+    assert_eq!(c["expires_in"], 300);
+    assert!(c.get("binding_code").is_none());
+    let oob = r.str("oob_code");
+    assert!(emu.outbox(BOB).await.is_empty(), "a push sends no message");
+
+    let pushes = emu.pushes(BOB).await;
+    assert_eq!(pushes.len(), 1);
+    assert!(pushes[0]["numbers"].is_null(), "bob has no number challenge");
+    assert!(pushes[0]["created_at"].is_i64());
+    let push = pushes[0]["id"].as_str().unwrap().to_string();
+
+    emu.mfa_oob(&mfa, &oob, None)
+        .await
+        .expect_error(400, "authorization_pending");
+    // Polled again at once: slow down (interval grows to 10 s).
+    emu.mfa_oob(&mfa, &oob, None).await.expect_error(400, "slow_down");
+    emu.advance(6).await;
+    emu.mfa_oob(&mfa, &oob, None).await.expect_error(400, "slow_down");
+    emu.advance(16).await;
+    emu.mfa_oob(&mfa, &oob, None)
+        .await
+        .expect_error(400, "authorization_pending");
+
+    let r = emu.approve(&push, None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["status"], "approved");
+    assert!(emu.pushes(BOB).await.is_empty(), "no longer pending");
+    emu.advance(20).await;
+    let body = emu.mfa_oob(&mfa, &oob, None).await.expect_tokens().clone();
+    let amr = amr(body["id_token"].as_str().unwrap());
+    for m in ["pwd", "swk", "mfa"] {
+        assert!(amr.contains(&m.to_string()), "{amr:?}");
+    }
+    emu.advance(20).await;
+    emu.mfa_oob(&mfa, &oob, None)
+        .await
+        .expect_error(403, "access_denied");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_denied_push_is_invalid_grant() {
+    let emu = Emu::start().await;
+    let mfa = emu.mfa_token(BOB).await;
+    let oob = emu.challenge_oob(&mfa, "push").await.str("oob_code");
+    let push = emu.push_id(BOB).await;
+    let r = emu.deny(&push).await;
+    assert_eq!(r.json["status"], "denied", "{}", r.text);
+    emu.mfa_oob(&mfa, &oob, None).await.expect_error(400, "invalid_grant");
+    // A push can be answered once.
+    assert_eq!(emu.approve(&push, None).await.status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_expires() {
+    let emu = Emu::start().await;
+    let mfa = emu.mfa_token(BOB).await;
+    let oob = emu.challenge_oob(&mfa, "push").await.str("oob_code");
+    let push = emu.push_id(BOB).await;
+    emu.advance(301).await;
+    assert!(emu.pushes(BOB).await.is_empty());
+    assert_eq!(emu.approve(&push, None).await.status, 404);
+    emu.mfa_oob(&mfa, &oob, None)
+        .await
+        .expect_error(403, "access_denied");
+}
+
+async fn dave_push(emu: &Emu) -> (String, String, u32, Vec<u32>, String) {
+    let mfa = emu.mfa_token(DAVE).await;
+    let r = emu.challenge_oob(&mfa, "push").await;
+    let c = r.expect_ok();
+    assert_eq!(c["binding_method"], "transfer");
+    assert_eq!(c["channel"], "push");
+    assert_eq!(c["interval"], 5);
+    let binding: u32 = r.str("binding_code").parse().expect("a number");
+    assert!((10..100).contains(&binding), "{binding}");
+    let pushes = emu.pushes(DAVE).await;
+    let numbers: Vec<u32> = pushes[0]["numbers"]
+        .as_array()
+        .expect("numbers with number challenge")
+        .iter()
+        .map(|n| n.as_u64().unwrap() as u32)
+        .collect();
+    assert_eq!(numbers.len(), 3);
+    assert!(numbers.contains(&binding), "{numbers:?} / {binding}");
+    let id = pushes[0]["id"].as_str().unwrap().to_string();
+    (mfa, r.str("oob_code"), binding, numbers, id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dave_number_challenge_right_number() {
+    let emu = Emu::start().await;
+    let (mfa, oob, binding, _, push) = dave_push(&emu).await;
+    emu.mfa_oob(&mfa, &oob, None)
+        .await
+        .expect_error(400, "authorization_pending");
+    // Approving without the number is refused by "Okta Verify"; the push stays pending.
+    let r = emu.approve(&push, None).await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    let r = emu.post_json(&format!("/emulator/pushes/{push}/approve"), json!({})).await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert_eq!(emu.pushes(DAVE).await.len(), 1);
+    let r = emu.approve(&push, Some(binding)).await;
+    assert_eq!(r.json["status"], "approved", "{}", r.text);
+    emu.advance(5).await;
+    let body = emu.mfa_oob(&mfa, &oob, None).await.expect_tokens().clone();
+    let amr = amr(body["id_token"].as_str().unwrap());
+    for m in ["pwd", "swk", "mfa"] {
+        assert!(amr.contains(&m.to_string()), "{amr:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dave_number_challenge_wrong_number_rejects() {
+    let emu = Emu::start().await;
+    let (mfa, oob, binding, numbers, push) = dave_push(&emu).await;
+    let wrong = *numbers.iter().find(|n| **n != binding).unwrap();
+    let r = emu.approve(&push, Some(wrong)).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json["status"], "denied");
+    emu.mfa_oob(&mfa, &oob, None).await.expect_error(400, "invalid_grant");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn otp_only_challenge_returns_the_bare_challenge_type() {
+    let emu = Emu::start().await;
+    let mfa = emu.mfa_token(BOB).await;
+    let r = emu
+        .challenge(&[
+            ("mfa_token", &mfa),
+            ("challenge_types_supported", GRANT_MFA_OTP),
+        ])
+        .await;
+    assert_eq!(r.expect_ok(), &json!({"challenge_type": GRANT_MFA_OTP}));
+    let code = emu.totp().await;
+    emu.mfa_otp(&mfa, &code).await.expect_tokens();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn challenge_request_errors() {
+    let emu = Emu::start().await;
+    let mfa = emu.mfa_token(BOB).await;
+    // Unknown channel_hint.
+    emu.challenge_oob(&mfa, "carrier-pigeon")
+        .await
+        .expect_error(400, "invalid_request");
+    // Unknown challenge type.
+    emu.challenge(&[
+        ("mfa_token", &mfa),
+        ("challenge_types_supported", "urn:example:magic"),
+        ("channel_hint", "sms"),
+    ])
+    .await
+    .expect_error(400, "invalid_request");
+    // mfa-oob without a channel.
+    emu.challenge(&[("mfa_token", &mfa), ("challenge_types_supported", GRANT_MFA_OOB)])
+        .await
+        .expect_error(400, "invalid_request");
+    // Missing parameters.
+    emu.challenge(&[("challenge_types_supported", GRANT_MFA_OOB), ("channel_hint", "sms")])
+        .await
+        .expect_error(400, "invalid_request");
+    emu.challenge(&[("mfa_token", &mfa), ("channel_hint", "sms")])
+        .await
+        .expect_error(400, "invalid_request");
+    // scope is not accepted by /challenge.
+    emu.challenge(&[
+        ("mfa_token", &mfa),
+        ("challenge_types_supported", GRANT_MFA_OOB),
+        ("channel_hint", "sms"),
+        ("scope", SCOPE),
+    ])
+    .await
+    .expect_error(400, "invalid_scope");
+    // A channel_hint while only mfa-otp is offered cannot be satisfied.
+    emu.challenge(&[
+        ("mfa_token", &mfa),
+        ("challenge_types_supported", GRANT_MFA_OTP),
+        ("channel_hint", "sms"),
+    ])
+    .await
+    .expect_error(403, "access_denied");
+    // None of that spent the mfa_token or sent anything.
+    assert!(emu.outbox(BOB).await.is_empty());
+    emu.challenge_oob(&mfa, "sms").await.expect_ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn challenge_for_an_authenticator_the_user_lacks_is_403() {
+    let emu = Emu::start().await;
+    let mfa = emu.mfa_token(DAVE).await;
+    for channel in ["sms", "voice", "email"] {
+        emu.challenge_oob(&mfa, channel)
+            .await
+            .expect_error(403, "access_denied");
+    }
+    // Dave has no OTP app either.
+    emu.challenge(&[("mfa_token", &mfa), ("challenge_types_supported", GRANT_MFA_OTP)])
+        .await
+        .expect_error(403, "access_denied");
+    let code = emu.totp().await;
+    emu.mfa_otp(&mfa, &code).await.expect_error(403, "access_denied");
+    // Push is what dave has.
+    emu.challenge_oob(&mfa, "push").await.expect_ok();
+}
+
+// ---- binding rules (§2.4) ---------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_up_from_another_client_is_invalid_client() {
+    let emu = Emu::start().await;
+    let mfa = emu.mfa_token(BOB).await;
+    let code = emu.totp().await;
+    let url = emu.endpoint(As::Default, "token");
+    let params = [
+        ("grant_type", GRANT_MFA_OTP),
+        ("mfa_token", mfa.as_str()),
+        ("otp", code.as_str()),
+        ("scope", SCOPE),
+    ];
+    emu.post_form(&url, &Auth::Public, &params)
+        .await
+        .expect_error(401, "invalid_client");
+    emu.post_form(&url, &Auth::Jwt, &params)
+        .await
+        .expect_error(401, "invalid_client");
+    emu.post_form(
+        &emu.endpoint(As::Default, "challenge"),
+        &Auth::Public,
+        &[
+            ("mfa_token", mfa.as_str()),
+            ("challenge_types_supported", GRANT_MFA_OOB),
+            ("channel_hint", "push"),
+        ],
+    )
+    .await
+    .expect_error(401, "invalid_client");
+    // The right client still completes the flow.
+    emu.mfa_otp(&mfa, &code).await.expect_tokens();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_up_on_another_authorization_server_is_invalid_request() {
+    let emu = Emu::start().await;
+    let mfa = emu.mfa_token(BOB).await;
+    let code = emu.totp().await;
+    emu.post_form(
+        &emu.endpoint(As::Org, "token"),
+        &Auth::Basic,
+        &[
+            ("grant_type", GRANT_MFA_OTP),
+            ("mfa_token", mfa.as_str()),
+            ("otp", code.as_str()),
+            ("scope", SCOPE),
+        ],
+    )
+    .await
+    .expect_error(400, "invalid_request");
+    emu.post_form(
+        &emu.endpoint(As::Org, "challenge"),
+        &Auth::Basic,
+        &[
+            ("mfa_token", mfa.as_str()),
+            ("challenge_types_supported", GRANT_MFA_OOB),
+            ("channel_hint", "push"),
+        ],
+    )
+    .await
+    .expect_error(400, "invalid_request");
+    emu.mfa_otp(&mfa, &code).await.expect_tokens();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_up_with_another_scope_is_invalid_scope() {
+    let emu = Emu::start().await;
+    let mfa = emu.mfa_token(BOB).await;
+    let code = emu.totp().await;
+    for scope in ["openid", "openid profile email offline_access phone"] {
+        emu.token(&[
+            ("grant_type", GRANT_MFA_OTP),
+            ("mfa_token", &mfa),
+            ("otp", &code),
+            ("scope", scope),
+        ])
+        .await
+        .expect_error(400, "invalid_scope");
+    }
+    // Same scopes in another order are the same scope.
+    emu.token(&[
+        ("grant_type", GRANT_MFA_OTP),
+        ("mfa_token", &mfa),
+        ("otp", &code),
+        ("scope", "offline_access email profile openid"),
+    ])
+    .await
+    .expect_tokens();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_up_with_other_acr_values_is_invalid_request() {
+    let emu = Emu::start().await;
+    let mfa = emu
+        .token(&[
+            ("grant_type", "password"),
+            ("username", BOB),
+            ("password", PASSWORD),
+            ("scope", SCOPE),
+            ("acr_values", "urn:okta:loa:2fa:any"),
+        ])
+        .await
+        .expect_mfa_required();
+    let code = emu.totp().await;
+    // Dropped acr_values.
+    emu.mfa_otp(&mfa, &code).await.expect_error(400, "invalid_request");
+    // Changed acr_values.
+    emu.token(&[
+        ("grant_type", GRANT_MFA_OTP),
+        ("mfa_token", &mfa),
+        ("otp", &code),
+        ("scope", SCOPE),
+        ("acr_values", "urn:okta:loa:1fa:any"),
+    ])
+    .await
+    .expect_error(400, "invalid_request");
+    // Changed at /challenge too.
+    emu.challenge(&[
+        ("mfa_token", &mfa),
+        ("challenge_types_supported", GRANT_MFA_OOB),
+        ("channel_hint", "push"),
+    ])
+    .await
+    .expect_error(400, "invalid_request");
+    // Repeated: fine.
+    emu.token(&[
+        ("grant_type", GRANT_MFA_OTP),
+        ("mfa_token", &mfa),
+        ("otp", &code),
+        ("scope", SCOPE),
+        ("acr_values", "urn:okta:loa:2fa:any"),
+    ])
+    .await
+    .expect_tokens();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn follow_up_with_another_intent_is_invalid_request() {
+    let emu = Emu::start().await;
+    let mfa = emu.mfa_token(BOB).await;
+    let code = emu.totp().await;
+    emu.token(&[
+        ("grant_type", GRANT_MFA_OTP),
+        ("mfa_token", &mfa),
+        ("otp", &code),
+        ("scope", SCOPE),
+        ("intent", "recovery"),
+    ])
+    .await
+    .expect_error(400, "invalid_request");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oob_code_from_another_flow_is_invalid_request() {
+    let emu = Emu::start().await;
+    let first = emu.mfa_token(BOB).await;
+    let oob = emu.challenge_oob(&first, "push").await.str("oob_code");
+    let second = emu.mfa_token(BOB).await;
+    emu.mfa_oob(&second, &oob, None)
+        .await
+        .expect_error(400, "invalid_request");
+    // A primary oob_code is not for any mfa_token either.
+    let carol = emu.primary_oob(CAROL, "email").await.str("oob_code");
+    emu.mfa_oob(&second, &carol, None)
+        .await
+        .expect_error(400, "invalid_request");
+    // And an MFA oob_code cannot be redeemed with the primary oob grant.
+    emu.oob_grant(&oob, None).await.expect_error(400, "invalid_request");
+    // The original pairing still works.
+    emu.mfa_oob(&first, &oob, None)
+        .await
+        .expect_error(400, "authorization_pending");
+}
