@@ -26,7 +26,10 @@ fn custom(authorization: Option<String>, fields: &[(&str, &str)]) -> Auth {
 }
 
 fn basic(id: &str, secret: &str) -> Option<String> {
-    Some(format!("Basic {}", STANDARD.encode(format!("{id}:{secret}"))))
+    Some(format!(
+        "Basic {}",
+        STANDARD.encode(format!("{id}:{secret}"))
+    ))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -46,7 +49,10 @@ async fn every_supported_method_gets_tokens_with_its_client_id() {
             .verify(body["id_token"].as_str().unwrap(), As::Default, client_id)
             .await;
         assert_eq!(claims["aud"], client_id, "{auth:?}");
-        assert_eq!(claims_of(body["access_token"].as_str().unwrap())["cid"], client_id);
+        assert_eq!(
+            claims_of(body["access_token"].as_str().unwrap())["cid"],
+            client_id
+        );
     }
 }
 
@@ -58,7 +64,9 @@ async fn basic_with_a_matching_body_client_id_is_fine() {
         basic("demo-portal", "demo-portal-secret"),
         &[("client_id", "demo-portal")],
     );
-    emu.post_form(&url, &auth, &alice_password()).await.expect_tokens();
+    emu.post_form(&url, &auth, &alice_password())
+        .await
+        .expect_tokens();
     // A body client_id that contradicts the Basic header is not.
     let auth = custom(
         basic("demo-portal", "demo-portal-secret"),
@@ -124,13 +132,21 @@ async fn private_key_jwt_works_on_every_endpoint_with_its_own_aud() {
         .await;
     assert_eq!(r.expect_ok()["active"], true);
     assert_eq!(r.json["client_id"], "demo-jwt");
-    emu.post_form(&emu.endpoint(As::Default, "revoke"), &Auth::Jwt, &[("token", refresh)])
-        .await
-        .expect_ok();
+    emu.post_form(
+        &emu.endpoint(As::Default, "revoke"),
+        &Auth::Jwt,
+        &[("token", refresh)],
+    )
+    .await
+    .expect_ok();
     // The org AS wants its own URL as aud.
-    emu.post_form(&emu.endpoint(As::Org, "token"), &Auth::Jwt, &alice_password())
-        .await
-        .expect_tokens();
+    emu.post_form(
+        &emu.endpoint(As::Org, "token"),
+        &Auth::Jwt,
+        &alice_password(),
+    )
+    .await
+    .expect_tokens();
 }
 
 async fn jwt_auth(emu: &Emu, aud: &str, jti: &str, exp_in: i64, pem: Option<&str>) -> Auth {
@@ -219,7 +235,9 @@ async fn a_client_assertion_jti_is_single_use() {
     let emu = Emu::start().await;
     let url = emu.endpoint(As::Default, "token");
     let auth = jwt_auth(&emu, &url, "the-one-jti", 300, None).await;
-    emu.post_form(&url, &auth, &alice_password()).await.expect_tokens();
+    emu.post_form(&url, &auth, &alice_password())
+        .await
+        .expect_tokens();
     emu.advance(1).await;
     emu.post_form(&url, &auth, &alice_password())
         .await
@@ -238,7 +256,9 @@ async fn a_client_assertion_jti_is_single_use() {
             ("client_assertion", &assertion),
         ],
     );
-    emu.post_form(&url, &auth, &alice_password()).await.expect_tokens();
+    emu.post_form(&url, &auth, &alice_password())
+        .await
+        .expect_tokens();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -276,9 +296,13 @@ async fn secret_failures() {
         .expect_error(400, "invalid_request");
 
     // Unknown client, by body and by Basic.
-    emu.post_form(&url, &custom(None, &[("client_id", "who-is-this")]), &params)
-        .await
-        .expect_error(401, "invalid_client");
+    emu.post_form(
+        &url,
+        &custom(None, &[("client_id", "who-is-this")]),
+        &params,
+    )
+    .await
+    .expect_error(401, "invalid_client");
     emu.post_form(&url, &custom(basic("who-is-this", "x"), &[]), &params)
         .await
         .expect_error(401, "invalid_client");
@@ -291,9 +315,13 @@ async fn secret_failures() {
     emu.post_form(&url, &auth, &params)
         .await
         .expect_error(401, "invalid_client");
-    emu.post_form(&url, &custom(basic("demo-public", "anything"), &[]), &params)
-        .await
-        .expect_error(401, "invalid_client");
+    emu.post_form(
+        &url,
+        &custom(basic("demo-public", "anything"), &[]),
+        &params,
+    )
+    .await
+    .expect_error(401, "invalid_client");
 
     // Wrong secret, Basic and post.
     emu.post_form(&url, &custom(basic("demo-portal", "wrong"), &[]), &params)
@@ -308,9 +336,13 @@ async fn secret_failures() {
         .expect_error(401, "invalid_client");
 
     // A confidential client without its secret.
-    emu.post_form(&url, &custom(None, &[("client_id", "demo-portal")]), &params)
-        .await
-        .expect_error(401, "invalid_client");
+    emu.post_form(
+        &url,
+        &custom(None, &[("client_id", "demo-portal")]),
+        &params,
+    )
+    .await
+    .expect_error(401, "invalid_client");
 
     // Nothing at all.
     emu.post_form(&url, &Auth::Nothing, &params)
@@ -318,13 +350,19 @@ async fn secret_failures() {
         .expect_error(401, "invalid_client");
 
     // A malformed Basic header.
-    emu.post_form(&url, &custom(Some("Basic !!!not-base64".into()), &[]), &params)
-        .await
-        .expect_error(401, "invalid_client");
+    emu.post_form(
+        &url,
+        &custom(Some("Basic !!!not-base64".into()), &[]),
+        &params,
+    )
+    .await
+    .expect_error(401, "invalid_client");
 
     // None of those reached the grant: alice has no failed passwords and can sign in.
     assert_eq!(emu.user_status(ALICE).await["failed_passwords"], 0);
-    emu.post_form(&url, &Auth::Basic, &params).await.expect_tokens();
+    emu.post_form(&url, &Auth::Basic, &params)
+        .await
+        .expect_tokens();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -333,7 +371,9 @@ async fn basic_credentials_are_form_urlencoded_before_base64() {
     let url = emu.endpoint(As::Default, "token");
     // RFC 6749 §2.3.1: "demo%2Dportal" decodes to "demo-portal".
     let auth = custom(basic("demo%2Dportal", "demo%2Dportal%2Dsecret"), &[]);
-    emu.post_form(&url, &auth, &alice_password()).await.expect_tokens();
+    emu.post_form(&url, &auth, &alice_password())
+        .await
+        .expect_tokens();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -341,7 +381,13 @@ async fn client_auth_applies_to_every_endpoint() {
     let emu = Emu::start().await;
     let wrong = custom(basic("demo-portal", "wrong"), &[]);
     for (name, params) in [
-        ("challenge", vec![("mfa_token", "x"), ("challenge_types_supported", GRANT_MFA_OTP)]),
+        (
+            "challenge",
+            vec![
+                ("mfa_token", "x"),
+                ("challenge_types_supported", GRANT_MFA_OTP),
+            ],
+        ),
         (
             "primary-authenticate",
             vec![
@@ -350,7 +396,10 @@ async fn client_auth_applies_to_every_endpoint() {
                 ("channel_hint", "push"),
             ],
         ),
-        ("oob-authenticate", vec![("login_hint", CAROL), ("channel_hint", "push")]),
+        (
+            "oob-authenticate",
+            vec![("login_hint", CAROL), ("channel_hint", "push")],
+        ),
         ("revoke", vec![("token", "x")]),
         ("introspect", vec![("token", "x")]),
     ] {

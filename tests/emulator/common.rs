@@ -102,7 +102,11 @@ impl Resp {
 
     #[track_caller]
     pub fn expect_ok(&self) -> &Value {
-        assert_eq!(self.status, 200, "expected 200, got {} {}", self.status, self.text);
+        assert_eq!(
+            self.status, 200,
+            "expected 200, got {} {}",
+            self.status, self.text
+        );
         &self.json
     }
 
@@ -307,7 +311,12 @@ impl Emu {
     }
 
     /// The mfa-oob grant (poll or redeem).
-    pub async fn mfa_oob(&self, mfa_token: &str, oob_code: &str, binding_code: Option<&str>) -> Resp {
+    pub async fn mfa_oob(
+        &self,
+        mfa_token: &str,
+        oob_code: &str,
+        binding_code: Option<&str>,
+    ) -> Resp {
         let mut params = vec![
             ("grant_type", GRANT_MFA_OOB),
             ("mfa_token", mfa_token),
@@ -379,7 +388,10 @@ impl Emu {
     /// A six-digit code that is valid for none of the steps the emulator accepts now.
     pub async fn wrong_totp(&self) -> String {
         let now = self.now().await;
-        let valid: Vec<String> = [-60, -30, 0, 30, 60].iter().map(|d| totp_at(now + d)).collect();
+        let valid: Vec<String> = [-60, -30, 0, 30, 60]
+            .iter()
+            .map(|d| totp_at(now + d))
+            .collect();
         (0..1000)
             .map(|i| format!("{:06}", 123_456 + i))
             .find(|c| !valid.contains(c))
@@ -490,10 +502,7 @@ impl Emu {
 
     /// Password sign-in for alice; returns the token response.
     pub async fn alice_tokens(&self) -> Value {
-        self.password(ALICE, PASSWORD)
-            .await
-            .expect_tokens()
-            .clone()
+        self.password(ALICE, PASSWORD).await.expect_tokens().clone()
     }
 }
 

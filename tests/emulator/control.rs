@@ -17,10 +17,19 @@ async fn outbox_lists_a_users_messages_newest_first() {
     emu.primary_oob(CAROL, "email").await.expect_ok();
 
     let outbox = emu.outbox(BOB).await;
-    let channels: Vec<&str> = outbox.iter().map(|m| m["channel"].as_str().unwrap()).collect();
+    let channels: Vec<&str> = outbox
+        .iter()
+        .map(|m| m["channel"].as_str().unwrap())
+        .collect();
     assert_eq!(channels, ["voice", "sms", "email"]);
-    let times: Vec<i64> = outbox.iter().map(|m| m["sent_at"].as_i64().unwrap()).collect();
-    assert!(times[0] >= times[1] + 31 && times[1] >= times[2] + 2, "{times:?}");
+    let times: Vec<i64> = outbox
+        .iter()
+        .map(|m| m["sent_at"].as_i64().unwrap())
+        .collect();
+    assert!(
+        times[0] >= times[1] + 31 && times[1] >= times[2] + 2,
+        "{times:?}"
+    );
     assert_eq!(outbox[0]["to"], "+1 555 0100");
     assert_eq!(outbox[2]["to"], BOB);
     // Codes differ per message.
@@ -65,7 +74,10 @@ async fn the_clock_moves_forward_on_request() {
     let emu = Emu::start().await;
     let before = emu.now().await;
     let after = emu.advance(301).await;
-    assert!(after >= before + 301 && after <= before + 305, "{before} → {after}");
+    assert!(
+        after >= before + 301 && after <= before + 305,
+        "{before} → {after}"
+    );
     assert!(emu.now().await >= after);
     let r = emu
         .post_json("/emulator/clock", json!({"advance_seconds": -10}))
@@ -83,7 +95,10 @@ async fn user_status_reports_lockout_state() {
     assert_eq!(s["locked"], false);
     assert_eq!(s["failed_passwords"], 0);
     assert_eq!(emu.user_status(ERIN).await["status"], "suspended");
-    assert_eq!(emu.get("/emulator/users/nobody@example.com").await.status, 404);
+    assert_eq!(
+        emu.get("/emulator/users/nobody@example.com").await.status,
+        404
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -105,8 +120,15 @@ async fn reset_restores_the_seed_state() {
     let mfa = emu.mfa_token(BOB).await;
     emu.challenge_oob(&mfa, "sms").await.expect_ok();
     emu.challenge_oob(&mfa, "push").await.expect_ok();
-    emu.send(emu.http.post(emu.url("/emulator/keys/rotate"))).await;
-    assert_eq!(emu.jwks(As::Default).await["keys"].as_array().unwrap().len(), 2);
+    emu.send(emu.http.post(emu.url("/emulator/keys/rotate")))
+        .await;
+    assert_eq!(
+        emu.jwks(As::Default).await["keys"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     emu.add_fault(json!({"endpoint": "introspect", "kind": "status", "status": 503, "count": 50}))
         .await;
     emu.advance(10_000).await;
@@ -124,11 +146,16 @@ async fn reset_restores_the_seed_state() {
     assert_eq!(keys["keys"][0]["kid"], seed_kid.as_str());
     // Faults are gone, and so are the tokens and flows.
     let r = emu
-        .call("introspect", &[("token", t["refresh_token"].as_str().unwrap())])
+        .call(
+            "introspect",
+            &[("token", t["refresh_token"].as_str().unwrap())],
+        )
         .await;
     assert_eq!(r.expect_ok(), &json!({"active": false}));
     let code = emu.totp().await;
-    emu.mfa_otp(&mfa, &code).await.expect_error(403, "access_denied");
+    emu.mfa_otp(&mfa, &code)
+        .await
+        .expect_error(403, "access_denied");
     // The seed state works.
     let fresh = emu.alice_tokens().await;
     assert_eq!(kid_of(fresh["id_token"].as_str().unwrap()), seed_kid);

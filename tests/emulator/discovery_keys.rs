@@ -24,9 +24,19 @@ async fn check_discovery(emu: &Emu, a: As, prefix: &str) {
             .as_str()
             .unwrap()
             .starts_with(&format!("{issuer}/")));
-        assert_eq!(d["id_token_signing_alg_values_supported"], serde_json::json!(["RS256"]));
-        let methods = d["token_endpoint_auth_methods_supported"].as_array().unwrap();
-        for m in ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"] {
+        assert_eq!(
+            d["id_token_signing_alg_values_supported"],
+            serde_json::json!(["RS256"])
+        );
+        let methods = d["token_endpoint_auth_methods_supported"]
+            .as_array()
+            .unwrap();
+        for m in [
+            "client_secret_basic",
+            "client_secret_post",
+            "private_key_jwt",
+            "none",
+        ] {
             assert!(methods.iter().any(|v| v == m), "{doc} lacks {m}");
         }
         let scopes = d["scopes_supported"].as_array().unwrap();
@@ -40,7 +50,10 @@ async fn check_discovery(emu: &Emu, a: As, prefix: &str) {
 async fn custom_as_discovery_documents() {
     let emu = Emu::start().await;
     check_discovery(&emu, As::Default, "/oauth2/default").await;
-    assert_eq!(emu.issuer(As::Default), format!("{}/oauth2/default", emu.base_url()));
+    assert_eq!(
+        emu.issuer(As::Default),
+        format!("{}/oauth2/default", emu.base_url())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -52,7 +65,9 @@ async fn org_as_discovery_documents() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_discovered_token_endpoint_works() {
     let emu = Emu::start().await;
-    let d = emu.get("/oauth2/default/.well-known/openid-configuration").await;
+    let d = emu
+        .get("/oauth2/default/.well-known/openid-configuration")
+        .await;
     let token_endpoint = d.json["token_endpoint"].as_str().unwrap().to_string();
     let r = emu
         .post_form(
@@ -68,7 +83,11 @@ async fn the_discovered_token_endpoint_works() {
         .await;
     let body = r.expect_tokens();
     let claims = emu
-        .verify(body["id_token"].as_str().unwrap(), As::Default, "demo-portal")
+        .verify(
+            body["id_token"].as_str().unwrap(),
+            As::Default,
+            "demo-portal",
+        )
         .await;
     assert_eq!(claims["iss"], d.json["issuer"]);
 }
@@ -123,7 +142,9 @@ async fn jwks_publishes_rs256_keys_with_kid() {
         emu.jwks(As::Default).await["keys"][0]["kid"],
         other.jwks(As::Default).await["keys"][0]["kid"]
     );
-    let r = emu.send(emu.http.get(emu.endpoint(As::Default, "keys"))).await;
+    let r = emu
+        .send(emu.http.get(emu.endpoint(As::Default, "keys")))
+        .await;
     assert!(r.header("Cache-Control").unwrap().contains("max-age"));
 }
 
@@ -151,14 +172,21 @@ async fn key_rotation_publishes_a_new_kid_and_signs_with_it() {
         .map(|k| k["kid"].as_str().unwrap())
         .collect();
     assert!(kids.contains(&new_kid.as_str()), "{kids:?}");
-    assert!(kids.contains(&old_kid.as_str()), "old key still published: {kids:?}");
+    assert!(
+        kids.contains(&old_kid.as_str()),
+        "old key still published: {kids:?}"
+    );
 
     let after = emu.alice_tokens().await;
     for field in ["access_token", "id_token"] {
         assert_eq!(kid_of(after[field].as_str().unwrap()), new_kid, "{field}");
     }
-    emu.verify(after["id_token"].as_str().unwrap(), As::Default, "demo-portal")
-        .await;
+    emu.verify(
+        after["id_token"].as_str().unwrap(),
+        As::Default,
+        "demo-portal",
+    )
+    .await;
     // Tokens signed before the rotation still verify (the old key is still there).
     emu.verify(&old_token, As::Default, "api://default").await;
     // And the emulator itself still accepts the old access token.

@@ -38,7 +38,9 @@ async fn fifth_token_request_in_a_second_for_one_user_is_429() {
     let wrong = emu.wrong_totp().await;
     // Cheap requests in a row, without moving the clock (the window is 1 s).
     for _ in 0..4 {
-        carol_otp(&emu, &wrong).await.expect_error(400, "invalid_grant");
+        carol_otp(&emu, &wrong)
+            .await
+            .expect_error(400, "invalid_grant");
     }
     let r = carol_otp(&emu, &wrong).await;
     r.expect_error(429, "invalid_grant");
@@ -50,7 +52,9 @@ async fn fifth_token_request_in_a_second_for_one_user_is_429() {
     emu.password(ALICE, PASSWORD).await.expect_tokens();
     // Even the right code is refused until the window moves on…
     let code = emu.totp().await;
-    carol_otp(&emu, &code).await.expect_error(429, "invalid_grant");
+    carol_otp(&emu, &code)
+        .await
+        .expect_error(429, "invalid_grant");
     // …and then works.
     emu.advance(1).await;
     carol_otp(&emu, &code).await.expect_tokens();
@@ -69,7 +73,11 @@ async fn the_per_user_limit_is_per_username_case_insensitive_on_password() {
     );
     let results = [a, b, c, d, e];
     let statuses: Vec<u16> = results.iter().map(|r| r.status).collect();
-    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 1, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        1,
+        "{statuses:?}"
+    );
     for r in &results {
         if r.status == 429 {
             r.expect_error(429, "invalid_grant");
@@ -92,8 +100,11 @@ async fn every_oauth_response_carries_rate_limit_headers() {
         emu.challenge_oob(&mfa, "push").await,
         emu.challenge_oob(&mfa, "nope").await,
         emu.primary_oob(CAROL, "push").await,
-        emu.call("oob-authenticate", &[("login_hint", CAROL), ("channel_hint", "email")])
-            .await,
+        emu.call(
+            "oob-authenticate",
+            &[("login_hint", CAROL), ("channel_hint", "email")],
+        )
+        .await,
         emu.call("revoke", &[("token", "x")]).await,
         emu.call("introspect", &[("token", &access)]).await,
         emu.send(
@@ -102,8 +113,10 @@ async fn every_oauth_response_carries_rate_limit_headers() {
                 .bearer_auth(&access),
         )
         .await,
-        emu.send(emu.http.get(emu.endpoint(As::Default, "userinfo"))).await,
-        emu.post_form(&emu.endpoint(As::Org, "token"), &Auth::Nothing, &[]).await,
+        emu.send(emu.http.get(emu.endpoint(As::Default, "userinfo")))
+            .await,
+        emu.post_form(&emu.endpoint(As::Org, "token"), &Auth::Nothing, &[])
+            .await,
         emu.send(
             emu.http
                 .post(emu.endpoint(As::Default, "token"))
@@ -142,7 +155,10 @@ async fn the_org_bucket_answers_429_e0000047_until_the_window_resets() {
         assert_eq!((limit, remaining), (3, expected_remaining));
         resets.push(reset);
     }
-    assert!(resets.iter().all(|r| *r == resets[0]), "one window: {resets:?}");
+    assert!(
+        resets.iter().all(|r| *r == resets[0]),
+        "one window: {resets:?}"
+    );
     let r = emu.password(ALICE, PASSWORD).await;
     r.expect_error(429, "E0000047");
     for field in ["errorSummary", "errorLink", "errorId"] {
@@ -175,17 +191,23 @@ async fn every_response_has_an_okta_request_id() {
         emu.password(ALICE, "wrong").await,
         emu.password(BOB, PASSWORD).await,
         emu.challenge_oob(&mfa, "sms").await,
-        emu.post_form(&emu.endpoint(As::Default, "token"), &Auth::Nothing, &[]).await,
-        emu.get("/oauth2/default/.well-known/openid-configuration").await,
+        emu.post_form(&emu.endpoint(As::Default, "token"), &Auth::Nothing, &[])
+            .await,
+        emu.get("/oauth2/default/.well-known/openid-configuration")
+            .await,
         emu.get("/.well-known/oauth-authorization-server").await,
         emu.get("/oauth2/v1/keys").await,
         emu.get("/oauth2/nope/v1/keys").await,
         emu.get("/no/such/path").await,
         emu.get("/emulator/clock").await,
         emu.get("/emulator/outbox?user=bob@example.com").await,
-        emu.post_json("/emulator/faults", json!({"endpoint": "nope", "kind": "delay"}))
+        emu.post_json(
+            "/emulator/faults",
+            json!({"endpoint": "nope", "kind": "delay"}),
+        )
+        .await,
+        emu.send(emu.http.get(emu.endpoint(As::Default, "userinfo")))
             .await,
-        emu.send(emu.http.get(emu.endpoint(As::Default, "userinfo"))).await,
     ];
     let mut ids = vec![];
     for r in &responses {
@@ -268,7 +290,9 @@ async fn rate_limit_fault_answers_429_e0000047() {
     // status 429 is the same thing.
     emu.add_fault(json!({"endpoint": "primary-authenticate", "kind": "status", "status": 429}))
         .await;
-    emu.primary_oob(CAROL, "push").await.expect_error(429, "E0000047");
+    emu.primary_oob(CAROL, "push")
+        .await
+        .expect_error(429, "E0000047");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -292,13 +316,13 @@ async fn delete_clears_every_fault() {
             .await;
     }
     assert_eq!(emu.password(ALICE, PASSWORD).await.status, 503);
-    let r = emu
-        .send(emu.http.delete(emu.url("/emulator/faults")))
-        .await;
+    let r = emu.send(emu.http.delete(emu.url("/emulator/faults"))).await;
     assert_eq!(r.status, 200, "{}", r.text);
     emu.password(ALICE, PASSWORD).await.expect_tokens();
     emu.jwks(As::Default).await;
-    emu.get("/.well-known/openid-configuration").await.expect_ok();
+    emu.get("/.well-known/openid-configuration")
+        .await
+        .expect_ok();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -327,7 +351,9 @@ async fn keys_and_discovery_faults() {
         assert_eq!(r.status, 200);
         assert!(r.json.is_null(), "not JSON: {}", r.text);
     }
-    emu.get("/.well-known/openid-configuration").await.expect_ok();
+    emu.get("/.well-known/openid-configuration")
+        .await
+        .expect_ok();
 
     emu.add_fault(json!({"endpoint": "discovery", "kind": "status", "status": 404}))
         .await;
@@ -366,7 +392,10 @@ async fn userinfo_revoke_and_oob_authenticate_faults() {
     emu.add_fault(json!({"endpoint": "primary-authenticate", "kind": "status", "status": 503}))
         .await;
     let r = emu
-        .call("oob-authenticate", &[("login_hint", CAROL), ("channel_hint", "push")])
+        .call(
+            "oob-authenticate",
+            &[("login_hint", CAROL), ("channel_hint", "push")],
+        )
         .await;
     assert_eq!(r.status, 503);
 }

@@ -18,7 +18,9 @@ async fn bob_password_then_totp() {
     }
 
     let wrong = emu.wrong_totp().await;
-    emu.mfa_otp(&mfa, &wrong).await.expect_error(400, "invalid_grant");
+    emu.mfa_otp(&mfa, &wrong)
+        .await
+        .expect_error(400, "invalid_grant");
     let code = emu.totp().await;
     let body = emu.mfa_otp(&mfa, &code).await.expect_tokens().clone();
     let id = body["id_token"].as_str().unwrap();
@@ -31,7 +33,9 @@ async fn bob_password_then_totp() {
     // The mfa_token is spent.
     emu.advance(1).await;
     let code = emu.totp().await;
-    emu.mfa_otp(&mfa, &code).await.expect_error(403, "access_denied");
+    emu.mfa_otp(&mfa, &code)
+        .await
+        .expect_error(403, "access_denied");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -53,8 +57,12 @@ async fn an_expired_mfa_token_is_access_denied() {
     let mfa = emu.mfa_token(BOB).await;
     emu.advance(301).await;
     let code = emu.totp().await;
-    emu.mfa_otp(&mfa, &code).await.expect_error(403, "access_denied");
-    emu.challenge_oob(&mfa, "sms").await.expect_error(403, "access_denied");
+    emu.mfa_otp(&mfa, &code)
+        .await
+        .expect_error(403, "access_denied");
+    emu.challenge_oob(&mfa, "sms")
+        .await
+        .expect_error(403, "access_denied");
     // An mfa_token that never existed answers the same.
     emu.mfa_otp("mt_nonexistent", &code)
         .await
@@ -68,11 +76,15 @@ async fn five_wrong_otps_burn_the_mfa_token() {
     for _ in 0..5 {
         emu.advance(1).await;
         let wrong = emu.wrong_totp().await;
-        emu.mfa_otp(&mfa, &wrong).await.expect_error(400, "invalid_grant");
+        emu.mfa_otp(&mfa, &wrong)
+            .await
+            .expect_error(400, "invalid_grant");
     }
     emu.advance(1).await;
     let code = emu.totp().await;
-    emu.mfa_otp(&mfa, &code).await.expect_error(403, "access_denied");
+    emu.mfa_otp(&mfa, &code)
+        .await
+        .expect_error(403, "access_denied");
 }
 
 async fn prompt_channel(channel: &str, to: &str, amr_value: &str) {
@@ -85,8 +97,14 @@ async fn prompt_channel(channel: &str, to: &str, amr_value: &str) {
     assert_eq!(c["channel"], channel);
     assert_eq!(c["binding_method"], "prompt");
     assert_eq!(c["expires_in"], 300);
-    assert!(c.get("interval").is_none(), "prompt channels are not polled");
-    assert!(c.get("binding_code").is_none(), "the code is not in the response");
+    assert!(
+        c.get("interval").is_none(),
+        "prompt channels are not polled"
+    );
+    assert!(
+        c.get("binding_code").is_none(),
+        "the code is not in the response"
+    );
     let oob = r.str("oob_code");
 
     let outbox = emu.outbox(BOB).await;
@@ -100,7 +118,11 @@ async fn prompt_channel(channel: &str, to: &str, amr_value: &str) {
     let sent_at = m["sent_at"].as_i64().unwrap();
     assert!(sent_at >= now && sent_at <= now + 5);
 
-    let body = emu.mfa_oob(&mfa, &oob, Some(&code)).await.expect_tokens().clone();
+    let body = emu
+        .mfa_oob(&mfa, &oob, Some(&code))
+        .await
+        .expect_tokens()
+        .clone();
     let amr = amr(body["id_token"].as_str().unwrap());
     for m in ["pwd", amr_value, "mfa"] {
         assert!(amr.contains(&m.to_string()), "{amr:?}");
@@ -138,7 +160,9 @@ async fn a_wrong_sms_code_can_be_retried_then_succeeds() {
         .await
         .expect_error(400, "invalid_grant");
     // No binding_code at all is a wrong code too.
-    emu.mfa_oob(&mfa, &oob, None).await.expect_error(400, "invalid_grant");
+    emu.mfa_oob(&mfa, &oob, None)
+        .await
+        .expect_error(400, "invalid_grant");
     emu.mfa_oob(&mfa, &oob, Some(&code)).await.expect_tokens();
 }
 
@@ -171,10 +195,15 @@ async fn one_sms_or_call_per_phone_per_30_seconds() {
     let emu = Emu::start().await;
     let mfa = emu.mfa_token(BOB).await;
     emu.challenge_oob(&mfa, "sms").await.expect_ok();
+    let sent_at = emu.outbox(BOB).await[0]["sent_at"].as_i64().unwrap();
     emu.advance(10).await;
     let r = emu.challenge_oob(&mfa, "sms").await;
     r.expect_error(429, "invalid_grant");
-    assert!(r.header("X-Rate-Limit-Reset").is_some());
+    // The per-phone limit's own figures: one message per 30 s.
+    assert_eq!(r.header("X-Rate-Limit-Limit"), Some("1"));
+    assert_eq!(r.header("X-Rate-Limit-Remaining"), Some("0"));
+    let expected_reset = (sent_at + 30).to_string();
+    assert_eq!(r.header("X-Rate-Limit-Reset"), Some(expected_reset.as_str()));
     // Voice goes to the same phone number.
     emu.challenge_oob(&mfa, "voice")
         .await
@@ -221,7 +250,10 @@ async fn push_polling_pending_slow_down_then_approved() {
 
     let pushes = emu.pushes(BOB).await;
     assert_eq!(pushes.len(), 1);
-    assert!(pushes[0]["numbers"].is_null(), "bob has no number challenge");
+    assert!(
+        pushes[0]["numbers"].is_null(),
+        "bob has no number challenge"
+    );
     assert!(pushes[0]["created_at"].is_i64());
     let push = pushes[0]["id"].as_str().unwrap().to_string();
 
@@ -229,9 +261,13 @@ async fn push_polling_pending_slow_down_then_approved() {
         .await
         .expect_error(400, "authorization_pending");
     // Polled again at once: slow down (interval grows to 10 s).
-    emu.mfa_oob(&mfa, &oob, None).await.expect_error(400, "slow_down");
+    emu.mfa_oob(&mfa, &oob, None)
+        .await
+        .expect_error(400, "slow_down");
     emu.advance(6).await;
-    emu.mfa_oob(&mfa, &oob, None).await.expect_error(400, "slow_down");
+    emu.mfa_oob(&mfa, &oob, None)
+        .await
+        .expect_error(400, "slow_down");
     emu.advance(16).await;
     emu.mfa_oob(&mfa, &oob, None)
         .await
@@ -261,7 +297,9 @@ async fn a_denied_push_is_invalid_grant() {
     let push = emu.push_id(BOB).await;
     let r = emu.deny(&push).await;
     assert_eq!(r.json["status"], "denied", "{}", r.text);
-    emu.mfa_oob(&mfa, &oob, None).await.expect_error(400, "invalid_grant");
+    emu.mfa_oob(&mfa, &oob, None)
+        .await
+        .expect_error(400, "invalid_grant");
     // A push can be answered once.
     assert_eq!(emu.approve(&push, None).await.status, 404);
 }
@@ -312,7 +350,9 @@ async fn dave_number_challenge_right_number() {
     // Approving without the number is refused by "Okta Verify"; the push stays pending.
     let r = emu.approve(&push, None).await;
     assert_eq!(r.status, 400, "{}", r.text);
-    let r = emu.post_json(&format!("/emulator/pushes/{push}/approve"), json!({})).await;
+    let r = emu
+        .post_json(&format!("/emulator/pushes/{push}/approve"), json!({}))
+        .await;
     assert_eq!(r.status, 400, "{}", r.text);
     assert_eq!(emu.pushes(DAVE).await.len(), 1);
     let r = emu.approve(&push, Some(binding)).await;
@@ -333,7 +373,9 @@ async fn dave_number_challenge_wrong_number_rejects() {
     let r = emu.approve(&push, Some(wrong)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(r.json["status"], "denied");
-    emu.mfa_oob(&mfa, &oob, None).await.expect_error(400, "invalid_grant");
+    emu.mfa_oob(&mfa, &oob, None)
+        .await
+        .expect_error(400, "invalid_grant");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -368,13 +410,19 @@ async fn challenge_request_errors() {
     .await
     .expect_error(400, "invalid_request");
     // mfa-oob without a channel.
-    emu.challenge(&[("mfa_token", &mfa), ("challenge_types_supported", GRANT_MFA_OOB)])
-        .await
-        .expect_error(400, "invalid_request");
+    emu.challenge(&[
+        ("mfa_token", &mfa),
+        ("challenge_types_supported", GRANT_MFA_OOB),
+    ])
+    .await
+    .expect_error(400, "invalid_request");
     // Missing parameters.
-    emu.challenge(&[("challenge_types_supported", GRANT_MFA_OOB), ("channel_hint", "sms")])
-        .await
-        .expect_error(400, "invalid_request");
+    emu.challenge(&[
+        ("challenge_types_supported", GRANT_MFA_OOB),
+        ("channel_hint", "sms"),
+    ])
+    .await
+    .expect_error(400, "invalid_request");
     emu.challenge(&[("mfa_token", &mfa), ("channel_hint", "sms")])
         .await
         .expect_error(400, "invalid_request");
@@ -410,11 +458,16 @@ async fn challenge_for_an_authenticator_the_user_lacks_is_403() {
             .expect_error(403, "access_denied");
     }
     // Dave has no OTP app either.
-    emu.challenge(&[("mfa_token", &mfa), ("challenge_types_supported", GRANT_MFA_OTP)])
+    emu.challenge(&[
+        ("mfa_token", &mfa),
+        ("challenge_types_supported", GRANT_MFA_OTP),
+    ])
+    .await
+    .expect_error(403, "access_denied");
+    let code = emu.totp().await;
+    emu.mfa_otp(&mfa, &code)
         .await
         .expect_error(403, "access_denied");
-    let code = emu.totp().await;
-    emu.mfa_otp(&mfa, &code).await.expect_error(403, "access_denied");
     // Push is what dave has.
     emu.challenge_oob(&mfa, "push").await.expect_ok();
 }
@@ -526,7 +579,9 @@ async fn follow_up_with_other_acr_values_is_invalid_request() {
         .expect_mfa_required();
     let code = emu.totp().await;
     // Dropped acr_values.
-    emu.mfa_otp(&mfa, &code).await.expect_error(400, "invalid_request");
+    emu.mfa_otp(&mfa, &code)
+        .await
+        .expect_error(400, "invalid_request");
     // Changed acr_values.
     emu.token(&[
         ("grant_type", GRANT_MFA_OTP),
@@ -588,7 +643,9 @@ async fn an_oob_code_from_another_flow_is_invalid_request() {
         .await
         .expect_error(400, "invalid_request");
     // And an MFA oob_code cannot be redeemed with the primary oob grant.
-    emu.oob_grant(&oob, None).await.expect_error(400, "invalid_request");
+    emu.oob_grant(&oob, None)
+        .await
+        .expect_error(400, "invalid_request");
     // The original pairing still works.
     emu.mfa_oob(&first, &oob, None)
         .await

@@ -50,9 +50,13 @@ async fn primary_otp_errors() {
     emu.token(&[("grant_type", GRANT_OTP), ("otp", &code), ("scope", SCOPE)])
         .await
         .expect_error(400, "invalid_request");
-    emu.token(&[("grant_type", GRANT_OTP), ("login_hint", CAROL), ("scope", SCOPE)])
-        .await
-        .expect_error(400, "invalid_request");
+    emu.token(&[
+        ("grant_type", GRANT_OTP),
+        ("login_hint", CAROL),
+        ("scope", SCOPE),
+    ])
+    .await
+    .expect_error(400, "invalid_request");
     // The right code still works afterwards.
     primary_otp(&emu, CAROL, &code).await.expect_tokens();
 }
@@ -62,7 +66,10 @@ async fn carol_primary_push_with_number_challenge() {
     let emu = Emu::start().await;
     let r = emu.primary_oob(CAROL, "push").await;
     let c = r.expect_ok();
-    assert!(c.get("challenge_type").is_none(), "only /challenge has challenge_type");
+    assert!(
+        c.get("challenge_type").is_none(),
+        "only /challenge has challenge_type"
+    );
     assert_eq!(c["channel"], "push");
     assert_eq!(c["binding_method"], "transfer");
     assert_eq!(c["interval"], 5);
@@ -73,7 +80,9 @@ async fn carol_primary_push_with_number_challenge() {
     emu.oob_grant(&oob, None)
         .await
         .expect_error(400, "authorization_pending");
-    emu.oob_grant(&oob, None).await.expect_error(400, "slow_down");
+    emu.oob_grant(&oob, None)
+        .await
+        .expect_error(400, "slow_down");
 
     let pushes = emu.pushes(CAROL).await;
     assert!(pushes[0]["numbers"]
@@ -88,11 +97,17 @@ async fn carol_primary_push_with_number_challenge() {
     emu.advance(10).await;
     let body = emu.oob_grant(&oob, None).await.expect_tokens().clone();
     let claims = emu
-        .verify(body["id_token"].as_str().unwrap(), As::Default, "demo-portal")
+        .verify(
+            body["id_token"].as_str().unwrap(),
+            As::Default,
+            "demo-portal",
+        )
         .await;
     assert_eq!(claims["amr"], json!(["swk"]));
     emu.advance(10).await;
-    emu.oob_grant(&oob, None).await.expect_error(403, "access_denied");
+    emu.oob_grant(&oob, None)
+        .await
+        .expect_error(403, "access_denied");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -101,7 +116,9 @@ async fn carol_primary_push_denied() {
     let oob = emu.primary_oob(CAROL, "push").await.str("oob_code");
     let push = emu.push_id(CAROL).await;
     assert_eq!(emu.deny(&push).await.json["status"], "denied");
-    emu.oob_grant(&oob, None).await.expect_error(400, "invalid_grant");
+    emu.oob_grant(&oob, None)
+        .await
+        .expect_error(400, "invalid_grant");
 }
 
 async fn carol_prompt(channel: &str, to: &str, amr_value: &str) {
@@ -122,9 +139,17 @@ async fn carol_prompt(channel: &str, to: &str, amr_value: &str) {
     emu.oob_grant(&oob, Some(wrong))
         .await
         .expect_error(400, "invalid_grant");
-    let body = emu.oob_grant(&oob, Some(&code)).await.expect_tokens().clone();
+    let body = emu
+        .oob_grant(&oob, Some(&code))
+        .await
+        .expect_tokens()
+        .clone();
     let claims = emu
-        .verify(body["id_token"].as_str().unwrap(), As::Default, "demo-portal")
+        .verify(
+            body["id_token"].as_str().unwrap(),
+            As::Default,
+            "demo-portal",
+        )
         .await;
     assert_eq!(claims["amr"], json!([amr_value]));
     emu.oob_grant(&oob, Some(&code))
@@ -159,7 +184,10 @@ async fn primary_sms_resend_cooldown_and_expiry() {
     let code = emu.last_code(CAROL).await;
     emu.advance(271).await;
     // first was sent 301 s ago: expired; second 271 s ago: still good.
-    let old_code = emu.outbox(CAROL).await[1]["code"].as_str().unwrap().to_string();
+    let old_code = emu.outbox(CAROL).await[1]["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
     emu.oob_grant(&first, Some(&old_code))
         .await
         .expect_error(403, "access_denied");
@@ -170,7 +198,10 @@ async fn primary_sms_resend_cooldown_and_expiry() {
 async fn deprecated_oob_authenticate_without_challenge_hint() {
     let emu = Emu::start().await;
     let r = emu
-        .call("oob-authenticate", &[("login_hint", CAROL), ("channel_hint", "email")])
+        .call(
+            "oob-authenticate",
+            &[("login_hint", CAROL), ("channel_hint", "email")],
+        )
         .await;
     let c = r.expect_ok();
     assert_eq!(c["binding_method"], "prompt");
@@ -180,7 +211,11 @@ async fn deprecated_oob_authenticate_without_challenge_hint() {
     // It takes challenge_hint too, and needs channel_hint.
     emu.call(
         "oob-authenticate",
-        &[("login_hint", CAROL), ("channel_hint", "push"), ("challenge_hint", GRANT_OOB)],
+        &[
+            ("login_hint", CAROL),
+            ("channel_hint", "push"),
+            ("challenge_hint", GRANT_OOB),
+        ],
     )
     .await
     .expect_ok();
@@ -249,21 +284,33 @@ async fn primary_oob_scope_is_fixed_by_the_first_token_call() {
         .await
         .expect_error(400, "authorization_pending");
     emu.advance(5).await;
-    emu.token(&[("grant_type", GRANT_OOB), ("oob_code", &oob), ("scope", "openid")])
-        .await
-        .expect_error(400, "invalid_scope");
+    emu.token(&[
+        ("grant_type", GRANT_OOB),
+        ("oob_code", &oob),
+        ("scope", "openid"),
+    ])
+    .await
+    .expect_error(400, "invalid_scope");
     // Another client, another AS.
     emu.post_form(
         &emu.endpoint(As::Default, "token"),
         &Auth::Public,
-        &[("grant_type", GRANT_OOB), ("oob_code", &oob), ("scope", SCOPE)],
+        &[
+            ("grant_type", GRANT_OOB),
+            ("oob_code", &oob),
+            ("scope", SCOPE),
+        ],
     )
     .await
     .expect_error(401, "invalid_client");
     emu.post_form(
         &emu.endpoint(As::Org, "token"),
         &Auth::Basic,
-        &[("grant_type", GRANT_OOB), ("oob_code", &oob), ("scope", SCOPE)],
+        &[
+            ("grant_type", GRANT_OOB),
+            ("oob_code", &oob),
+            ("scope", SCOPE),
+        ],
     )
     .await
     .expect_error(400, "invalid_request");
@@ -299,7 +346,9 @@ async fn bob_passwordless_otp_then_push() {
     // The OTP authenticator cannot be the second factor too.
     emu.advance(1).await;
     let otp = emu.totp().await;
-    emu.mfa_otp(&mfa, &otp).await.expect_error(403, "access_denied");
+    emu.mfa_otp(&mfa, &otp)
+        .await
+        .expect_error(403, "access_denied");
     let oob = emu.challenge_oob(&mfa, "push").await.str("oob_code");
     let push = emu.push_id(BOB).await;
     emu.approve(&push, None).await;

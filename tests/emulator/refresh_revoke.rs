@@ -14,8 +14,12 @@ async fn refresh(emu: &Emu, token: &str, scope: Option<&str>) -> Resp {
 }
 
 async fn introspect(emu: &Emu, auth: &Auth, token: &str) -> Resp {
-    emu.post_form(&emu.endpoint(As::Default, "introspect"), auth, &[("token", token)])
-        .await
+    emu.post_form(
+        &emu.endpoint(As::Default, "introspect"),
+        auth,
+        &[("token", token)],
+    )
+    .await
 }
 
 async fn active(emu: &Emu, token: &str) -> bool {
@@ -56,7 +60,11 @@ async fn refresh_rotates_the_refresh_token() {
     assert_ne!(first["access_token"], second["access_token"]);
     assert_eq!(second["scope"], SCOPE);
     let id = emu
-        .verify(second["id_token"].as_str().unwrap(), As::Default, "demo-portal")
+        .verify(
+            second["id_token"].as_str().unwrap(),
+            As::Default,
+            "demo-portal",
+        )
         .await;
     // Same sign-in: auth_time and amr carry over.
     let first_id = claims_of(first["id_token"].as_str().unwrap());
@@ -81,14 +89,19 @@ async fn reuse_within_grace_works_and_after_grace_revokes_the_chain() {
     let r3 = s(&third, "refresh_token");
     // After the grace (counted from the first rotation) reuse is theft: the chain dies.
     emu.advance(11).await;
-    refresh(&emu, &r1, None).await.expect_error(400, "invalid_grant");
+    refresh(&emu, &r1, None)
+        .await
+        .expect_error(400, "invalid_grant");
     for newest in [&r2, &r3] {
         refresh(&emu, newest, None)
             .await
             .expect_error(400, "invalid_grant");
         assert!(!active(&emu, newest).await);
     }
-    assert!(!active(&emu, &access2).await, "the chain's access tokens die too");
+    assert!(
+        !active(&emu, &access2).await,
+        "the chain's access tokens die too"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -134,7 +147,10 @@ async fn refresh_scope_may_narrow_but_not_widen() {
     assert!(no_id.get("id_token").is_none());
     // Narrowing once does not shrink what the chain may ask for later.
     let r3 = s(&no_id, "refresh_token");
-    let back = refresh(&emu, &r3, Some(granted)).await.expect_tokens().clone();
+    let back = refresh(&emu, &r3, Some(granted))
+        .await
+        .expect_tokens()
+        .clone();
     assert_eq!(back["scope"], granted);
 }
 
@@ -236,7 +252,9 @@ async fn revoking_the_refresh_token_kills_its_access_tokens() {
     assert!(r.text.is_empty(), "revoke answers with an empty body");
     assert!(!active(&emu, &rt).await);
     assert!(!active(&emu, &access).await);
-    refresh(&emu, &rt, None).await.expect_error(400, "invalid_grant");
+    refresh(&emu, &rt, None)
+        .await
+        .expect_error(400, "invalid_grant");
     userinfo(&emu, As::Default, Some(&access))
         .await
         .expect_error(401, "invalid_token");
@@ -333,7 +351,10 @@ async fn userinfo_errors() {
         r.expect_error(401, "invalid_token");
         let challenge = r.header("WWW-Authenticate").expect("WWW-Authenticate");
         assert!(challenge.starts_with("Bearer"), "{challenge}");
-        assert!(challenge.contains(r#"error="invalid_token""#), "{challenge}");
+        assert!(
+            challenge.contains(r#"error="invalid_token""#),
+            "{challenge}"
+        );
     }
     // A Basic header is not a bearer token.
     let r = emu
@@ -367,7 +388,13 @@ async fn userinfo_errors() {
         .await
         .expect_error(401, "invalid_token");
     // After revocation.
-    revoke(&emu, &Auth::Basic, t["access_token"].as_str().unwrap(), None).await;
+    revoke(
+        &emu,
+        &Auth::Basic,
+        t["access_token"].as_str().unwrap(),
+        None,
+    )
+    .await;
     let r = userinfo(&emu, As::Default, t["access_token"].as_str()).await;
     r.expect_error(401, "invalid_token");
     assert!(r.header("WWW-Authenticate").is_some());

@@ -20,7 +20,9 @@ async fn password_only_issues_access_id_and_refresh_tokens() {
     let body = r.expect_tokens();
     assert_eq!(body["expires_in"], 3600);
     assert_eq!(body["scope"], SCOPE);
-    assert!(body["refresh_token"].as_str().is_some_and(|t| !t.is_empty()));
+    assert!(body["refresh_token"]
+        .as_str()
+        .is_some_and(|t| !t.is_empty()));
     assert_eq!(r.header("Cache-Control"), Some("no-store"));
 
     let access = body["access_token"].as_str().unwrap();
@@ -34,7 +36,10 @@ async fn password_only_issues_access_id_and_refresh_tokens() {
     assert_eq!(idc["amr"], json!(["pwd"]));
     let auth_time = idc["auth_time"].as_i64().unwrap();
     assert!(auth_time >= before && auth_time <= before + 5);
-    assert_eq!(idc["exp"].as_i64().unwrap() - idc["iat"].as_i64().unwrap(), 3600);
+    assert_eq!(
+        idc["exp"].as_i64().unwrap() - idc["iat"].as_i64().unwrap(),
+        3600
+    );
     assert_eq!(idc["at_hash"], at_hash(access).as_str());
     assert!(idc["idp"].as_str().unwrap().starts_with("00o"));
     assert!(idc["jti"].as_str().unwrap().starts_with("ID."));
@@ -49,11 +54,17 @@ async fn password_only_issues_access_id_and_refresh_tokens() {
     assert_eq!(atc["cid"], "demo-portal");
     assert_eq!(atc["uid"], sub);
     assert_eq!(atc["sub"], ALICE);
-    assert_eq!(atc["scp"], json!(["openid", "profile", "email", "offline_access"]));
+    assert_eq!(
+        atc["scp"],
+        json!(["openid", "profile", "email", "offline_access"])
+    );
     assert!(atc["jti"].as_str().unwrap().starts_with("AT."));
     assert_eq!(atc["auth_time"], auth_time);
     assert_eq!(atc["ver"], 1);
-    assert_eq!(atc["exp"].as_i64().unwrap() - atc["iat"].as_i64().unwrap(), 3600);
+    assert_eq!(
+        atc["exp"].as_i64().unwrap() - atc["iat"].as_i64().unwrap(),
+        3600
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -69,7 +80,10 @@ async fn profile_and_email_claims_follow_the_scopes() {
         .await;
     let body = r.expect_tokens().clone();
     assert_eq!(body["scope"], "openid");
-    assert!(body.get("refresh_token").is_none(), "no offline_access, no refresh token");
+    assert!(
+        body.get("refresh_token").is_none(),
+        "no offline_access, no refresh token"
+    );
     let idc = claims_of(body["id_token"].as_str().unwrap());
     for claim in ["name", "preferred_username", "email"] {
         assert!(idc.get(claim).is_none(), "{claim} without its scope");
@@ -149,7 +163,11 @@ async fn org_authorization_server_issues_tokens_with_the_org_issuer() {
         .await;
     assert_eq!(idc["iss"], emu.base_url());
     let atc = emu
-        .verify(body["access_token"].as_str().unwrap(), As::Org, emu.base_url())
+        .verify(
+            body["access_token"].as_str().unwrap(),
+            As::Org,
+            emu.base_url(),
+        )
         .await;
     assert_eq!(atc["iss"], emu.base_url());
     assert_eq!(atc["aud"], emu.base_url());
@@ -160,7 +178,9 @@ async fn bad_credentials_unknown_suspended_and_locked_look_identical() {
     let emu = Emu::start().await;
     // Lock dave first (10 wrong passwords; one second apart for the 4/s per-user limit).
     for _ in 0..10 {
-        emu.password(DAVE, "wrong").await.expect_error(400, "invalid_grant");
+        emu.password(DAVE, "wrong")
+            .await
+            .expect_error(400, "invalid_grant");
         emu.advance(1).await;
     }
     let cases = [
@@ -183,17 +203,23 @@ async fn bad_credentials_unknown_suspended_and_locked_look_identical() {
 async fn ten_consecutive_failures_lock_the_account_until_reset() {
     let emu = Emu::start().await;
     for i in 1..=9 {
-        emu.password(ALICE, "wrong").await.expect_error(400, "invalid_grant");
+        emu.password(ALICE, "wrong")
+            .await
+            .expect_error(400, "invalid_grant");
         assert_eq!(emu.user_status(ALICE).await["failed_passwords"], i);
         emu.advance(1).await;
     }
     assert_eq!(emu.user_status(ALICE).await["locked"], false);
-    emu.password(ALICE, "wrong").await.expect_error(400, "invalid_grant");
+    emu.password(ALICE, "wrong")
+        .await
+        .expect_error(400, "invalid_grant");
     let status = emu.user_status(ALICE).await;
     assert_eq!(status["locked"], true, "{status}");
     emu.advance(1).await;
     // Now even the right password fails, exactly like a wrong one.
-    emu.password(ALICE, PASSWORD).await.expect_error(400, "invalid_grant");
+    emu.password(ALICE, PASSWORD)
+        .await
+        .expect_error(400, "invalid_grant");
     // Locked users cannot use other grants either (same answer as unknown).
     emu.reset().await;
     assert_eq!(emu.user_status(ALICE).await["locked"], false);
@@ -204,13 +230,17 @@ async fn ten_consecutive_failures_lock_the_account_until_reset() {
 async fn a_success_resets_the_failure_count() {
     let emu = Emu::start().await;
     for _ in 0..9 {
-        emu.password(ALICE, "wrong").await.expect_error(400, "invalid_grant");
+        emu.password(ALICE, "wrong")
+            .await
+            .expect_error(400, "invalid_grant");
         emu.advance(1).await;
     }
     emu.password(ALICE, PASSWORD).await.expect_tokens();
     assert_eq!(emu.user_status(ALICE).await["failed_passwords"], 0);
     emu.advance(1).await;
-    emu.password(ALICE, "wrong").await.expect_error(400, "invalid_grant");
+    emu.password(ALICE, "wrong")
+        .await
+        .expect_error(400, "invalid_grant");
     emu.advance(1).await;
     emu.password(ALICE, PASSWORD).await.expect_tokens();
 }
@@ -218,7 +248,9 @@ async fn a_success_resets_the_failure_count() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn usernames_are_case_insensitive() {
     let emu = Emu::start().await;
-    emu.password("Alice@Example.COM", PASSWORD).await.expect_tokens();
+    emu.password("Alice@Example.COM", PASSWORD)
+        .await
+        .expect_tokens();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -301,20 +333,32 @@ async fn malformed_requests_are_invalid_request() {
     r.expect_error(400, "invalid_request");
 
     // No grant_type.
-    emu.token(&[("username", ALICE), ("password", PASSWORD), ("scope", "openid")])
-        .await
-        .expect_error(400, "invalid_request");
+    emu.token(&[
+        ("username", ALICE),
+        ("password", PASSWORD),
+        ("scope", "openid"),
+    ])
+    .await
+    .expect_error(400, "invalid_request");
     // An empty grant_type counts as missing.
     emu.token(&[("grant_type", ""), ("scope", "openid")])
         .await
         .expect_error(400, "invalid_request");
     // Missing grant parameters.
-    emu.token(&[("grant_type", "password"), ("username", ALICE), ("scope", "openid")])
-        .await
-        .expect_error(400, "invalid_request");
+    emu.token(&[
+        ("grant_type", "password"),
+        ("username", ALICE),
+        ("scope", "openid"),
+    ])
+    .await
+    .expect_error(400, "invalid_request");
 
     // A grant type this server does not support.
-    for grant in ["client_credentials", "urn:example:nope", "authorization_code"] {
+    for grant in [
+        "client_credentials",
+        "urn:example:nope",
+        "authorization_code",
+    ] {
         emu.token(&[("grant_type", grant), ("scope", "openid")])
             .await
             .expect_error(400, "unsupported_grant_type");
