@@ -288,14 +288,28 @@ pub fn introspect(emu: &Emulator, client_id: &str, token: &str) -> Value {
         let st = emu.state.lock();
         if st.tokens.refresh.contains_key(token) {
             return match st.tokens.refresh_active(token, now) {
-                Some(g) if g.client_id == client_id => json!({
-                    "active": true,
-                    "token_type": "refresh_token",
-                    "scope": g.scopes.join(" "),
-                    "client_id": g.client_id,
-                    "username": g.login,
-                    "iss": emu.issuer(&g.auth_server),
-                }),
+                Some(g) if g.client_id == client_id => {
+                    // §8.3: exp and the subject too, as for access tokens. A rotated
+                    // token lives on only for the reuse grace.
+                    let entry = &st.tokens.refresh[token];
+                    let mut exp = entry.last_used + REFRESH_IDLE_TTL;
+                    if let Some(at) = entry.rotated_at {
+                        exp = exp.min(at + REFRESH_REUSE_GRACE);
+                    }
+                    let uid = emu.directory.user(&g.login).map(|u| u.id.clone());
+                    json!({
+                        "active": true,
+                        "token_type": "refresh_token",
+                        "scope": g.scopes.join(" "),
+                        "client_id": g.client_id,
+                        "username": g.login,
+                        "exp": exp,
+                        "sub": g.login,
+                        "uid": uid,
+                        "aud": emu.audience(&g.auth_server),
+                        "iss": emu.issuer(&g.auth_server),
+                    })
+                }
                 _ => inactive,
             };
         }

@@ -203,7 +203,10 @@ async fn one_sms_or_call_per_phone_per_30_seconds() {
     assert_eq!(r.header("X-Rate-Limit-Limit"), Some("1"));
     assert_eq!(r.header("X-Rate-Limit-Remaining"), Some("0"));
     let expected_reset = (sent_at + 30).to_string();
-    assert_eq!(r.header("X-Rate-Limit-Reset"), Some(expected_reset.as_str()));
+    assert_eq!(
+        r.header("X-Rate-Limit-Reset"),
+        Some(expected_reset.as_str())
+    );
     // Voice goes to the same phone number.
     emu.challenge_oob(&mfa, "voice")
         .await

@@ -83,6 +83,12 @@ async fn reuse_within_grace_works_and_after_grace_revokes_the_chain() {
     let second = refresh(&emu, &r1, None).await.expect_tokens().clone();
     let r2 = s(&second, "refresh_token");
     let access2 = s(&second, "access_token");
+    // The rotated token is still active, but only for the grace period.
+    let now = emu.now().await;
+    let r = introspect(&emu, &Auth::Basic, &r1).await;
+    assert_eq!(r.expect_ok()["active"], true);
+    let exp = r.json["exp"].as_i64().unwrap();
+    assert!(exp > now && exp <= now + 31, "{exp} vs {now}");
     // Within the 30 s grace the previous token still works (e.g. a lost response).
     emu.advance(20).await;
     let third = refresh(&emu, &r1, None).await.expect_tokens().clone();
@@ -211,6 +217,7 @@ async fn introspect_active_tokens() {
     assert_eq!(rt["client_id"], "demo-portal");
     assert_eq!(rt["username"], ALICE);
     assert_eq!(rt["sub"], a["sub"]);
+    assert_eq!(rt["uid"], a["uid"]);
     assert!(rt["exp"].as_i64().unwrap() > now, "{rt}");
 
     let r = introspect(&emu, &Auth::Basic, t["id_token"].as_str().unwrap()).await;
