@@ -170,7 +170,7 @@ async fn handle_post(
             tokens::revoke(emu, &client.id, params.require("token")?);
             return Ok(Reply::empty());
         }
-        "introspect" => tokens::introspect(emu, &client.id, params.require("token")?),
+        "introspect" => tokens::introspect(emu, auth_server, &client.id, params.require("token")?),
         _ => return Err(Reply::not_found(endpoint)),
     };
     Ok(Reply::json(value))

@@ -280,15 +280,16 @@ pub fn revoke(emu: &Emulator, client_id: &str, token: &str) {
     }
 }
 
-/// `/introspect`.
-pub fn introspect(emu: &Emulator, client_id: &str, token: &str) -> Value {
+/// `/introspect`: active only for the caller's own tokens, on the authorization server
+/// that issued them (protocol reference §8.3).
+pub fn introspect(emu: &Emulator, auth_server: &AuthServer, client_id: &str, token: &str) -> Value {
     let now = emu.clock.now();
     let inactive = json!({"active": false});
     {
         let st = emu.state.lock();
         if st.tokens.refresh.contains_key(token) {
             return match st.tokens.refresh_active(token, now) {
-                Some(g) if g.client_id == client_id => {
+                Some(g) if g.client_id == client_id && &g.auth_server == auth_server => {
                     // §8.3: exp and the subject too, as for access tokens. A rotated
                     // token lives on only for the reuse grace.
                     let entry = &st.tokens.refresh[token];
@@ -322,6 +323,9 @@ pub fn introspect(emu: &Emulator, client_id: &str, token: &str) -> Value {
     if exp <= now {
         return inactive;
     }
+    if claims["iss"].as_str() != Some(emu.issuer(auth_server).as_str()) {
+        return inactive;
+    }
     if jti.starts_with("ID.") {
         return if claims["aud"].as_str() == Some(client_id) {
             json!({
@@ -335,7 +339,7 @@ pub fn introspect(emu: &Emulator, client_id: &str, token: &str) -> Value {
     }
     let st = emu.state.lock();
     match st.tokens.access_active(jti, now) {
-        Some(g) if g.client_id == client_id => json!({
+        Some(g) if g.client_id == client_id && &g.auth_server == auth_server => json!({
             "active": true,
             "token_type": "Bearer",
             "scope": g.scopes.join(" "),
