@@ -4,6 +4,8 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 
+use serde_json::json;
+
 use crate::common::*;
 
 fn alice_password() -> [(&'static str, &'static str); 4] {
@@ -410,4 +412,69 @@ async fn client_auth_applies_to_every_endpoint() {
         }
     }
     assert!(emu.pushes(CAROL).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_key_jwt_claim_rules() {
+    let emu = Emu::start().await;
+    let url = emu.endpoint(As::Default, "token");
+    let now = emu.now().await;
+    let good = json!({
+        "iss": "demo-jwt", "sub": "demo-jwt", "aud": url, "iat": now, "exp": now + 300,
+    });
+    let with = |field: &str, value: serde_json::Value| {
+        let mut claims = good.clone();
+        if value.is_null() {
+            claims.as_object_mut().unwrap().remove(field);
+        } else {
+            claims[field] = value;
+        }
+        claims
+    };
+    for (why, claims) in [
+        ("iss is another client", with("iss", json!("demo-portal"))),
+        ("sub is another client", with("sub", json!("demo-portal"))),
+        ("no exp", with("exp", serde_json::Value::Null)),
+        ("iat in the future", with("iat", json!(now + 600))),
+        (
+            "aud list without the endpoint",
+            with("aud", json!([emu.issuer(As::Default)])),
+        ),
+    ] {
+        let assertion = Emu::sign_assertion(&claims, None);
+        let auth = custom(
+            None,
+            &[
+                ("client_id", "demo-jwt"),
+                ("client_assertion_type", ASSERTION_TYPE),
+                ("client_assertion", &assertion),
+            ],
+        );
+        let r = emu.post_form(&url, &auth, &alice_password()).await;
+        assert_eq!(
+            (r.status, r.error()),
+            (401, "invalid_client"),
+            "{why}: {}",
+            r.text
+        );
+    }
+    // Without a jti (it is optional) and with aud as a list containing the endpoint.
+    for claims in [
+        good.clone(),
+        with("aud", json!([emu.issuer(As::Default), url])),
+    ] {
+        let assertion = Emu::sign_assertion(&claims, None);
+        let auth = custom(
+            None,
+            &[
+                ("client_id", "demo-jwt"),
+                ("client_assertion_type", ASSERTION_TYPE),
+                ("client_assertion", &assertion),
+            ],
+        );
+        emu.advance(1).await;
+        emu.post_form(&url, &auth, &alice_password())
+            .await
+            .expect_tokens();
+    }
 }

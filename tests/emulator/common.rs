@@ -471,6 +471,13 @@ impl Emu {
         verify_with(&self.jwks(a).await, token, &self.issuer(a), audience)
     }
 
+    /// Signs arbitrary assertion claims with the `demo-jwt` key (or `pem`).
+    pub fn sign_assertion(claims: &Value, pem: Option<&str>) -> String {
+        let key = EncodingKey::from_rsa_pem(pem.unwrap_or(DEMO_JWT_CLIENT_KEY_PEM).as_bytes())
+            .expect("an RSA PEM key");
+        jsonwebtoken::encode(&Header::new(Algorithm::RS256), claims, &key).unwrap()
+    }
+
     /// A `private_key_jwt` assertion for `aud`, signed with the `demo-jwt` key (or `pem`).
     pub async fn client_assertion(
         &self,
@@ -488,9 +495,7 @@ impl Emu {
             "exp": now + exp_in,
             "jti": jti,
         });
-        let key = EncodingKey::from_rsa_pem(pem.unwrap_or(DEMO_JWT_CLIENT_KEY_PEM).as_bytes())
-            .expect("an RSA PEM key");
-        jsonwebtoken::encode(&Header::new(Algorithm::RS256), &claims, &key).unwrap()
+        Self::sign_assertion(&claims, pem)
     }
 
     /// Full password + TOTP sign-in for bob; returns the token response.

@@ -654,3 +654,27 @@ async fn an_oob_code_from_another_flow_is_invalid_request() {
         .await
         .expect_error(400, "authorization_pending");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn totp_accepts_one_step_of_drift_either_side() {
+    let emu = Emu::start().await;
+    let now = emu.now().await;
+    // Align to the middle of a step so the request lands in the same one.
+    let into_step = now.rem_euclid(30);
+    let now = if !(5..=25).contains(&into_step) {
+        emu.advance(15 - into_step + if into_step > 25 { 30 } else { 0 })
+            .await
+    } else {
+        now
+    };
+    for (offset, accepted) in [(-30, true), (30, true), (-60, false), (60, false)] {
+        emu.advance(1).await;
+        let mfa = emu.mfa_token(BOB).await;
+        let r = emu.mfa_otp(&mfa, &totp_at(now + offset)).await;
+        if accepted {
+            r.expect_tokens();
+        } else {
+            r.expect_error(400, "invalid_grant");
+        }
+    }
+}

@@ -241,7 +241,12 @@ async fn primary_authenticate_errors() {
         .await
         .expect_error(400, "invalid_request");
     // Missing or bad challenge_hint.
-    for hint in [None, Some("urn:example:nope"), Some(GRANT_OTP)] {
+    for hint in [
+        None,
+        Some("urn:example:nope"),
+        Some(GRANT_OTP),
+        Some("urn:okta:params:oauth:grant-type:webauthn"),
+    ] {
         let mut params = vec![("login_hint", CAROL), ("channel_hint", "push")];
         if let Some(h) = hint {
             params.push(("challenge_hint", h));
@@ -373,4 +378,24 @@ async fn passwordless_grant_types_supported() {
     ])
     .await
     .expect_error(403, "access_denied");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_user_cannot_sign_in_passwordless_either() {
+    let emu = Emu::start().await;
+    for _ in 0..10 {
+        emu.password(BOB, "wrong")
+            .await
+            .expect_error(400, "invalid_grant");
+        emu.advance(1).await;
+    }
+    assert_eq!(emu.user_status(BOB).await["locked"], true);
+    emu.primary_oob(BOB, "email")
+        .await
+        .expect_error(400, "invalid_grant");
+    let code = emu.totp().await;
+    primary_otp(&emu, BOB, &code)
+        .await
+        .expect_error(400, "invalid_grant");
+    assert!(emu.outbox(BOB).await.is_empty());
 }

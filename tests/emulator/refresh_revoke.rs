@@ -406,3 +406,50 @@ async fn userinfo_errors() {
     r.expect_error(401, "invalid_token");
     assert!(r.header("WWW-Authenticate").is_some());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn introspect_answers_only_on_the_issuing_authorization_server() {
+    let emu = Emu::start().await;
+    let t = emu.alice_tokens().await;
+    for field in ["access_token", "refresh_token", "id_token"] {
+        let token = t[field].as_str().unwrap();
+        let r = emu
+            .post_form(
+                &emu.endpoint(As::Org, "introspect"),
+                &Auth::Basic,
+                &[("token", token)],
+            )
+            .await;
+        assert_eq!(r.expect_ok(), &json!({"active": false}), "{field}");
+        assert!(active(&emu, token).await, "{field}");
+    }
+    // And an org-AS token is active at the org AS only.
+    let r = emu
+        .post_form(
+            &emu.endpoint(As::Org, "token"),
+            &Auth::Basic,
+            &[
+                ("grant_type", "password"),
+                ("username", ALICE),
+                ("password", PASSWORD),
+                ("scope", SCOPE),
+            ],
+        )
+        .await;
+    let org_access = r.str("access_token");
+    let r = emu
+        .post_form(
+            &emu.endpoint(As::Org, "introspect"),
+            &Auth::Basic,
+            &[("token", &org_access)],
+        )
+        .await;
+    assert_eq!(r.expect_ok()["active"], true);
+    assert_eq!(r.json["iss"], emu.base_url());
+    assert!(!active(&emu, &org_access).await);
+    // Its userinfo is the org AS's too.
+    userinfo(&emu, As::Org, Some(&org_access)).await.expect_ok();
+    userinfo(&emu, As::Default, Some(&org_access))
+        .await
+        .expect_error(401, "invalid_token");
+}
