@@ -253,6 +253,19 @@ pub fn verify_jwt(emu: &Emulator, token: &str) -> Option<Value> {
         .map(|d| d.claims)
 }
 
+/// The `scp` claim of an access token this emulator signed.
+fn token_scopes(claims: &Value) -> Vec<String> {
+    claims["scp"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// `/revoke`: always succeeds; revokes only the caller's own tokens.
 pub fn revoke(emu: &Emulator, client_id: &str, token: &str) {
     {
@@ -342,7 +355,7 @@ pub fn introspect(emu: &Emulator, auth_server: &AuthServer, client_id: &str, tok
         Some(g) if g.client_id == client_id && &g.auth_server == auth_server => json!({
             "active": true,
             "token_type": "Bearer",
-            "scope": g.scopes.join(" "),
+            "scope": token_scopes(&claims).join(" "),
             "client_id": g.client_id,
             "username": g.login,
             "exp": exp,
@@ -376,7 +389,9 @@ pub fn userinfo(
         let st = emu.state.lock();
         st.tokens.access_active(jti, emu.clock.now()).cloned()
     };
-    let grant = grant.ok_or_else(|| invalid("The access token is invalid or expired."))?;
+    let mut grant = grant.ok_or_else(|| invalid("The access token is invalid or expired."))?;
+    // This token's own scopes: a refresh may have narrowed them below the chain's.
+    grant.scopes = token_scopes(&claims);
     if &grant.auth_server != auth_server {
         return Err(invalid(
             "The access token was issued by another authorization server.",
