@@ -453,3 +453,28 @@ async fn introspect_answers_only_on_the_issuing_authorization_server() {
         .await
         .expect_error(401, "invalid_token");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_narrowed_access_token_is_limited_to_its_own_scopes() {
+    let emu = Emu::start().await;
+    let r1 = s(&emu.alice_tokens().await, "refresh_token");
+    let narrow = refresh(&emu, &r1, Some("openid profile offline_access"))
+        .await
+        .expect_tokens()
+        .clone();
+    let access = s(&narrow, "access_token");
+    let r = introspect(&emu, &Auth::Basic, &access).await;
+    assert_eq!(r.expect_ok()["scope"], "openid profile offline_access");
+    let u = userinfo(&emu, As::Default, Some(&access)).await;
+    assert_eq!(u.expect_ok()["name"], "Alice Anderson");
+    assert!(u.json.get("email").is_none(), "{}", u.text);
+
+    let r2 = s(&narrow, "refresh_token");
+    let bare = refresh(&emu, &r2, Some("openid offline_access"))
+        .await
+        .expect_tokens()
+        .clone();
+    userinfo(&emu, As::Default, bare["access_token"].as_str())
+        .await
+        .expect_error(403, "insufficient_scope");
+}
