@@ -6,6 +6,7 @@
 //! read the outbox, answer pushes, inject faults and move the clock (no test sleeps for
 //! an expiry, lockout or rate window).
 
+mod binding;
 mod client_auth;
 mod common;
 mod control;
@@ -13,5 +14,6 @@ mod discovery_keys;
 mod limits_faults;
 mod mfa;
 mod passwordless;
+mod push;
 mod refresh_revoke;
 mod token_grants;
