@@ -131,15 +131,21 @@ pub async fn apply(emu: &Emulator, endpoint: &str) -> Option<Reply> {
     }
 }
 
-/// The org-bucket 429 (`E0000047`) with its headers.
-pub fn rate_limited(emu: &Emulator) -> Reply {
-    let reset = emu.clock.now() + 60;
+/// The org-bucket 429 (`E0000047`) body, without headers: a real bucket refusal gets
+/// them from the bucket's own figures (`routes::with_rate_headers`).
+pub fn bucket_exhausted() -> Reply {
     Reply::okta(
         429,
         "E0000047",
         "API call exceeded rate limit due to too many requests.",
     )
-    .header("X-Rate-Limit-Limit", emu.org_rate_limit.to_string())
-    .header("X-Rate-Limit-Remaining", "0")
-    .header("X-Rate-Limit-Reset", reset.to_string())
+}
+
+/// The org-bucket 429 (`E0000047`) with its headers (an injected fault: no real window).
+pub fn rate_limited(emu: &Emulator) -> Reply {
+    let reset = emu.clock.now() + 60;
+    bucket_exhausted()
+        .header("X-Rate-Limit-Limit", emu.org_rate_limit.to_string())
+        .header("X-Rate-Limit-Remaining", "0")
+        .header("X-Rate-Limit-Reset", reset.to_string())
 }

@@ -176,6 +176,8 @@ pub fn start_oob(
                 "invalid_grant",
                 "A code was sent to this phone number less than 30 seconds ago.",
             )
+            .header("X-Rate-Limit-Limit", "1")
+            .header("X-Rate-Limit-Remaining", "0")
             .header("X-Rate-Limit-Reset", reset.to_string()));
         }
     }

@@ -12,6 +12,7 @@ use super::flows::{
     self, check_binding, needs_more, redeem_oob, require_mfa, GRANT_MFA_OOB, GRANT_MFA_OTP,
     GRANT_MFA_WEBAUTHN, GRANT_OOB, GRANT_OTP, GRANT_PASSWORD, GRANT_REFRESH, GRANT_WEBAUTHN,
 };
+use super::limits::USER_TOKEN_REQUESTS_PER_SECOND;
 use super::params::Params;
 use super::reply::Reply;
 use super::state::{Binding, State, LOCKOUT_THRESHOLD, MAX_WRONG_CODES};
@@ -130,11 +131,18 @@ impl TokenRequest<'_> {
             return Ok(());
         }
         let reset = st.limits.user_reset(login, now_ms);
+        // The per-username limit is the one that applies: report its figures, not the
+        // org bucket's (`routes::with_rate_headers` keeps headers already set).
         Err(Reply::oauth(
             429,
             "invalid_grant",
             "Too many requests for this user; try again later.",
         )
+        .header(
+            "X-Rate-Limit-Limit",
+            USER_TOKEN_REQUESTS_PER_SECOND.to_string(),
+        )
+        .header("X-Rate-Limit-Remaining", "0")
         .header("X-Rate-Limit-Reset", reset.to_string()))
     }
 
@@ -289,7 +297,7 @@ fn mfa_otp(req: &TokenRequest<'_>) -> Result<Value, Reply> {
     let mut st = req.emu.state.lock();
     let txn = mfa_txn(&mut st, mfa_token, &binding, now)?;
     let login = txn.login.clone();
-    let used_otp = txn.satisfied.iter().any(|f| *f == Factor::Totp);
+    let used_otp = txn.satisfied.contains(&Factor::Totp);
     req.user_limit(&mut st, &login)?;
     let user = req.user(&login).ok_or_else(Reply::expired_token)?;
     if !user.enrolled(Factor::Totp) {

@@ -125,7 +125,7 @@ async fn oauth_post(
     };
     let decision = org_bucket(emu, bucket);
     let reply = if !decision.allowed {
-        faults::rate_limited(emu)
+        faults::bucket_exhausted()
     } else {
         let outcome = if endpoint == "userinfo" {
             tokens::userinfo(emu, &auth_server, meta.bearer()).map(Reply::json)
@@ -170,7 +170,7 @@ async fn handle_post(
             tokens::revoke(emu, &client.id, params.require("token")?);
             return Ok(Reply::empty());
         }
-        "introspect" => tokens::introspect(emu, &client.id, params.require("token")?),
+        "introspect" => tokens::introspect(emu, auth_server, &client.id, params.require("token")?),
         _ => return Err(Reply::not_found(endpoint)),
     };
     Ok(Reply::json(value))
@@ -200,7 +200,7 @@ async fn oauth_get(
                     .map(Reply::json)
                     .unwrap_or_else(|e| e)
             } else {
-                faults::rate_limited(emu)
+                faults::bucket_exhausted()
             };
             with_rate_headers(reply, decision).header("Cache-Control", "no-store")
         }

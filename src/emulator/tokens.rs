@@ -253,6 +253,19 @@ pub fn verify_jwt(emu: &Emulator, token: &str) -> Option<Value> {
         .map(|d| d.claims)
 }
 
+/// The `scp` claim of an access token this emulator signed.
+fn token_scopes(claims: &Value) -> Vec<String> {
+    claims["scp"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// `/revoke`: always succeeds; revokes only the caller's own tokens.
 pub fn revoke(emu: &Emulator, client_id: &str, token: &str) {
     {
@@ -280,22 +293,37 @@ pub fn revoke(emu: &Emulator, client_id: &str, token: &str) {
     }
 }
 
-/// `/introspect`.
-pub fn introspect(emu: &Emulator, client_id: &str, token: &str) -> Value {
+/// `/introspect`: active only for the caller's own tokens, on the authorization server
+/// that issued them (protocol reference §8.3).
+pub fn introspect(emu: &Emulator, auth_server: &AuthServer, client_id: &str, token: &str) -> Value {
     let now = emu.clock.now();
     let inactive = json!({"active": false});
     {
         let st = emu.state.lock();
         if st.tokens.refresh.contains_key(token) {
             return match st.tokens.refresh_active(token, now) {
-                Some(g) if g.client_id == client_id => json!({
-                    "active": true,
-                    "token_type": "refresh_token",
-                    "scope": g.scopes.join(" "),
-                    "client_id": g.client_id,
-                    "username": g.login,
-                    "iss": emu.issuer(&g.auth_server),
-                }),
+                Some(g) if g.client_id == client_id && &g.auth_server == auth_server => {
+                    // §8.3: exp and the subject too, as for access tokens. A rotated
+                    // token lives on only for the reuse grace.
+                    let entry = &st.tokens.refresh[token];
+                    let mut exp = entry.last_used + REFRESH_IDLE_TTL;
+                    if let Some(at) = entry.rotated_at {
+                        exp = exp.min(at + REFRESH_REUSE_GRACE);
+                    }
+                    let uid = emu.directory.user(&g.login).map(|u| u.id.clone());
+                    json!({
+                        "active": true,
+                        "token_type": "refresh_token",
+                        "scope": g.scopes.join(" "),
+                        "client_id": g.client_id,
+                        "username": g.login,
+                        "exp": exp,
+                        "sub": g.login,
+                        "uid": uid,
+                        "aud": emu.audience(&g.auth_server),
+                        "iss": emu.issuer(&g.auth_server),
+                    })
+                }
                 _ => inactive,
             };
         }
@@ -306,6 +334,9 @@ pub fn introspect(emu: &Emulator, client_id: &str, token: &str) -> Value {
     let exp = claims["exp"].as_i64().unwrap_or(0);
     let jti = claims["jti"].as_str().unwrap_or_default();
     if exp <= now {
+        return inactive;
+    }
+    if claims["iss"].as_str() != Some(emu.issuer(auth_server).as_str()) {
         return inactive;
     }
     if jti.starts_with("ID.") {
@@ -321,10 +352,10 @@ pub fn introspect(emu: &Emulator, client_id: &str, token: &str) -> Value {
     }
     let st = emu.state.lock();
     match st.tokens.access_active(jti, now) {
-        Some(g) if g.client_id == client_id => json!({
+        Some(g) if g.client_id == client_id && &g.auth_server == auth_server => json!({
             "active": true,
             "token_type": "Bearer",
-            "scope": g.scopes.join(" "),
+            "scope": token_scopes(&claims).join(" "),
             "client_id": g.client_id,
             "username": g.login,
             "exp": exp,
@@ -358,7 +389,9 @@ pub fn userinfo(
         let st = emu.state.lock();
         st.tokens.access_active(jti, emu.clock.now()).cloned()
     };
-    let grant = grant.ok_or_else(|| invalid("The access token is invalid or expired."))?;
+    let mut grant = grant.ok_or_else(|| invalid("The access token is invalid or expired."))?;
+    // This token's own scopes: a refresh may have narrowed them below the chain's.
+    grant.scopes = token_scopes(&claims);
     if &grant.auth_server != auth_server {
         return Err(invalid(
             "The access token was issued by another authorization server.",

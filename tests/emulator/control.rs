@@ -1,0 +1,172 @@
+//! The emulator's control API (product.md §2): outbox, pushes, clock, user status,
+//! key rotation and reset.
+
+use serde_json::json;
+
+use crate::common::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outbox_lists_a_users_messages_newest_first() {
+    let emu = Emu::start().await;
+    let mfa = emu.mfa_token(BOB).await;
+    emu.challenge_oob(&mfa, "email").await.expect_ok();
+    emu.advance(2).await;
+    emu.challenge_oob(&mfa, "sms").await.expect_ok();
+    emu.advance(31).await;
+    emu.challenge_oob(&mfa, "voice").await.expect_ok();
+    emu.primary_oob(CAROL, "email").await.expect_ok();
+
+    let outbox = emu.outbox(BOB).await;
+    let channels: Vec<&str> = outbox
+        .iter()
+        .map(|m| m["channel"].as_str().unwrap())
+        .collect();
+    assert_eq!(channels, ["voice", "sms", "email"]);
+    let times: Vec<i64> = outbox
+        .iter()
+        .map(|m| m["sent_at"].as_i64().unwrap())
+        .collect();
+    assert!(
+        times[0] >= times[1] + 31 && times[1] >= times[2] + 2,
+        "{times:?}"
+    );
+    assert_eq!(outbox[0]["to"], "+1 555 0100");
+    assert_eq!(outbox[2]["to"], BOB);
+    // Codes differ per message.
+    assert_ne!(outbox[0]["code"], outbox[1]["code"]);
+    // Only the asked user's messages; case-insensitive; nobody has none.
+    assert_eq!(emu.outbox("BOB@example.com").await.len(), 3);
+    assert_eq!(emu.outbox(CAROL).await.len(), 1);
+    assert!(emu.outbox(ALICE).await.is_empty());
+    // Without ?user, everyone's.
+    let all = emu.get("/emulator/outbox").await;
+    assert_eq!(all.json.as_array().unwrap().len(), 4);
+    assert_eq!(all.json[0]["to"], CAROL);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pushes_lists_pending_pushes_newest_first() {
+    let emu = Emu::start().await;
+    let mfa = emu.mfa_token(BOB).await;
+    emu.challenge_oob(&mfa, "push").await.expect_ok();
+    emu.advance(3).await;
+    emu.challenge_oob(&mfa, "push").await.expect_ok();
+    let pushes = emu.pushes(BOB).await;
+    assert_eq!(pushes.len(), 2);
+    let t0 = pushes[0]["created_at"].as_i64().unwrap();
+    let t1 = pushes[1]["created_at"].as_i64().unwrap();
+    assert!(t0 >= t1 + 3, "newest first: {t0} {t1}");
+    assert_ne!(pushes[0]["id"], pushes[1]["id"]);
+    assert!(emu.pushes(CAROL).await.is_empty());
+    // Answered pushes leave the list.
+    let id = pushes[0]["id"].as_str().unwrap().to_string();
+    emu.deny(&id).await;
+    let left = emu.pushes(BOB).await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0]["id"], pushes[1]["id"]);
+    // Unknown push ids are 404.
+    assert_eq!(emu.approve("no-such-push", None).await.status, 404);
+    assert_eq!(emu.deny("no-such-push").await.status, 404);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_clock_moves_forward_on_request() {
+    let emu = Emu::start().await;
+    let before = emu.now().await;
+    let after = emu.advance(301).await;
+    assert!(
+        after >= before + 301 && after <= before + 305,
+        "{before} → {after}"
+    );
+    assert!(emu.now().await >= after);
+    let r = emu
+        .post_json("/emulator/clock", json!({"advance_seconds": -10}))
+        .await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(emu.now().await >= after);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_status_reports_lockout_state() {
+    let emu = Emu::start().await;
+    let s = emu.user_status(BOB).await;
+    assert_eq!(s["login"], BOB);
+    assert_eq!(s["status"], "active");
+    assert_eq!(s["locked"], false);
+    assert_eq!(s["failed_passwords"], 0);
+    assert_eq!(emu.user_status(ERIN).await["status"], "suspended");
+    assert_eq!(
+        emu.get("/emulator/users/nobody@example.com").await.status,
+        404
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reset_restores_the_seed_state() {
+    let emu = Emu::start().await;
+    let seed_kid = emu.jwks(As::Default).await["keys"][0]["kid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let start = emu.now().await;
+
+    // Lock alice, leave messages and pushes, tokens, a fault, a new key and a moved clock.
+    for _ in 0..10 {
+        emu.password(ALICE, "wrong").await;
+        emu.advance(1).await;
+    }
+    assert_eq!(emu.user_status(ALICE).await["locked"], true);
+    let t = emu.bob_tokens().await;
+    let mfa = emu.mfa_token(BOB).await;
+    emu.challenge_oob(&mfa, "sms").await.expect_ok();
+    emu.challenge_oob(&mfa, "push").await.expect_ok();
+    emu.send(emu.http.post(emu.url("/emulator/keys/rotate")))
+        .await;
+    assert_eq!(
+        emu.jwks(As::Default).await["keys"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    emu.add_fault(json!({"endpoint": "introspect", "kind": "status", "status": 503, "count": 50}))
+        .await;
+    emu.advance(10_000).await;
+
+    emu.reset().await;
+
+    assert_eq!(emu.user_status(ALICE).await["locked"], false);
+    assert_eq!(emu.user_status(ALICE).await["failed_passwords"], 0);
+    let now = emu.now().await;
+    assert!(now < start + 100, "the clock is back: {start} → {now}");
+    assert!(emu.outbox(BOB).await.is_empty());
+    assert!(emu.pushes(BOB).await.is_empty());
+    let keys = emu.jwks(As::Default).await;
+    assert_eq!(keys["keys"].as_array().unwrap().len(), 1);
+    assert_eq!(keys["keys"][0]["kid"], seed_kid.as_str());
+    // Faults are gone, and so are the tokens and flows.
+    let r = emu
+        .call(
+            "introspect",
+            &[("token", t["refresh_token"].as_str().unwrap())],
+        )
+        .await;
+    assert_eq!(r.expect_ok(), &json!({"active": false}));
+    let code = emu.totp().await;
+    emu.mfa_otp(&mfa, &code)
+        .await
+        .expect_error(403, "access_denied");
+    // The seed state works.
+    let fresh = emu.alice_tokens().await;
+    assert_eq!(kid_of(fresh["id_token"].as_str().unwrap()), seed_kid);
+    // The SMS cooldown is gone too.
+    let mfa = emu.mfa_token(BOB).await;
+    emu.challenge_oob(&mfa, "sms").await.expect_ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_pages_for_people_exist() {
+    let emu = Emu::start().await;
+    let r = emu.get("/emulator/ui").await;
+    assert_eq!(r.status, 200, "{}", r.text);
+}
