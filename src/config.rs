@@ -474,7 +474,10 @@ mod tests {
         assert!(c.validate(true).is_ok());
         c.limits.device_failure_budget = 6;
         let e = c.validate(true).unwrap_err();
-        assert!(e.to_string().contains("limits.anonymous_failure_budget"), "{e}");
+        assert!(
+            e.to_string().contains("limits.anonymous_failure_budget"),
+            "{e}"
+        );
     }
 
     #[test]

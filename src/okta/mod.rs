@@ -10,6 +10,7 @@
 //! One shared `reqwest::Client` with connect and total timeouts and redirects off.
 //! No token, code or password is ever logged.
 
+mod ceiling;
 pub mod idtoken;
 mod outcome;
 
@@ -24,6 +25,7 @@ use parking_lot::RwLock;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+pub use ceiling::{Bucket, Ceiling};
 pub use outcome::{BindingMethod, Challenge, IdClaims, Outcome, TokenSet, Upstream};
 
 use crate::clock::Clock;
@@ -113,6 +115,7 @@ pub struct OktaClient {
     keys: idtoken::KeyCache,
     clock: Clock,
     metrics: Arc<Metrics>,
+    ceiling: Ceiling,
 }
 
 pub(crate) fn transport_error(e: &reqwest::Error) -> Upstream {
@@ -134,6 +137,7 @@ impl OktaClient {
         forward_client_ip: bool,
         clock: Clock,
         metrics: Arc<Metrics>,
+        ceiling: Ceiling,
     ) -> Result<Self, String> {
         let issuer = config
             .issuer
@@ -196,6 +200,7 @@ impl OktaClient {
             keys: idtoken::KeyCache::default(),
             clock,
             metrics,
+            ceiling,
         })
     }
 
@@ -334,9 +339,23 @@ impl OktaClient {
         if let (true, Some(ip)) = (self.forward_client_ip, ctx.client_ip) {
             request = request.header("X-Forwarded-For", ip.to_string());
         }
+        let endpoint = url.rsplit('/').next().unwrap_or_default().to_string();
+        let bucket = if endpoint == "token" {
+            Bucket::Token
+        } else {
+            Bucket::Other
+        };
+        let _permit = match self.ceiling.admit(bucket) {
+            Ok(permit) => permit,
+            Err(reset) => {
+                // Refused here: answered like Okta's own org-wide 429.
+                self.metrics
+                    .okta_call(&endpoint, "held_by_ceiling", Duration::ZERO);
+                return Ok((429, Some(reset), json!({"errorCode": "local_ceiling"})));
+            }
+        };
         let started = Instant::now();
         let result = request.form(&form).send().await;
-        let endpoint = url.rsplit('/').next().unwrap_or_default().to_string();
         let response = match result {
             Ok(r) => r,
             Err(e) => {
@@ -373,6 +392,9 @@ impl OktaClient {
                 Upstream::Malformed
             })?
         };
+        if status == 429 {
+            self.ceiling.observe_429(bucket, reset, &body);
+        }
         let code =
             outcome::error_code(&body).unwrap_or(if status < 300 { "ok" } else { "unknown" });
         self.metrics.okta_call(&endpoint, code, started.elapsed());

@@ -90,6 +90,11 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
         config.network.forward_client_ip,
         parts.clock.clone(),
         metrics.clone(),
+        okta::Ceiling::new(
+            config.limits.okta_calls_per_second,
+            config.limits.okta_max_concurrent,
+            parts.clock.clone(),
+        ),
     )?);
     let key = match &config.session.secret {
         Some(secret) => secret.expose().as_bytes().to_vec(),

@@ -11,7 +11,7 @@ use governor::nanos::Nanos;
 use governor::state::keyed::DashMapStateStore;
 use governor::Quota;
 
-use crate::clock::Clock;
+use crate::clock::{Clock, GovernorClock};
 
 /// Something that says whether one more event for `key` fits, and if not, how long to wait.
 pub trait KeyedLimiter: Send + Sync {
@@ -20,18 +20,6 @@ pub trait KeyedLimiter: Send + Sync {
     /// Forgets keys whose state is back to "full" (bounded memory under a flood of keys).
     fn prune(&self);
     fn len(&self) -> usize;
-}
-
-/// governor's clock interface over [`Clock`].
-#[derive(Clone)]
-pub struct GovernorClock(pub Clock);
-
-impl governor::clock::Clock for GovernorClock {
-    type Instant = Nanos;
-
-    fn now(&self) -> Nanos {
-        Nanos::from(self.0.now_ms().max(0) as u64 * 1_000_000)
-    }
 }
 
 type Inner =
