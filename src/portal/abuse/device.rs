@@ -19,9 +19,14 @@ fn signature(sessions: &Sessions, body: &str) -> String {
     URL_SAFE_NO_PAD.encode(&sessions.hmac("device-cookie", body)[..18])
 }
 
-pub fn issue(sessions: &Sessions, jar: &CookieJar<'_>, user_digest: &str, now: i64) {
+/// A fresh device-cookie value for `user_digest`.
+pub fn value(sessions: &Sessions, user_digest: &str, now: i64) -> String {
     let body = format!("v1.{user_digest}.{now}.{}", random::token(9));
-    let value = format!("{body}.{}", signature(sessions, &body));
+    format!("{body}.{}", signature(sessions, &body))
+}
+
+pub fn issue(sessions: &Sessions, jar: &CookieJar<'_>, user_digest: &str, now: i64) {
+    let value = value(sessions, user_digest, now);
     jar.add(
         Cookie::build((COOKIE, value))
             .path("/")

@@ -758,3 +758,32 @@ fn a_new_start_replaces_a_flow_even_an_expired_one() {
         matches!(&t.effect, Effect::Call(Call::Password { username, .. }) if username == "alice@example.com")
     );
 }
+
+#[test]
+fn resends_are_capped() {
+    let mut t = run(
+        Some(mfa_flow()),
+        vec![
+            Event::ChooseFactor(Method::Sms),
+            Event::Answer(challenge("sms", BindingMethod::Prompt, None)),
+        ],
+        NOW,
+    );
+    let mut now = NOW;
+    for _ in 0..MAX_RESENDS {
+        now += RESEND_COOLDOWN;
+        t = run(
+            t.flow,
+            vec![
+                Event::Resend,
+                Event::Answer(challenge("sms", BindingMethod::Prompt, None)),
+            ],
+            now,
+        );
+        assert_eq!(t.flow.as_ref().unwrap().notice, Some(Notice::CodeResent));
+    }
+    now += RESEND_COOLDOWN;
+    let t = next(t.flow, Event::Resend, now);
+    assert!(matches!(t.effect, Effect::Show), "no further call to Okta");
+    assert_eq!(t.flow.unwrap().notice, Some(Notice::ResendLimit));
+}

@@ -1,0 +1,477 @@
+//! Abuse resistance (issue 4): enumeration safety, each limiter, the failure budgets that
+//! keep Okta from locking a real user out, device cookies, trusted proxies, and Okta's own
+//! 429 being honoured.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use direct_signin::clock::Clock;
+use direct_signin::portal::abuse::device;
+use direct_signin::portal::session::{MemoryStore, Sessions};
+use rocket::http::{Cookie, Header};
+use serde_json::json;
+
+use crate::common::{Page, Portal, PASSWORD};
+
+const SECRET: &str = "test-secret-test-secret-test-secret!";
+
+fn xff(ip: &str) -> Vec<Header<'static>> {
+    vec![Header::new("X-Forwarded-For", ip.to_string())]
+}
+
+/// The body with the parts that legitimately differ (CSRF token, typed username) blanked.
+fn normalized(page: &Page, username: &str) -> String {
+    let mut body = page.body.replace(username, "USERNAME");
+    let marker = "name=\"csrf_token\" value=\"";
+    while let Some(start) = body.find(marker) {
+        let from = start + marker.len();
+        let end = body[from..].find('"').map_or(body.len(), |e| from + e);
+        body.replace_range(start..end, "CSRF");
+    }
+    body
+}
+
+fn set_cookies(page: &Page) -> Vec<String> {
+    let mut v: Vec<String> = page
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
+        .map(|(_, v)| v.split('=').next().unwrap_or_default().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_wrong_locked_and_suspended_look_the_same() {
+    let p = Portal::start().await;
+    // Lock dave at the emulator directly (10 wrong passwords).
+    let http = reqwest::Client::new();
+    for _ in 0..10 {
+        http.post(format!("{}/v1/token", p.emu.issuer()))
+            .basic_auth("demo-portal", Some("demo-portal-secret"))
+            .form(&[
+                ("grant_type", "password"),
+                ("username", "dave@example.com"),
+                ("password", "nope"),
+                ("scope", "openid"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        p.advance(1).await;
+    }
+    assert_eq!(
+        p.emu_get("/emulator/users/dave@example.com").await["locked"],
+        true
+    );
+    let cases = [
+        ("nobody@example.com", "whatever-password"),
+        ("alice@example.com", "wrong-password"),
+        ("dave@example.com", PASSWORD),
+        ("erin@example.com", PASSWORD),
+    ];
+    let mut seen = vec![];
+    for (user, password) in cases {
+        p.get("/signin").await;
+        let started = Instant::now();
+        let page = p
+            .post("/signin", &[("username", user), ("password", password)])
+            .await;
+        let elapsed = started.elapsed();
+        assert_eq!(page.status, 401, "{user}");
+        assert!(
+            elapsed.as_millis() >= 400,
+            "{user}: the failure floor holds ({elapsed:?})"
+        );
+        seen.push((
+            normalized(&page, user),
+            set_cookies(&page),
+            page.header("Cache-Control").map(str::to_string),
+        ));
+    }
+    for other in &seen[1..] {
+        assert_eq!(
+            &seen[0], other,
+            "every failure gives the same page, cookies and headers"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passwordless_start_for_an_unknown_user_looks_like_a_known_one() {
+    let p = Portal::start().await;
+    let mut pages = vec![];
+    for user in ["carol@example.com", "nobody@example.com"] {
+        p.get("/signin").await;
+        let start = p
+            .post(
+                "/signin/passwordless",
+                &[("username", user), ("method", "sms")],
+            )
+            .await;
+        start.assert_redirect("/signin/verify");
+        let verify = p.get("/signin/verify").await;
+        assert_eq!(verify.status, 200);
+        pages.push(normalized(&verify, user));
+        p.post("/signin/cancel", &[])
+            .await
+            .assert_redirect("/signin");
+    }
+    assert_eq!(pages[0], pages[1]);
+    // Push too: both wait, neither shows a number for users without number challenge.
+    let mut waits = vec![];
+    for user in ["bob@example.com", "nobody@example.com"] {
+        p.get("/signin").await;
+        p.post(
+            "/signin/passwordless",
+            &[("username", user), ("method", "push")],
+        )
+        .await
+        .assert_redirect("/signin/wait");
+        waits.push(normalized(&p.get("/signin/wait").await, user));
+        p.post("/signin/cancel", &[]).await;
+    }
+    assert_eq!(waits[0], waits[1]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn per_ip_signin_limit_answers_429_with_retry_after() {
+    let p = Portal::with(|c| {
+        c.limits.ip_signin_per_minute = 4;
+        c.limits.failure_floor_ms = 0;
+    })
+    .await;
+    p.get("/signin").await;
+    let mut statuses = vec![];
+    for i in 0..8 {
+        let user = format!("user{i}@example.com");
+        statuses.push(
+            p.post("/signin", &[("username", &user), ("password", "x")])
+                .await
+                .status,
+        );
+    }
+    assert!(
+        statuses.contains(&401) && statuses.contains(&429),
+        "{statuses:?}"
+    );
+    let limited = p
+        .post(
+            "/signin",
+            &[("username", "user9@example.com"), ("password", "x")],
+        )
+        .await;
+    assert_eq!(limited.status, 429);
+    let retry: i64 = limited.header("Retry-After").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry));
+    assert!(limited.body.contains("Too many attempts"));
+    let metrics = p.get("/metrics").await.body;
+    assert!(
+        metrics.contains("rate_limit_rejections_total{limiter=\"ip_signin\"}"),
+        "{metrics}"
+    );
+    p.advance(60).await;
+    assert_eq!(
+        p.post(
+            "/signin",
+            &[("username", "late@example.com"), ("password", "x")]
+        )
+        .await
+        .status,
+        401
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spoofed_forwarded_for_from_an_untrusted_peer_changes_nothing() {
+    let p = Portal::with(|c| {
+        c.limits.ip_signin_per_minute = 3;
+        c.limits.failure_floor_ms = 0;
+    })
+    .await;
+    p.get("/signin").await;
+    let mut limited = false;
+    for i in 0..8 {
+        let page = p
+            .post_with(
+                "/signin",
+                &[("username", "a@example.com"), ("password", "x")],
+                xff(&format!("198.51.100.{i}")),
+            )
+            .await;
+        limited |= page.status == 429;
+    }
+    assert!(
+        limited,
+        "the limit keys on the socket's address, not the header"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trusted_proxy_forwarded_for_is_the_client_ip() {
+    let p = Portal::with(|c| {
+        c.network.trusted_proxies = vec!["127.0.0.1".into()];
+        c.limits.ip_signin_per_minute = 3;
+        c.limits.failure_floor_ms = 0;
+    })
+    .await;
+    p.get("/signin").await;
+    for i in 0..8 {
+        let page = p
+            .post_with(
+                "/signin",
+                &[
+                    ("username", &format!("u{i}@example.com")),
+                    ("password", "x"),
+                ],
+                xff(&format!("198.51.100.{i}")),
+            )
+            .await;
+        assert_eq!(page.status, 401, "each client IP has its own quota");
+    }
+    // The same client IP behind the proxy is limited.
+    let statuses: Vec<u16> = futures_statuses(&p, "203.0.113.7", 6).await;
+    assert!(statuses.contains(&429), "{statuses:?}");
+}
+
+async fn futures_statuses(p: &Portal, ip: &str, n: usize) -> Vec<u16> {
+    let mut out = vec![];
+    for i in 0..n {
+        out.push(
+            p.post_with(
+                "/signin",
+                &[
+                    ("username", &format!("v{i}@example.com")),
+                    ("password", "x"),
+                ],
+                xff(ip),
+            )
+            .await
+            .status,
+        );
+    }
+    out
+}
+
+/// A device cookie for `username`, exactly as a prior sign-in would have set it.
+fn device_cookie(username: &str, clock: &Clock) -> Cookie<'static> {
+    let sessions = Sessions::new(
+        Arc::new(MemoryStore::new(clock.clone())),
+        clock.clone(),
+        direct_signin::config::Config::default().session,
+        SECRET.as_bytes().to_vec(),
+    );
+    let digest = sessions.username_digest(username);
+    Cookie::new(
+        device::COOKIE,
+        device::value(&sessions, &digest, clock.now()),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_cannot_lock_the_real_user_out_at_okta() {
+    let p = Portal::with(|c| {
+        c.network.trusted_proxies = vec!["127.0.0.1".into()];
+        c.limits.failure_floor_ms = 0;
+    })
+    .await;
+    p.get("/signin").await;
+    // Attackers on many IPs hammer bob with wrong passwords.
+    let mut statuses = vec![];
+    for i in 0..40 {
+        let page = p
+            .post_with(
+                "/signin",
+                &[("username", "bob@example.com"), ("password", "wrong")],
+                xff(&format!("198.51.100.{}", i % 20)),
+            )
+            .await;
+        statuses.push(page.status);
+        p.advance(20).await;
+    }
+    let forwarded = statuses.iter().filter(|s| **s == 401).count();
+    assert_eq!(
+        forwarded, 4,
+        "only the anonymous budget reaches Okta: {statuses:?}"
+    );
+    let at_okta = p.emu_get("/emulator/users/bob@example.com").await;
+    assert_eq!(at_okta["locked"], false);
+    assert_eq!(at_okta["failed_passwords"], 4);
+    // Bob on a new browser is paused, with a clear 429…
+    let paused = p
+        .post_with(
+            "/signin",
+            &[("username", "bob@example.com"), ("password", PASSWORD)],
+            xff("192.0.2.10"),
+        )
+        .await;
+    assert_eq!(paused.status, 429);
+    assert!(paused.header("Retry-After").is_some());
+    // …but from a browser where he signed in before, he gets in with his second factor.
+    let cookie = device_cookie("bob@example.com", &p.clock);
+    let r = p
+        .client
+        .post("/signin")
+        .header(rocket::http::ContentType::Form)
+        .header(Header::new("X-Forwarded-For", "192.0.2.10"))
+        .cookie(cookie)
+        .body(format!(
+            "username=bob%40example.com&password=Sup3r-Secret%21&csrf_token={}",
+            p.csrf().unwrap()
+        ))
+        .dispatch()
+        .await;
+    assert_eq!(r.status().code, 303);
+    assert_eq!(r.headers().get_one("Location"), Some("/signin/factor"));
+    p.get("/signin/factor").await;
+    p.post("/signin/factor", &[("factor", "otp")])
+        .await
+        .assert_redirect("/signin/verify");
+    p.get("/signin/verify").await;
+    let code = p.totp().await;
+    p.post("/signin/verify", &[("code", &code)])
+        .await
+        .assert_redirect("/account");
+    assert_eq!(
+        p.emu_get("/emulator/users/bob@example.com").await["failed_passwords"],
+        0,
+        "a correct password resets Okta's count"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_ip_cannot_spend_the_whole_username_budget() {
+    let p = Portal::with(|c| {
+        c.network.trusted_proxies = vec!["127.0.0.1".into()];
+        c.limits.failure_floor_ms = 0;
+    })
+    .await;
+    p.get("/signin").await;
+    let mut statuses = vec![];
+    for _ in 0..6 {
+        statuses.push(
+            p.post_with(
+                "/signin",
+                &[("username", "alice@example.com"), ("password", "bad")],
+                xff("198.51.100.1"),
+            )
+            .await
+            .status,
+        );
+        p.advance(60).await;
+    }
+    assert_eq!(statuses, vec![401, 401, 429, 429, 429, 429]);
+    // Alice on another network still has budget left and signs in.
+    p.post_with(
+        "/signin",
+        &[("username", "alice@example.com"), ("password", PASSWORD)],
+        xff("192.0.2.44"),
+    )
+    .await
+    .assert_redirect("/account");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_back_off_per_username() {
+    let p = Portal::with(|c| {
+        c.network.trusted_proxies = vec!["127.0.0.1".into()];
+        c.limits.failure_floor_ms = 0;
+    })
+    .await;
+    p.get("/signin").await;
+    let attempt = |ip: &'static str| {
+        p.post_with(
+            "/signin",
+            &[("username", "alice@example.com"), ("password", "bad")],
+            xff(ip),
+        )
+    };
+    assert_eq!(attempt("198.51.100.1").await.status, 401);
+    p.advance(1).await;
+    assert_eq!(attempt("198.51.100.2").await.status, 401);
+    // Two failures: the next try must wait 2 s.
+    let early = attempt("198.51.100.3").await;
+    assert_eq!(early.status, 429);
+    assert_eq!(early.header("Retry-After"), Some("2"));
+    p.advance(2).await;
+    assert_eq!(attempt("198.51.100.3").await.status, 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn okta_org_rate_limit_is_honoured_not_retried_into() {
+    let p = Portal::with(|c| c.limits.failure_floor_ms = 0).await;
+    p.get("/signin").await;
+    p.fault("token", "rate_limit", json!({"count": 1})).await;
+    let first = p
+        .post(
+            "/signin",
+            &[("username", "alice@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(first.status, 429);
+    assert!(first.header("Retry-After").is_some());
+    let before = p.emu_get("/emulator/stats").await;
+    // Within the reset window the portal does not call Okta's /token at all.
+    let second = p
+        .post(
+            "/signin",
+            &[("username", "alice@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(second.status, 429);
+    let after = p.emu_get("/emulator/stats").await;
+    assert_eq!(
+        before["token_traffic"], after["token_traffic"],
+        "no call reached the emulator"
+    );
+    p.advance(61).await;
+    p.post(
+        "/signin",
+        &[("username", "alice@example.com"), ("password", PASSWORD)],
+    )
+    .await
+    .assert_redirect("/account");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resends_are_capped_per_flow() {
+    let p = Portal::start().await;
+    p.password_step("bob@example.com", PASSWORD)
+        .await
+        .assert_redirect("/signin/factor");
+    p.get("/signin/factor").await;
+    p.post("/signin/factor", &[("factor", "email")])
+        .await
+        .assert_redirect("/signin/verify");
+    for _ in 0..5 {
+        p.advance(31).await;
+        p.post("/signin/resend", &[])
+            .await
+            .assert_redirect("/signin/verify");
+    }
+    let sent = p
+        .emu_get("/emulator/outbox?user=bob@example.com")
+        .await
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(sent, 6);
+    p.advance(31).await;
+    p.post("/signin/resend", &[])
+        .await
+        .assert_redirect("/signin/verify");
+    assert!(p
+        .get("/signin/verify")
+        .await
+        .body
+        .contains("too many codes"));
+    assert_eq!(
+        p.emu_get("/emulator/outbox?user=bob@example.com")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
+        6
+    );
+}
