@@ -115,10 +115,10 @@ pub struct NetworkConfig {
     pub forward_client_ip: bool,
 }
 
-/// Abuse resistance (see `portal::abuse`).
+/// Abuse resistance (see `portal::abuse`; named `protection` because Rocket owns `limits`).
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct LimitsConfig {
+pub struct ProtectionConfig {
     /// Password and passwordless sign-in starts per client IP per minute.
     pub ip_signin_per_minute: u32,
     /// Code submissions per client IP per minute.
@@ -159,7 +159,7 @@ pub struct Config {
     pub session: SessionConfig,
     pub signin: SigninConfig,
     pub network: NetworkConfig,
-    pub limits: LimitsConfig,
+    pub protection: ProtectionConfig,
 }
 
 const METHODS: &[&str] = &["otp", "push", "sms", "voice", "email"];
@@ -202,7 +202,7 @@ impl Default for Config {
                 trusted_proxies: vec![],
                 forward_client_ip: false,
             },
-            limits: LimitsConfig {
+            protection: ProtectionConfig {
                 ip_signin_per_minute: 30,
                 ip_code_per_minute: 30,
                 ip_resend_per_minute: 10,
@@ -382,10 +382,10 @@ impl Config {
                 )
             })?;
         }
-        let l = &self.limits;
+        let l = &self.protection;
         if l.anonymous_failure_budget + l.device_failure_budget >= l.okta_lockout_threshold {
             return Err(invalid(
-                "limits.anonymous_failure_budget",
+                "protection.anonymous_failure_budget",
                 format!(
                     "anonymous_failure_budget + device_failure_budget must stay below okta_lockout_threshold ({})",
                     l.okta_lockout_threshold
@@ -394,30 +394,30 @@ impl Config {
         }
         if !(l.username_per_second > 0.0 && l.username_per_second < 4.0) {
             return Err(invalid(
-                "limits.username_per_second",
+                "protection.username_per_second",
                 "must be above 0 and below Okta's 4 per second",
             ));
         }
         for (key, value) in [
-            ("limits.ip_signin_per_minute", l.ip_signin_per_minute),
-            ("limits.ip_code_per_minute", l.ip_code_per_minute),
-            ("limits.ip_resend_per_minute", l.ip_resend_per_minute),
-            ("limits.ip_poll_per_minute", l.ip_poll_per_minute),
-            ("limits.username_burst", l.username_burst),
+            ("protection.ip_signin_per_minute", l.ip_signin_per_minute),
+            ("protection.ip_code_per_minute", l.ip_code_per_minute),
+            ("protection.ip_resend_per_minute", l.ip_resend_per_minute),
+            ("protection.ip_poll_per_minute", l.ip_poll_per_minute),
+            ("protection.username_burst", l.username_burst),
             (
-                "limits.anonymous_failure_budget",
+                "protection.anonymous_failure_budget",
                 l.anonymous_failure_budget,
             ),
-            ("limits.ip_username_failures", l.ip_username_failures),
-            ("limits.okta_calls_per_second", l.okta_calls_per_second),
-            ("limits.okta_max_concurrent", l.okta_max_concurrent),
+            ("protection.ip_username_failures", l.ip_username_failures),
+            ("protection.okta_calls_per_second", l.okta_calls_per_second),
+            ("protection.okta_max_concurrent", l.okta_max_concurrent),
         ] {
             if value == 0 {
                 return Err(invalid(key, "must be at least 1"));
             }
         }
         if l.failure_window <= 0 || l.max_backoff_seconds < 0 {
-            return Err(invalid("limits.failure_window", "must be positive"));
+            return Err(invalid("protection.failure_window", "must be positive"));
         }
         let color = &self.branding.primary_color;
         let hex = color.strip_prefix('#').unwrap_or("");
@@ -472,10 +472,27 @@ mod tests {
         assert!(e.to_string().contains("session.secret"), "{e}");
         c.session.secret = Some(Secret::new("0123456789abcdef0123456789abcdef"));
         assert!(c.validate(true).is_ok());
-        c.limits.device_failure_budget = 6;
+        c.protection.device_failure_budget = 6;
         let e = c.validate(true).unwrap_err();
         assert!(
-            e.to_string().contains("limits.anonymous_failure_budget"),
+            e.to_string()
+                .contains("protection.anonymous_failure_budget"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_real_figment_extracts_with_defaults() {
+        // Rocket's own keys (e.g. `limits`) live in the same figment as ours.
+        let config = Config::from_figment(&Config::figment()).expect("defaults are valid");
+        assert_eq!(config.protection.okta_lockout_threshold, 10);
+        let figment = Config::figment()
+            .merge(("protection.anonymous_failure_budget", 9))
+            .merge(("session.idle_timeout", 60));
+        let e = Config::from_figment(&figment).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("protection.anonymous_failure_budget"),
             "{e}"
         );
     }

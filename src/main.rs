@@ -33,8 +33,28 @@ enum Command {
     },
 }
 
+/// Structured logs: JSON in release builds, readable lines in debug; `RUST_LOG` filters
+/// (default `info`). Rocket's own launch and request lines are configured separately by
+/// its `log_level` (see Rocket.toml).
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    // Rocket's own records (launch dump, per-request lines) arrive through the `log`
+    // bridge; keep its warnings, drop its chatter unless RUST_LOG asks for it.
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,rocket=warn,_=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(true);
+    if cfg!(debug_assertions) {
+        builder.init();
+    } else {
+        builder.json().flatten_event(true).init();
+    }
+}
+
 #[rocket::main]
 async fn main() -> ExitCode {
+    init_tracing();
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Emulator {
@@ -111,7 +131,17 @@ async fn run_portal() -> Result<(), String> {
         parts.clock = running.emulator.clock.clone();
         _embedded = Some(running);
     }
-    let rocket = direct_signin::portal::build(figment, config, parts)?;
+    let rocket = direct_signin::portal::build(figment, config, parts)?.attach(
+        rocket::fairing::AdHoc::on_liftoff("Banner", |rocket| {
+            Box::pin(async move {
+                let c = rocket.config();
+                println!(
+                    "Portal on http://{}:{}/ — sign in at /signin",
+                    c.address, c.port
+                );
+            })
+        }),
+    );
     rocket.launch().await.map_err(|e| e.to_string())?;
     Ok(())
 }

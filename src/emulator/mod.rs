@@ -29,7 +29,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use parking_lot::{Mutex, RwLock};
-use rocket::config::{LogLevel, SecretKey};
+use rocket::config::LogLevel;
 use rocket::fairing::AdHoc;
 use rocket::{catch, catchers, Build, Request, Rocket};
 
@@ -186,14 +186,11 @@ pub fn rocket(options: &EmulatorOptions) -> Result<Rocket<Build>, DirectoryError
         None => Directory::demo()?,
     };
     let emulator = Arc::new(Emulator::new(directory, options.org_rate_limit));
-    let mut secret = [0u8; 64];
-    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
     let config = rocket::Config {
         address: options.address,
         port: options.port,
         log_level: options.log_level,
         cli_colors: false,
-        secret_key: SecretKey::from(&secret[..]),
         ident: rocket::config::Ident::none(),
         ..rocket::Config::debug_default()
     };

@@ -91,8 +91,8 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
         parts.clock.clone(),
         metrics.clone(),
         okta::Ceiling::new(
-            config.limits.okta_calls_per_second,
-            config.limits.okta_max_concurrent,
+            config.protection.okta_calls_per_second,
+            config.protection.okta_max_concurrent,
             parts.clock.clone(),
         ),
     )?);
@@ -122,7 +122,7 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
             concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
         ));
     let guard = Arc::new(abuse::Guard::new(
-        config.limits.clone(),
+        config.protection.clone(),
         parts.clock.clone(),
         sessions.clone(),
         metrics.clone(),

@@ -138,8 +138,8 @@ async fn passwordless_start_for_an_unknown_user_looks_like_a_known_one() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn per_ip_signin_limit_answers_429_with_retry_after() {
     let p = Portal::with(|c| {
-        c.limits.ip_signin_per_minute = 4;
-        c.limits.failure_floor_ms = 0;
+        c.protection.ip_signin_per_minute = 4;
+        c.protection.failure_floor_ms = 0;
     })
     .await;
     p.get("/signin").await;
@@ -186,8 +186,8 @@ async fn per_ip_signin_limit_answers_429_with_retry_after() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_spoofed_forwarded_for_from_an_untrusted_peer_changes_nothing() {
     let p = Portal::with(|c| {
-        c.limits.ip_signin_per_minute = 3;
-        c.limits.failure_floor_ms = 0;
+        c.protection.ip_signin_per_minute = 3;
+        c.protection.failure_floor_ms = 0;
     })
     .await;
     p.get("/signin").await;
@@ -212,8 +212,8 @@ async fn a_spoofed_forwarded_for_from_an_untrusted_peer_changes_nothing() {
 async fn trusted_proxy_forwarded_for_is_the_client_ip() {
     let p = Portal::with(|c| {
         c.network.trusted_proxies = vec!["127.0.0.1".into()];
-        c.limits.ip_signin_per_minute = 3;
-        c.limits.failure_floor_ms = 0;
+        c.protection.ip_signin_per_minute = 3;
+        c.protection.failure_floor_ms = 0;
     })
     .await;
     p.get("/signin").await;
@@ -273,7 +273,7 @@ fn device_cookie(username: &str, clock: &Clock) -> Cookie<'static> {
 async fn a_flood_cannot_lock_the_real_user_out_at_okta() {
     let p = Portal::with(|c| {
         c.network.trusted_proxies = vec!["127.0.0.1".into()];
-        c.limits.failure_floor_ms = 0;
+        c.protection.failure_floor_ms = 0;
     })
     .await;
     p.get("/signin").await;
@@ -344,7 +344,7 @@ async fn a_flood_cannot_lock_the_real_user_out_at_okta() {
 async fn one_ip_cannot_spend_the_whole_username_budget() {
     let p = Portal::with(|c| {
         c.network.trusted_proxies = vec!["127.0.0.1".into()];
-        c.limits.failure_floor_ms = 0;
+        c.protection.failure_floor_ms = 0;
     })
     .await;
     p.get("/signin").await;
@@ -376,7 +376,7 @@ async fn one_ip_cannot_spend_the_whole_username_budget() {
 async fn failures_back_off_per_username() {
     let p = Portal::with(|c| {
         c.network.trusted_proxies = vec!["127.0.0.1".into()];
-        c.limits.failure_floor_ms = 0;
+        c.protection.failure_floor_ms = 0;
     })
     .await;
     p.get("/signin").await;
@@ -400,7 +400,7 @@ async fn failures_back_off_per_username() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn okta_org_rate_limit_is_honoured_not_retried_into() {
-    let p = Portal::with(|c| c.limits.failure_floor_ms = 0).await;
+    let p = Portal::with(|c| c.protection.failure_floor_ms = 0).await;
     p.get("/signin").await;
     p.fault("token", "rate_limit", json!({"count": 1})).await;
     let first = p

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use rocket::http::CookieJar;
 
 use crate::clock::Clock;
-use crate::config::LimitsConfig;
+use crate::config::ProtectionConfig;
 use crate::metrics::Metrics;
 use crate::portal::error::AppError;
 use crate::portal::session::Sessions;
@@ -39,7 +39,7 @@ pub enum Action {
 }
 
 pub struct Guard {
-    config: LimitsConfig,
+    config: ProtectionConfig,
     clock: Clock,
     sessions: Arc<Sessions>,
     metrics: Arc<Metrics>,
@@ -53,7 +53,7 @@ pub struct Guard {
 
 impl Guard {
     pub fn new(
-        config: LimitsConfig,
+        config: ProtectionConfig,
         clock: Clock,
         sessions: Arc<Sessions>,
         metrics: Arc<Metrics>,
