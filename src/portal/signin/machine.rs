@@ -298,6 +298,20 @@ impl Step {
     }
 }
 
+/// Typing a code from an authenticator app (no Okta call needed to get there).
+fn otp_step(method: Method, mfa: Option<Mfa>, now: i64) -> Step {
+    Step::EnterCode {
+        method,
+        mfa,
+        oob: None,
+        decoy: false,
+        resend_after: None,
+        resends: 0,
+        attempts: 0,
+        deadline: now + MFA_STEP_TTL,
+    }
+}
+
 /// A step after a started challenge (or a decoy when `challenge` is `None`).
 fn challenge_step(
     method: Method,
@@ -434,16 +448,7 @@ fn start(event: Event, now: i64) -> Transition {
             Call::Password { username, password },
         ),
         (Some(Method::Otp), _) => {
-            flow.step = Step::EnterCode {
-                method: Method::Otp,
-                mfa: None,
-                oob: None,
-                decoy: false,
-                resend_after: None,
-                resends: 0,
-                attempts: 0,
-                deadline: now + MFA_STEP_TTL,
-            };
+            flow.step = otp_step(Method::Otp, None, now);
             keep(flow, Effect::Show)
         }
         (Some(m), _) => {
@@ -472,16 +477,7 @@ fn choose_factor(mut flow: Flow, method: Method, now: i64) -> Transition {
     let mfa = mfa.clone();
     match method.channel() {
         None => {
-            flow.step = Step::EnterCode {
-                method,
-                mfa: Some(mfa),
-                oob: None,
-                decoy: false,
-                resend_after: None,
-                resends: 0,
-                attempts: 0,
-                deadline: now + MFA_STEP_TTL,
-            };
+            flow.step = otp_step(method, Some(mfa), now);
             keep(flow, Effect::Show)
         }
         Some(channel) => call(
@@ -716,16 +712,7 @@ fn challenge_answer(mut flow: Flow, method: Method, outcome: Outcome, now: i64) 
             keep(flow, Effect::Show)
         }
         Outcome::OtpExpected => {
-            flow.step = Step::EnterCode {
-                method: Method::Otp,
-                mfa: Some(mfa),
-                oob: None,
-                decoy: false,
-                resend_after: None,
-                resends: 0,
-                attempts: 0,
-                deadline: now + MFA_STEP_TTL,
-            };
+            flow.step = otp_step(Method::Otp, Some(mfa), now);
             keep(flow, Effect::Show)
         }
         Outcome::Expired => restart(flow, Notice::Expired),

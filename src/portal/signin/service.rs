@@ -140,22 +140,12 @@ impl SigninService {
                     return Ok(Driven::Restart(notice));
                 }
                 Effect::Reject(rejection) => {
-                    if matches!(
-                        rejection,
-                        Rejection::InvalidCredentials | Rejection::InvalidCode
-                    ) {
-                        let reason = if rejection == Rejection::InvalidCredentials {
-                            "invalid_credentials"
-                        } else {
-                            "invalid_code"
-                        };
-                        self.metrics.failure(reason);
-                        self.audit(
-                            attempt,
-                            attempt_username(&pre).as_deref(),
-                            reason,
-                            last_call,
-                        );
+                    if let Some(reason) = match rejection {
+                        Rejection::InvalidCredentials => Some("invalid_credentials"),
+                        Rejection::InvalidCode => Some("invalid_code"),
+                        _ => None,
+                    } {
+                        self.failed(attempt, &pre, reason, last_call);
                     }
                     let flow = pre.flow.clone();
                     pre.last_seen = clock.now();
@@ -168,13 +158,7 @@ impl SigninService {
                         Failure::Upstream(_) => "okta_unavailable",
                         Failure::PolicyDenied => "policy_denied",
                     };
-                    self.metrics.failure(reason);
-                    self.audit(
-                        attempt,
-                        attempt_username(&pre).as_deref(),
-                        reason,
-                        last_call,
-                    );
+                    self.failed(attempt, &pre, reason, last_call);
                     pre.last_seen = clock.now();
                     self.save(attempt.session_id, pre).await?;
                     return Ok(Driven::Fail(failure));
@@ -232,6 +216,11 @@ impl SigninService {
             Outcome::Expired => self.metrics.funnel("expired"),
             _ => {}
         }
+    }
+
+    fn failed(&self, attempt: &Attempt<'_>, pre: &PreAuth, reason: &str, step: Option<&str>) {
+        self.metrics.failure(reason);
+        self.audit(attempt, attempt_username(pre).as_deref(), reason, step);
     }
 
     /// One structured audit event per sign-in attempt outcome; the username only as a
