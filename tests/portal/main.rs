@@ -3,3 +3,5 @@
 
 mod common;
 mod flows;
+mod sessions;
+mod steps;
