@@ -3,5 +3,6 @@
 
 mod common;
 mod flows;
+mod id_tokens;
 mod sessions;
 mod steps;
