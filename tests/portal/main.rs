@@ -2,6 +2,7 @@
 //! routes, against the emulator.
 
 mod common;
+mod faults;
 mod flows;
 mod id_tokens;
 mod sessions;
