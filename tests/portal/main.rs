@@ -5,5 +5,6 @@ mod common;
 mod faults;
 mod flows;
 mod id_tokens;
+mod protections;
 mod sessions;
 mod steps;
