@@ -86,6 +86,14 @@ impl SigninService {
         if started {
             self.metrics.funnel("started");
         }
+        // Who this attempt is for, for the audit log: taken before the machine consumes
+        // the flow (a completed or refused flow no longer holds the username).
+        let username = match &event {
+            Event::SubmitPassword { username, .. } | Event::StartPasswordless { username, .. } => {
+                Some(username.clone())
+            }
+            _ => attempt_username(&pre),
+        };
         let mut last_call: Option<&'static str> = None;
         loop {
             let transition = machine::next(pre.flow.take(), event, clock.now());
@@ -111,7 +119,6 @@ impl SigninService {
                     return_to,
                     remember,
                 } => {
-                    let username = attempt_username(&pre);
                     self.sessions.delete(attempt.session_id).await?;
                     let session = signed_in(*tokens, remember, attempt.ctx, clock.now());
                     self.audit(attempt, username.as_deref(), "succeeded", last_call);
@@ -145,12 +152,7 @@ impl SigninService {
                             "invalid_code"
                         };
                         self.metrics.failure(reason);
-                        self.audit(
-                            attempt,
-                            attempt_username(&pre).as_deref(),
-                            reason,
-                            last_call,
-                        );
+                        self.audit(attempt, username.as_deref(), reason, last_call);
                     }
                     let flow = pre.flow.clone();
                     pre.last_seen = clock.now();
@@ -164,12 +166,7 @@ impl SigninService {
                         Failure::PolicyDenied => "policy_denied",
                     };
                     self.metrics.failure(reason);
-                    self.audit(
-                        attempt,
-                        attempt_username(&pre).as_deref(),
-                        reason,
-                        last_call,
-                    );
+                    self.audit(attempt, username.as_deref(), reason, last_call);
                     pre.last_seen = clock.now();
                     self.save(attempt.session_id, pre).await?;
                     return Ok(Driven::Fail(failure));
