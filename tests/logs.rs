@@ -69,7 +69,9 @@ async fn sign_out(p: &Portal, secrets: &mut Vec<String>) {
     let s = p.signed_in().await.expect("signed in");
     secrets.push(s.access_token.expose().to_string());
     secrets.extend(s.refresh_token.map(|t| t.expose().to_string()));
-    p.post("/signout", &[]).await.assert_redirect("/signin?notice=signed_out");
+    p.post("/signout", &[])
+        .await
+        .assert_redirect("/signin?notice=signed_out");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -93,15 +95,27 @@ async fn no_secrets_in_logs() {
     p.get("/signin").await;
     secrets.push(p.session_id().unwrap());
     secrets.push(p.csrf().unwrap());
-    p.post("/signin", &[("username", user), ("password", PASSWORD)]).await.assert_redirect("/signin/factor");
+    p.post("/signin", &[("username", user), ("password", PASSWORD)])
+        .await
+        .assert_redirect("/signin/factor");
     p.get("/signin/factor").await;
-    p.post("/signin/factor", &[("factor", "sms")]).await.assert_redirect("/signin/verify");
+    p.post("/signin/factor", &[("factor", "sms")])
+        .await
+        .assert_redirect("/signin/verify");
     p.get("/signin/verify").await;
     secrets.extend(flow_secrets(&p).await);
-    let sms = p.emu_get("/emulator/outbox").await[0]["code"].as_str().unwrap().to_string();
+    let sms = p.emu_get("/emulator/outbox").await[0]["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let wrong = if sms == "987654" { "456789" } else { "987654" };
-    assert_eq!(p.post("/signin/verify", &[("code", wrong)]).await.status, 401);
-    p.post("/signin/verify", &[("code", &sms)]).await.assert_redirect("/account");
+    assert_eq!(
+        p.post("/signin/verify", &[("code", wrong)]).await.status,
+        401
+    );
+    p.post("/signin/verify", &[("code", &sms)])
+        .await
+        .assert_redirect("/account");
     secrets.push(sms);
     secrets.push(wrong.to_string());
     sign_out(&p, &mut secrets).await;
@@ -111,13 +125,19 @@ async fn no_secrets_in_logs() {
     p.advance(1).await;
     p.get("/signin").await;
     secrets.push(p.session_id().unwrap());
-    p.post("/signin", &[("username", user), ("password", PASSWORD)]).await.assert_redirect("/signin/factor");
+    p.post("/signin", &[("username", user), ("password", PASSWORD)])
+        .await
+        .assert_redirect("/signin/factor");
     p.get("/signin/factor").await;
-    p.post("/signin/factor", &[("factor", "otp")]).await.assert_redirect("/signin/verify");
+    p.post("/signin/factor", &[("factor", "otp")])
+        .await
+        .assert_redirect("/signin/verify");
     p.get("/signin/verify").await;
     secrets.extend(flow_secrets(&p).await);
     let totp = p.totp().await;
-    p.post("/signin/verify", &[("code", &totp)]).await.assert_redirect("/account");
+    p.post("/signin/verify", &[("code", &totp)])
+        .await
+        .assert_redirect("/account");
     secrets.push(totp);
     sign_out(&p, &mut secrets).await;
 
@@ -130,17 +150,30 @@ async fn no_secrets_in_logs() {
     let logs = capture.text();
     assert!(!logs.is_empty());
     for line in logs.lines() {
-        serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        serde_json::from_str::<serde_json::Value>(line)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
     }
     for secret in &secrets {
         assert!(secret.len() >= 6, "{secret}");
-        assert!(!logs.contains(secret.as_str()), "a secret leaked into the logs: {secret}\n{logs}");
+        assert!(
+            !logs.contains(secret.as_str()),
+            "a secret leaked into the logs: {secret}\n{logs}"
+        );
     }
     let lower = logs.to_lowercase();
-    assert!(!lower.contains(user), "the raw username leaked into the logs\n{logs}");
-    assert!(!lower.contains("bob%40example.com"), "the raw username (URL-encoded) leaked\n{logs}");
+    assert!(
+        !lower.contains(user),
+        "the raw username leaked into the logs\n{logs}"
+    );
+    assert!(
+        !lower.contains("bob%40example.com"),
+        "the raw username (URL-encoded) leaked\n{logs}"
+    );
     // No JWT at all (the ID token is not kept anywhere the test could read it).
-    assert!(!logs.contains("eyJ"), "something JWT-shaped was logged\n{logs}");
+    assert!(
+        !logs.contains("eyJ"),
+        "something JWT-shaped was logged\n{logs}"
+    );
 
     let audit: Vec<serde_json::Value> = logs
         .lines()
@@ -148,20 +181,37 @@ async fn no_secrets_in_logs() {
         .filter(|v| v["target"] == "audit")
         .collect();
     assert!(!audit.is_empty(), "audit events\n{logs}");
-    let outcomes: Vec<&str> = audit.iter().filter_map(|v| v["fields"]["outcome"].as_str()).collect();
+    let outcomes: Vec<&str> = audit
+        .iter()
+        .filter_map(|v| v["fields"]["outcome"].as_str())
+        .collect();
     for expected in ["succeeded", "invalid_code", "invalid_credentials"] {
         assert!(outcomes.contains(&expected), "{expected} in {outcomes:?}");
     }
-    assert!(audit.iter().any(|v| v["fields"]["event"] == "signout"), "{audit:?}");
+    assert!(
+        audit.iter().any(|v| v["fields"]["event"] == "signout"),
+        "{audit:?}"
+    );
     // Every event names the user, only as a keyed digest; the sign-in events of one user
     // (successes and failures alike) carry the same digest, so they can be correlated.
-    let digests: Vec<&str> = audit.iter().filter_map(|v| v["fields"]["user"].as_str()).collect();
+    let digests: Vec<&str> = audit
+        .iter()
+        .filter_map(|v| v["fields"]["user"].as_str())
+        .collect();
     assert_eq!(digests.len(), audit.len(), "{audit:?}");
-    assert!(digests.iter().all(|d| d.len() == 24 && d.chars().all(|c| c.is_ascii_hexdigit())), "{digests:?}");
+    assert!(
+        digests
+            .iter()
+            .all(|d| d.len() == 24 && d.chars().all(|c| c.is_ascii_hexdigit())),
+        "{digests:?}"
+    );
     let signin: Vec<&str> = audit
         .iter()
         .filter(|v| v["fields"]["event"] == "signin")
         .filter_map(|v| v["fields"]["user"].as_str())
         .collect();
-    assert!(signin.len() >= 4 && signin.iter().all(|d| *d == signin[0]), "{signin:?}");
+    assert!(
+        signin.len() >= 4 && signin.iter().all(|d| *d == signin[0]),
+        "{signin:?}"
+    );
 }

@@ -48,7 +48,9 @@ impl Page {
 
     /// The `Set-Cookie` header for the session cookie, if the response sets one.
     pub fn session_cookie(&self) -> Option<&str> {
-        self.set_cookies().into_iter().find(|c| c.starts_with(&format!("{SID}=")))
+        self.set_cookies()
+            .into_iter()
+            .find(|c| c.starts_with(&format!("{SID}=")))
     }
 
     /// The value of the `value` attribute of the input named `name`.
@@ -97,7 +99,11 @@ impl Page {
 
     #[track_caller]
     pub fn assert_redirect(&self, to: &str) {
-        assert_eq!(self.status, 303, "expected a 303 to {to}, got {} {:?}\n{}", self.status, self.location, self.body);
+        assert_eq!(
+            self.status, 303,
+            "expected a 303 to {to}, got {} {:?}\n{}",
+            self.status, self.location, self.body
+        );
         assert_eq!(self.location.as_deref(), Some(to));
     }
 }
@@ -184,7 +190,12 @@ impl Portal {
         if let Some(token) = extract_csrf(&body) {
             *self.csrf.lock() = Some(token);
         }
-        Page { status, location, body, headers }
+        Page {
+            status,
+            location,
+            body,
+            headers,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Page {
@@ -193,13 +204,23 @@ impl Portal {
     }
 
     pub async fn get_with(&self, path: &str, header: Header<'static>) -> Page {
-        let r = self.client.get(path.to_string()).header(header).dispatch().await;
+        let r = self
+            .client
+            .get(path.to_string())
+            .header(header)
+            .dispatch()
+            .await;
         self.page(r).await
     }
 
     /// A GET that presents `sid` as the session cookie (replaying a cookie value).
     pub async fn get_as(&self, path: &str, sid: &str) -> Page {
-        let r = self.client.get(path.to_string()).cookie(Cookie::new(SID, sid.to_string())).dispatch().await;
+        let r = self
+            .client
+            .get(path.to_string())
+            .cookie(Cookie::new(SID, sid.to_string()))
+            .dispatch()
+            .await;
         self.page(r).await
     }
 
@@ -208,14 +229,25 @@ impl Portal {
         self.post_with(path, fields, vec![]).await
     }
 
-    pub async fn post_with(&self, path: &str, fields: &[(&str, &str)], headers: Vec<Header<'static>>) -> Page {
-        let r = self.post_request(path, fields, true, headers).dispatch().await;
+    pub async fn post_with(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        headers: Vec<Header<'static>>,
+    ) -> Page {
+        let r = self
+            .post_request(path, fields, true, headers)
+            .dispatch()
+            .await;
         self.page(r).await
     }
 
     /// Posts a form exactly as given: no CSRF token is added.
     pub async fn post_without_csrf(&self, path: &str, fields: &[(&str, &str)]) -> Page {
-        let r = self.post_request(path, fields, false, vec![]).dispatch().await;
+        let r = self
+            .post_request(path, fields, false, vec![])
+            .dispatch()
+            .await;
         self.page(r).await
     }
 
@@ -236,7 +268,11 @@ impl Portal {
                 form.append_pair("csrf_token", &token);
             }
         }
-        let mut request = self.client.post(path.to_string()).header(ContentType::Form).body(form.finish());
+        let mut request = self
+            .client
+            .post(path.to_string())
+            .header(ContentType::Form)
+            .body(form.finish());
         for h in headers {
             request = request.header(h);
         }
@@ -249,7 +285,10 @@ impl Portal {
 
     /// The session cookie's value, if any.
     pub fn session_id(&self) -> Option<String> {
-        self.client.cookies().get("__Host-sid").map(|c| c.value().to_string())
+        self.client
+            .cookies()
+            .get("__Host-sid")
+            .map(|c| c.value().to_string())
     }
 
     /// The signed-in session record behind the current cookie.
@@ -267,7 +306,10 @@ impl Portal {
 
     /// Takes the sign-in flow lease of the session `sid`, as a request in progress would.
     pub async fn hold_flow_lease(&self, sid: &str) {
-        assert!(self.store.claim(&lease_name(sid), 30_000).await.unwrap(), "the lease was free");
+        assert!(
+            self.store.claim(&lease_name(sid), 30_000).await.unwrap(),
+            "the lease was free"
+        );
     }
 
     pub async fn release_flow_lease(&self, sid: &str) {
@@ -281,11 +323,26 @@ impl Portal {
     }
 
     pub async fn emu_get(&self, path: &str) -> Value {
-        self.http.get(self.emu_url(path)).send().await.unwrap().json().await.unwrap()
+        self.http
+            .get(self.emu_url(path))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     pub async fn emu_post(&self, path: &str, body: Value) -> Value {
-        self.http.post(self.emu_url(path)).json(&body).send().await.unwrap().json().await.unwrap_or(Value::Null)
+        self.http
+            .post(self.emu_url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap_or(Value::Null)
     }
 
     pub async fn fault(&self, endpoint: &str, kind: &str, extra: Value) {
@@ -293,26 +350,40 @@ impl Portal {
         if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
             b.extend(e.clone());
         }
-        let r = self.http.post(self.emu_url("/emulator/faults")).json(&body).send().await.unwrap();
+        let r = self
+            .http
+            .post(self.emu_url("/emulator/faults"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert!(r.status().is_success(), "fault accepted");
     }
 
     /// Moves the shared clock (the portal's and the emulator's) forward.
     pub async fn advance(&self, secs: i64) {
-        self.emu_post("/emulator/clock", json!({"advance_seconds": secs})).await;
+        self.emu_post("/emulator/clock", json!({"advance_seconds": secs}))
+            .await;
     }
 
     /// The current TOTP code of the demo secret at the emulator's time.
     pub async fn totp(&self) -> String {
-        let now = self.emu_get("/emulator/clock").await["now"].as_u64().unwrap();
-        let secret = TotpSecret::Encoded(emulator::DEMO_TOTP_SECRET.into()).to_bytes().unwrap();
+        let now = self.emu_get("/emulator/clock").await["now"]
+            .as_u64()
+            .unwrap();
+        let secret = TotpSecret::Encoded(emulator::DEMO_TOTP_SECRET.into())
+            .to_bytes()
+            .unwrap();
         TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, secret).generate(now)
     }
 
     /// The newest code sent to `user`.
     pub async fn outbox_code(&self, user: &str) -> String {
         let list = self.outbox(user).await;
-        list[0]["code"].as_str().expect("a message in the outbox").to_string()
+        list[0]["code"]
+            .as_str()
+            .expect("a message in the outbox")
+            .to_string()
     }
 
     /// The messages (SMS, calls, emails) sent to `user`, newest first.
@@ -324,7 +395,9 @@ impl Portal {
     /// How many `/token` requests for `user` reached the emulator.
     pub async fn token_requests(&self, user: &str) -> u64 {
         let status = self.emu_get(&format!("/emulator/users/{user}")).await;
-        status["token_traffic"]["token_requests"].as_u64().unwrap_or(0)
+        status["token_traffic"]["token_requests"]
+            .as_u64()
+            .unwrap_or(0)
     }
 
     pub async fn pending_push(&self, user: &str) -> Value {
@@ -335,7 +408,10 @@ impl Portal {
     pub async fn answer_push(&self, user: &str, approve: bool, number: Option<u64>) -> Value {
         let push = self.pending_push(user).await;
         let id = push["id"].as_str().expect("a pending push");
-        let path = format!("/emulator/pushes/{id}/{}", if approve { "approve" } else { "deny" });
+        let path = format!(
+            "/emulator/pushes/{id}/{}",
+            if approve { "approve" } else { "deny" }
+        );
         let body = number.map_or(json!({}), |n| json!({"number": n}));
         self.emu_post(&path, body).await
     }
@@ -355,7 +431,12 @@ impl Portal {
     }
 
     pub async fn clear_faults(&self) {
-        let r = self.http.delete(self.emu_url("/emulator/faults")).send().await.unwrap();
+        let r = self
+            .http
+            .delete(self.emu_url("/emulator/faults"))
+            .send()
+            .await
+            .unwrap();
         assert!(r.status().is_success());
     }
 
@@ -365,18 +446,23 @@ impl Portal {
     pub async fn password_step(&self, user: &str, password: &str) -> Page {
         let page = self.get("/signin").await;
         assert_eq!(page.status, 200);
-        self.post("/signin", &[("username", user), ("password", password)]).await
+        self.post("/signin", &[("username", user), ("password", password)])
+            .await
     }
 
     /// Signs in a password-only user and lands on /account.
     pub async fn sign_in_alice(&self) {
-        self.password_step("alice@example.com", PASSWORD).await.assert_redirect("/account");
+        self.password_step("alice@example.com", PASSWORD)
+            .await
+            .assert_redirect("/account");
     }
 
     /// Password, then choose `factor` on `/signin/factor`; answers the redirect to the
     /// factor's page (`/signin/verify` or `/signin/wait`).
     pub async fn mfa_start(&self, user: &str, factor: &str) -> Page {
-        self.password_step(user, PASSWORD).await.assert_redirect("/signin/factor");
+        self.password_step(user, PASSWORD)
+            .await
+            .assert_redirect("/signin/factor");
         let page = self.get("/signin/factor").await;
         assert_eq!(page.status, 200);
         self.post("/signin/factor", &[("factor", factor)]).await
@@ -386,17 +472,27 @@ impl Portal {
     pub async fn passwordless_start(&self, user: &str, method: &str) -> Page {
         let page = self.get("/signin").await;
         assert_eq!(page.status, 200);
-        self.post("/signin/passwordless", &[("username", user), ("method", method)]).await
+        self.post(
+            "/signin/passwordless",
+            &[("username", user), ("method", method)],
+        )
+        .await
     }
 
     /// Password then OTP for bob.
     pub async fn sign_in_bob_with_otp(&self) {
-        self.password_step("bob@example.com", PASSWORD).await.assert_redirect("/signin/factor");
+        self.password_step("bob@example.com", PASSWORD)
+            .await
+            .assert_redirect("/signin/factor");
         self.get("/signin/factor").await;
-        self.post("/signin/factor", &[("factor", "otp")]).await.assert_redirect("/signin/verify");
+        self.post("/signin/factor", &[("factor", "otp")])
+            .await
+            .assert_redirect("/signin/verify");
         self.get("/signin/verify").await;
         let code = self.totp().await;
-        self.post("/signin/verify", &[("code", &code)]).await.assert_redirect("/account");
+        self.post("/signin/verify", &[("code", &code)])
+            .await
+            .assert_redirect("/account");
     }
 }
 
@@ -411,11 +507,15 @@ pub fn unescape(s: &str) -> String {
 }
 
 async fn ignite(config: &Config, clock: &Clock, store: &Arc<MemoryStore>) -> Client {
-    let figment = Figment::from(rocket::Config::debug_default()).merge(("log_level", LogLevel::Off));
+    let figment =
+        Figment::from(rocket::Config::debug_default()).merge(("log_level", LogLevel::Off));
     let rocket = portal::build(
         figment,
         config.clone(),
-        Parts { clock: clock.clone(), store: Some(store.clone() as Arc<dyn SessionStore>) },
+        Parts {
+            clock: clock.clone(),
+            store: Some(store.clone() as Arc<dyn SessionStore>),
+        },
     )
     .expect("the portal builds");
     Client::tracked(rocket).await.expect("the portal ignites")
@@ -432,4 +532,3 @@ pub fn session_key(id: &str) -> String {
     use sha2::Digest;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(id.as_bytes()))
 }
-

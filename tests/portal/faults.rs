@@ -10,10 +10,23 @@ use crate::common::{Page, Portal, PASSWORD};
 fn assert_error_page(page: &Page, status: u16) {
     assert_eq!(page.status, status, "{}", page.body);
     let id = page.operation_id().expect("an operation id on the page");
-    assert!(id.len() >= 8 && id.chars().all(|c| c.is_ascii_alphanumeric()), "{id}");
+    assert!(
+        id.len() >= 8 && id.chars().all(|c| c.is_ascii_alphanumeric()),
+        "{id}"
+    );
     assert!(page.body.contains("href=\"/signin\""), "a way back");
-    for internal in ["E0000", "status 5", "malformed", "invalid_grant", "panicked", "mfa_token"] {
-        assert!(!page.body.contains(internal), "{internal} leaked into the page");
+    for internal in [
+        "E0000",
+        "status 5",
+        "malformed",
+        "invalid_grant",
+        "panicked",
+        "mfa_token",
+    ] {
+        assert!(
+            !page.body.contains(internal),
+            "{internal} leaked into the page"
+        );
     }
     assert_eq!(page.header("Cache-Control"), Some("no-store"));
 }
@@ -36,7 +49,8 @@ async fn token_5xx_then_retry() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn operation_ids_differ() {
     let p = Portal::start().await;
-    p.fault("token", "status", json!({"status": 503, "count": 2})).await;
+    p.fault("token", "status", json!({"status": 503, "count": 2}))
+        .await;
     let a = p.password_step("alice@example.com", PASSWORD).await;
     let b = p.password_step("alice@example.com", PASSWORD).await;
     assert_ne!(a.operation_id().unwrap(), b.operation_id().unwrap());
@@ -50,7 +64,10 @@ async fn token_timeout_then_retry() {
     p.fault("token", "delay", json!({"delay_ms": 2000})).await;
     let started = std::time::Instant::now();
     let page = p.password_step("alice@example.com", PASSWORD).await;
-    assert!(started.elapsed() < std::time::Duration::from_millis(1900), "gave up at okta.timeout_ms");
+    assert!(
+        started.elapsed() < std::time::Duration::from_millis(1900),
+        "gave up at okta.timeout_ms"
+    );
     assert_error_page(&page, 504);
     p.sign_in_alice().await;
 }
@@ -61,7 +78,11 @@ async fn okta_rate_limit_then_retry() {
     p.fault("token", "rate_limit", json!({})).await;
     let page = p.password_step("alice@example.com", PASSWORD).await;
     assert_error_page(&page, 429);
-    let retry: i64 = page.header("Retry-After").expect("Retry-After").parse().unwrap();
+    let retry: i64 = page
+        .header("Retry-After")
+        .expect("Retry-After")
+        .parse()
+        .unwrap();
     assert!((1..=61).contains(&retry), "{retry}");
     assert!(page.text().contains("Too many attempts"));
     p.sign_in_alice().await;
@@ -83,7 +104,8 @@ async fn unexpected_4xx_is_an_error_page() {
     let page = p.password_step("alice@example.com", PASSWORD).await;
     assert_error_page(&page, 502);
     // A fault left over is cleared; the user tries again.
-    p.fault("token", "status", json!({"status": 500, "count": 5})).await;
+    p.fault("token", "status", json!({"status": 500, "count": 5}))
+        .await;
     assert_error_page(&p.password_step("alice@example.com", PASSWORD).await, 502);
     p.clear_faults().await;
     p.sign_in_alice().await;
@@ -92,7 +114,9 @@ async fn unexpected_4xx_is_an_error_page() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn challenge_fault_keeps_the_flow() {
     let p = Portal::start().await;
-    p.password_step("bob@example.com", PASSWORD).await.assert_redirect("/signin/factor");
+    p.password_step("bob@example.com", PASSWORD)
+        .await
+        .assert_redirect("/signin/factor");
     p.get("/signin/factor").await;
     for kind in ["status", "malformed"] {
         p.fault("challenge", kind, json!({"status": 503})).await;
@@ -103,29 +127,43 @@ async fn challenge_fault_keeps_the_flow() {
         let factor = p.get("/signin/factor").await;
         assert_eq!(factor.status, 200);
     }
-    p.post("/signin/factor", &[("factor", "sms")]).await.assert_redirect("/signin/verify");
+    p.post("/signin/factor", &[("factor", "sms")])
+        .await
+        .assert_redirect("/signin/verify");
     p.get("/signin/verify").await;
     let code = p.outbox_code("bob@example.com").await;
-    p.post("/signin/verify", &[("code", &code)]).await.assert_redirect("/account");
+    p.post("/signin/verify", &[("code", &code)])
+        .await
+        .assert_redirect("/account");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fault_while_redeeming_a_code_keeps_the_code_usable() {
     let p = Portal::start().await;
-    p.mfa_start("bob@example.com", "otp").await.assert_redirect("/signin/verify");
+    p.mfa_start("bob@example.com", "otp")
+        .await
+        .assert_redirect("/signin/verify");
     p.get("/signin/verify").await;
     let code = p.totp().await;
     p.fault("token", "status", json!({"status": 503})).await;
     let page = p.post("/signin/verify", &[("code", &code)]).await;
     assert_error_page(&page, 502);
-    assert_eq!(p.get("/signin/verify").await.status, 200, "still at the code step");
-    p.post("/signin/verify", &[("code", &code)]).await.assert_redirect("/account");
+    assert_eq!(
+        p.get("/signin/verify").await.status,
+        200,
+        "still at the code step"
+    );
+    p.post("/signin/verify", &[("code", &code)])
+        .await
+        .assert_redirect("/account");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn timeout_while_redeeming_a_code() {
     let p = Portal::start().await;
-    p.mfa_start("bob@example.com", "sms").await.assert_redirect("/signin/verify");
+    p.mfa_start("bob@example.com", "sms")
+        .await
+        .assert_redirect("/signin/verify");
     p.get("/signin/verify").await;
     let code = p.outbox_code("bob@example.com").await;
     p.fault("token", "delay", json!({"delay_ms": 2000})).await;
@@ -134,7 +172,9 @@ async fn timeout_while_redeeming_a_code() {
     assert_eq!(p.get("/signin/verify").await.status, 200);
     // Meanwhile the late request may have used the code at Okta: ask for a new one.
     p.advance(30).await;
-    p.post("/signin/resend", &[]).await.assert_redirect("/signin/verify");
+    p.post("/signin/resend", &[])
+        .await
+        .assert_redirect("/signin/verify");
     p.get("/signin/verify").await;
     let code = p.outbox_code("bob@example.com").await;
     let page = p.post("/signin/verify", &[("code", &code)]).await;
@@ -144,20 +184,27 @@ async fn timeout_while_redeeming_a_code() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn passwordless_start_fault_then_retry() {
     let p = Portal::start().await;
-    p.fault("primary-authenticate", "status", json!({"status": 503})).await;
+    p.fault("primary-authenticate", "status", json!({"status": 503}))
+        .await;
     let page = p.passwordless_start("carol@example.com", "sms").await;
     assert_error_page(&page, 502);
     assert!(p.outbox("carol@example.com").await.is_empty());
-    p.passwordless_start("carol@example.com", "sms").await.assert_redirect("/signin/verify");
+    p.passwordless_start("carol@example.com", "sms")
+        .await
+        .assert_redirect("/signin/verify");
     p.get("/signin/verify").await;
     let code = p.outbox_code("carol@example.com").await;
-    p.post("/signin/verify", &[("code", &code)]).await.assert_redirect("/account");
+    p.post("/signin/verify", &[("code", &code)])
+        .await
+        .assert_redirect("/account");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn push_polling_survives_passing_faults() {
     let p = Portal::start().await;
-    p.mfa_start("bob@example.com", "push").await.assert_redirect("/signin/wait");
+    p.mfa_start("bob@example.com", "push")
+        .await
+        .assert_redirect("/signin/wait");
     p.get("/signin/wait").await;
     for kind in ["status", "malformed", "rate_limit"] {
         p.fault("token", kind, json!({"status": 503})).await;
@@ -181,6 +228,8 @@ async fn userinfo_fault_still_shows_the_account() {
     p.sign_in_alice().await;
     let account = p.get("/account").await;
     assert_eq!(account.status, 200);
-    assert!(account.text().contains("Your Okta profile can't be loaded right now."));
+    assert!(account
+        .text()
+        .contains("Your Okta profile can't be loaded right now."));
     assert!(account.body.contains("Alice Anderson"));
 }

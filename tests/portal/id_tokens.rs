@@ -6,7 +6,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use direct_signin::clock::Clock;
 use direct_signin::emulator::{self, EmulatorOptions, RunningEmulator, DEMO_CLIENT_ID};
-use direct_signin::okta::idtoken::{validate, Expectations, KeyCache, CLOCK_SKEW, REFETCH_MIN_INTERVAL};
+use direct_signin::okta::idtoken::{
+    validate, Expectations, KeyCache, CLOCK_SKEW, REFETCH_MIN_INTERVAL,
+};
 use direct_signin::okta::{IdClaims, Upstream};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use rocket::config::LogLevel;
@@ -32,17 +34,37 @@ struct Keys {
 
 impl Keys {
     async fn start() -> Keys {
-        let emu = emulator::spawn(EmulatorOptions { port: 0, log_level: LogLevel::Off, ..EmulatorOptions::default() })
-            .await
-            .expect("the emulator starts");
+        let emu = emulator::spawn(EmulatorOptions {
+            port: 0,
+            log_level: LogLevel::Off,
+            ..EmulatorOptions::default()
+        })
+        .await
+        .expect("the emulator starts");
         let issuer = emu.issuer();
         let jwks_uri = format!("{issuer}/v1/keys");
         let http = reqwest::Client::new();
-        let jwks: Value = http.get(&jwks_uri).send().await.unwrap().json().await.unwrap();
+        let jwks: Value = http
+            .get(&jwks_uri)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         let kid = jwks["keys"][0]["kid"].as_str().expect("a kid").to_string();
         let clock = emu.emulator.clock.clone();
         let cache = KeyCache::new(clock.clone());
-        Keys { _emu: emu, issuer, jwks_uri, kid, jwks, http, cache, clock }
+        Keys {
+            _emu: emu,
+            issuer,
+            jwks_uri,
+            kid,
+            jwks,
+            http,
+            cache,
+            clock,
+        }
     }
 
     fn claims(&self) -> Value {
@@ -63,7 +85,12 @@ impl Keys {
     }
 
     async fn check(&self, token: &str, access_token: Option<&str>) -> Result<IdClaims, Upstream> {
-        let expect = Expectations { issuer: &self.issuer, client_id: DEMO_CLIENT_ID, access_token, clock: &self.clock };
+        let expect = Expectations {
+            issuer: &self.issuer,
+            client_id: DEMO_CLIENT_ID,
+            access_token,
+            clock: &self.clock,
+        };
         validate(&self.cache, &self.http, &self.jwks_uri, token, &expect).await
     }
 }
@@ -99,14 +126,23 @@ async fn a_well_formed_token_is_accepted() {
     let mut c = k.claims();
     c["at_hash"] = json!(URL_SAFE_NO_PAD.encode(&digest[..16]));
     let token = k.sign(&c);
-    k.check(&token, Some(access)).await.expect("matching at_hash");
-    assert_invalid(k.check(&token, Some("another-access-token")).await, "at_hash mismatch");
+    k.check(&token, Some(access))
+        .await
+        .expect("matching at_hash");
+    assert_invalid(
+        k.check(&token, Some("another-access-token")).await,
+        "at_hash mismatch",
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_issuer_is_refused() {
     let k = Keys::start().await;
-    for iss in [format!("{}/oauth2/other", k._emu.base_url()), k._emu.base_url(), "https://evil.example".into()] {
+    for iss in [
+        format!("{}/oauth2/other", k._emu.base_url()),
+        k._emu.base_url(),
+        "https://evil.example".into(),
+    ] {
         let mut c = k.claims();
         c["iss"] = json!(iss);
         assert_invalid(k.check(&k.sign(&c), None).await, "wrong iss");
@@ -116,14 +152,21 @@ async fn wrong_issuer_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_audience_is_refused() {
     let k = Keys::start().await;
-    for aud in [json!("demo-public"), json!(["someone-else"]), json!("api://default")] {
+    for aud in [
+        json!("demo-public"),
+        json!(["someone-else"]),
+        json!("api://default"),
+    ] {
         let mut c = k.claims();
         c["aud"] = aud;
         assert_invalid(k.check(&k.sign(&c), None).await, "wrong aud");
     }
     let mut c = k.claims();
     c.as_object_mut().unwrap().remove("aud");
-    assert!(matches!(k.check(&k.sign(&c), None).await, Err(Upstream::InvalidIdToken(_))));
+    assert!(matches!(
+        k.check(&k.sign(&c), None).await,
+        Err(Upstream::InvalidIdToken(_))
+    ));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -136,7 +179,9 @@ async fn expiry_is_checked_with_a_small_skew() {
     assert_invalid(k.check(&k.sign(&c), None).await, "expired");
     // Within the skew: accepted.
     c["exp"] = json!(now - CLOCK_SKEW / 2);
-    k.check(&k.sign(&c), None).await.expect("within the allowed skew");
+    k.check(&k.sign(&c), None)
+        .await
+        .expect("within the allowed skew");
     // Issued in the future beyond the skew.
     let mut c = k.claims();
     c["iat"] = json!(now + CLOCK_SKEW + 60);
@@ -154,12 +199,24 @@ async fn alg_none_is_refused() {
     for alg in ["none", "None", "NONE"] {
         let header = json!({"alg": alg, "typ": "JWT", "kid": k.kid});
         let token = format!("{}.{}.", b64(&header), b64(&k.claims()));
-        assert!(matches!(k.check(&token, None).await, Err(Upstream::InvalidIdToken(_))), "{alg}");
+        assert!(
+            matches!(
+                k.check(&token, None).await,
+                Err(Upstream::InvalidIdToken(_))
+            ),
+            "{alg}"
+        );
         // A signature copied from a valid token does not help.
         let valid = k.sign(&k.claims());
         let signature = valid.rsplit('.').next().unwrap();
         let token = format!("{}.{}.{signature}", b64(&header), b64(&k.claims()));
-        assert!(matches!(k.check(&token, None).await, Err(Upstream::InvalidIdToken(_))), "{alg}");
+        assert!(
+            matches!(
+                k.check(&token, None).await,
+                Err(Upstream::InvalidIdToken(_))
+            ),
+            "{alg}"
+        );
     }
 }
 
@@ -168,10 +225,15 @@ async fn hs256_is_refused() {
     let k = Keys::start().await;
     // The classic confusion attack: HMAC keyed with the public key's material.
     let public_n = k.jwks["keys"][0]["n"].as_str().unwrap().to_string();
-    for secret in [public_n.as_bytes().to_vec(), SEED_KEY.to_vec(), b"secret".to_vec()] {
+    for secret in [
+        public_n.as_bytes().to_vec(),
+        SEED_KEY.to_vec(),
+        b"secret".to_vec(),
+    ] {
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(k.kid.clone());
-        let token = jsonwebtoken::encode(&header, &k.claims(), &EncodingKey::from_secret(&secret)).unwrap();
+        let token =
+            jsonwebtoken::encode(&header, &k.claims(), &EncodingKey::from_secret(&secret)).unwrap();
         assert_invalid(k.check(&token, None).await, "alg is not RS256");
     }
 }
@@ -179,11 +241,27 @@ async fn hs256_is_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_kid_missing_kid_and_foreign_signature_are_refused() {
     let k = Keys::start().await;
-    k.check(&k.sign(&k.claims()), None).await.expect("warms the key cache");
-    assert_invalid(k.check(&sign_with(OTHER_KEY, Some("not-published"), &k.claims()), None).await, "unknown kid");
-    assert_invalid(k.check(&sign_with(SEED_KEY, None, &k.claims()), None).await, "no kid");
+    k.check(&k.sign(&k.claims()), None)
+        .await
+        .expect("warms the key cache");
+    assert_invalid(
+        k.check(
+            &sign_with(OTHER_KEY, Some("not-published"), &k.claims()),
+            None,
+        )
+        .await,
+        "unknown kid",
+    );
+    assert_invalid(
+        k.check(&sign_with(SEED_KEY, None, &k.claims()), None).await,
+        "no kid",
+    );
     // Signed by another key under the published kid.
-    assert_invalid(k.check(&sign_with(OTHER_KEY, Some(&k.kid), &k.claims()), None).await, "bad signature");
+    assert_invalid(
+        k.check(&sign_with(OTHER_KEY, Some(&k.kid), &k.claims()), None)
+            .await,
+        "bad signature",
+    );
     // A tampered payload.
     let token = k.sign(&k.claims());
     let parts: Vec<&str> = token.split('.').collect();
@@ -197,24 +275,41 @@ async fn unknown_kid_missing_kid_and_foreign_signature_are_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_kid_refetches_the_jwks_at_most_once_per_window() {
     let k = Keys::start().await;
-    k.check(&k.sign(&k.claims()), None).await.expect("cold cache: fetched");
+    k.check(&k.sign(&k.claims()), None)
+        .await
+        .expect("cold cache: fetched");
     // The next JWKS fetch fails, so we can see whether one happens.
     let fault = json!({"endpoint": "keys", "kind": "status", "status": 500});
-    let r = k.http.post(format!("{}/emulator/faults", k._emu.base_url())).json(&fault).send().await.unwrap();
+    let r = k
+        .http
+        .post(format!("{}/emulator/faults", k._emu.base_url()))
+        .json(&fault)
+        .send()
+        .await
+        .unwrap();
     assert!(r.status().is_success());
     // Within the window, unknown kids cause no fetch (no refetch storm).
     for i in 0..5 {
         let token = sign_with(OTHER_KEY, Some(&format!("forged-{i}")), &k.claims());
         assert_invalid(k.check(&token, None).await, "unknown kid");
     }
-    k.check(&k.sign(&k.claims()), None).await.expect("the cached key still works");
+    k.check(&k.sign(&k.claims()), None)
+        .await
+        .expect("the cached key still works");
     // Once the window has passed on the clock, an unknown kid refetches (and hits the fault).
-    k.clock.advance_secs(REFETCH_MIN_INTERVAL.as_secs() as i64 + 1);
+    k.clock
+        .advance_secs(REFETCH_MIN_INTERVAL.as_secs() as i64 + 1);
     let token = sign_with(OTHER_KEY, Some("forged-late"), &k.claims());
-    assert!(matches!(k.check(&token, None).await, Err(Upstream::Status(500, _))));
-    k.clock.advance_secs(REFETCH_MIN_INTERVAL.as_secs() as i64 + 1);
+    assert!(matches!(
+        k.check(&token, None).await,
+        Err(Upstream::Status(500, _))
+    ));
+    k.clock
+        .advance_secs(REFETCH_MIN_INTERVAL.as_secs() as i64 + 1);
     assert_invalid(k.check(&token, None).await, "unknown kid");
-    k.check(&k.sign(&k.claims()), None).await.expect("the refetched JWKS still has the seed key");
+    k.check(&k.sign(&k.claims()), None)
+        .await
+        .expect("the refetched JWKS still has the seed key");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -226,7 +321,10 @@ async fn key_rotation_then_a_full_sign_in() {
     let rotated = p.emu_post("/emulator/keys/rotate", json!({})).await;
     let new_kid = rotated["kid"].as_str().expect("the new kid").to_string();
     let after = p.emu_get("/oauth2/default/v1/keys").await;
-    assert_eq!(after["keys"].as_array().unwrap().len(), before["keys"].as_array().unwrap().len() + 1);
+    assert_eq!(
+        after["keys"].as_array().unwrap().len(),
+        before["keys"].as_array().unwrap().len() + 1
+    );
     // Sign in again: the ID token names a kid the portal has not seen.
     let q = p.browser().await;
     q.sign_in_alice().await;
@@ -237,10 +335,16 @@ async fn key_rotation_then_a_full_sign_in() {
     // refetches the JWKS for the unknown kid once its anti-storm window has passed.
     p.advance(REFETCH_MIN_INTERVAL.as_secs() as i64 + 1).await;
     p.get("/account").await;
-    p.post("/signout", &[]).await.assert_redirect("/signin?notice=signed_out");
+    p.post("/signout", &[])
+        .await
+        .assert_redirect("/signin?notice=signed_out");
     p.sign_in_alice().await;
     assert!(p.signed_in().await.is_some());
     assert_eq!(p.get("/account").await.status, 200);
     let jwks = p.emu_get("/oauth2/default/v1/keys").await;
-    assert!(jwks["keys"].as_array().unwrap().iter().any(|key| key["kid"] == new_kid.as_str()));
+    assert!(jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|key| key["kid"] == new_kid.as_str()));
 }
