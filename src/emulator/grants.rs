@@ -289,7 +289,7 @@ fn mfa_otp(req: &TokenRequest<'_>) -> Result<Value, Reply> {
     let mut st = req.emu.state.lock();
     let txn = mfa_txn(&mut st, mfa_token, &binding, now)?;
     let login = txn.login.clone();
-    let used_otp = txn.satisfied.iter().any(|f| *f == Factor::Totp);
+    let used_otp = txn.satisfied.contains(&Factor::Totp);
     req.user_limit(&mut st, &login)?;
     let user = req.user(&login).ok_or_else(Reply::expired_token)?;
     if !user.enrolled(Factor::Totp) {

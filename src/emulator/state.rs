@@ -116,7 +116,7 @@ impl State {
     /// Housekeeping every few hundred operations: drop what has expired.
     pub fn tick(&mut self, now: i64, now_ms: i64) {
         self.operations += 1;
-        if self.operations % 512 != 0 {
+        if !self.operations.is_multiple_of(512) {
             return;
         }
         self.mfa.retain(|_, t| t.expires_at > now);
