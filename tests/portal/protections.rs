@@ -393,7 +393,7 @@ async fn malformed_form_bodies_are_4xx() {
             .client
             .post("/signin")
             .header(rocket::http::ContentType::Form)
-            .body(body.to_string())
+            .body(body)
             .dispatch()
             .await;
         let page = p.page(r).await;
