@@ -61,14 +61,11 @@ async fn token_timeout_then_retry() {
     let p = Portal::start().await;
     assert_eq!(p.config.okta.timeout_ms, 1500);
     // The one real wait in the suite: the portal's HTTP timeout.
+    // Had the portal waited for the answer, it would have signed in: 504 means it gave up.
     p.fault("token", "delay", json!({"delay_ms": 2000})).await;
-    let started = std::time::Instant::now();
     let page = p.password_step("alice@example.com", PASSWORD).await;
-    assert!(
-        started.elapsed() < std::time::Duration::from_millis(1900),
-        "gave up at okta.timeout_ms"
-    );
     assert_error_page(&page, 504);
+    assert!(p.signed_in().await.is_none());
     p.sign_in_alice().await;
 }
 

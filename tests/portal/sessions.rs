@@ -169,16 +169,16 @@ async fn idle_timeout_and_touch() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn idle_timeout_is_exact() {
+async fn idle_timeout_ends_within_seconds_of_the_limit() {
     let p = Portal::start().await;
     p.sign_in_alice().await;
-    p.advance(30 * 60 - 2).await;
+    p.advance(30 * 60 - 5).await;
     assert_eq!(p.get("/").await.status, 200);
     assert!(
         p.get("/").await.body.contains("Alice"),
         "still signed in just before the limit"
     );
-    p.advance(3).await;
+    p.advance(6).await;
     let home = p.get("/").await;
     assert!(
         !home.body.contains("Alice"),
@@ -309,6 +309,10 @@ async fn sign_out_revokes_and_kills_the_cookie() {
     let access = session.access_token.clone();
     assert_eq!(p.introspect(refresh.expose()).await["active"], true);
     assert_eq!(p.introspect(access.expose()).await["active"], true);
+
+    // Control: the cookie value works from another browser while the session lives.
+    let other = p.browser().await;
+    assert_eq!(other.get_as("/account", &sid).await.status, 200);
 
     let page = sign_out(&p).await;
     assert_signed_out(&page);
