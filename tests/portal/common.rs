@@ -392,6 +392,34 @@ impl Portal {
         list.as_array().cloned().unwrap_or_default()
     }
 
+    /// How many requests reached the emulator's `/token` endpoint in the current org
+    /// rate-limit window (60 s of emulator time), whatever they were and however they
+    /// ended. Read from `X-Rate-Limit-Remaining` of a probe request, which counts too: the
+    /// difference of two readings is the requests in between plus one.
+    pub async fn token_endpoint_hits(&self) -> u64 {
+        let r = self
+            .http
+            .post(format!("{}/v1/token", self.emu.issuer()))
+            .basic_auth(emulator::DEMO_CLIENT_ID, Some(emulator::DEMO_CLIENT_SECRET))
+            .form(&[("grant_type", "refresh_token"), ("refresh_token", "probe")])
+            .send()
+            .await
+            .unwrap();
+        let number = |name: &str| -> u64 { r.headers()[name].to_str().unwrap().parse().unwrap() };
+        number("X-Rate-Limit-Limit") - number("X-Rate-Limit-Remaining")
+    }
+
+    /// Calls to Okta's `endpoint` the portal counted in its metrics, whatever their result.
+    pub async fn okta_calls(&self, endpoint: &str) -> u64 {
+        let metrics = self.get("/metrics").await.body;
+        let prefix = format!("direct_signin_okta_requests_total{{endpoint=\"{endpoint}\"");
+        metrics
+            .lines()
+            .filter(|l| l.starts_with(&prefix))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+            .sum()
+    }
+
     /// How many `/token` requests for `user` reached the emulator.
     pub async fn token_requests(&self, user: &str) -> u64 {
         let status = self.emu_get(&format!("/emulator/users/{user}")).await;
