@@ -1,5 +1,8 @@
 //! Test harness: the real portal builder driven by Rocket's tracked local client, against
 //! the real emulator on an ephemeral port. Both clocks can be moved; nothing sleeps.
+//! `Portal::browser` adds a second browser (its own cookie jar) on the same emulator and
+//! session store; `get_as` replays a cookie value; `token_endpoint_hits` and `okta_calls`
+//! count what reached Okta.
 
 #![allow(dead_code)]
 
