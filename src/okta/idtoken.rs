@@ -1,10 +1,11 @@
 //! ID-token validation (protocol reference §9.3): RS256 only, `kid` looked up in a cached
 //! JWKS that is refetched when a token names an unknown `kid` (at most once per
-//! [`REFETCH_MIN_INTERVAL`], so forged `kid`s cannot cause a refetch storm), exact `iss`,
+//! [`REFETCH_MIN_INTERVAL`] on the portal's clock, so forged `kid`s cannot cause a refetch
+//! storm), exact `iss`,
 //! `aud` = client id, `exp`/`iat` on the portal's clock with a small skew, `at_hash`.
 
 use std::collections::{HashMap, HashSet};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -43,14 +44,24 @@ struct Jwk {
 #[derive(Default)]
 pub struct KeyCache {
     keys: RwLock<HashMap<String, DecodingKey>>,
-    last_fetch: parking_lot::Mutex<Option<Instant>>,
+    /// When the JWKS was last fetched, in milliseconds on `clock`.
+    last_fetch: parking_lot::Mutex<Option<i64>>,
     fetch_lock: tokio::sync::Mutex<()>,
+    clock: Clock,
 }
 
 impl KeyCache {
+    /// An empty cache whose refetch limit reads `clock` (like every other window).
+    pub fn new(clock: Clock) -> Self {
+        KeyCache {
+            clock,
+            ..KeyCache::default()
+        }
+    }
+
     /// Replaces the cached keys with the JWKS at `jwks_uri`.
     pub async fn refresh(&self, http: &reqwest::Client, jwks_uri: &str) -> Result<usize, Upstream> {
-        *self.last_fetch.lock() = Some(Instant::now());
+        *self.last_fetch.lock() = Some(self.clock.now_ms());
         let response = http
             .get(jwks_uri)
             .header("Accept", "application/json")
@@ -95,10 +106,11 @@ impl KeyCache {
         if let Some(key) = self.keys.read().get(kid) {
             return Ok(key.clone());
         }
+        let now = self.clock.now_ms();
         let recent = self
             .last_fetch
             .lock()
-            .is_some_and(|at| at.elapsed() < REFETCH_MIN_INTERVAL);
+            .is_some_and(|at| now - at < REFETCH_MIN_INTERVAL.as_millis() as i64);
         if !recent {
             self.refresh(http, jwks_uri).await?;
         }

@@ -197,7 +197,7 @@ impl OktaClient {
             grant_types_supported: grant_types.join(" "),
             forward_client_ip,
             endpoints: RwLock::new(None),
-            keys: idtoken::KeyCache::default(),
+            keys: idtoken::KeyCache::new(clock.clone()),
             clock,
             metrics,
             ceiling,

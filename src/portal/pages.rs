@@ -62,6 +62,9 @@ async fn userinfo(app: &Portal, id: &str, session: &SignedIn) -> Result<Option<V
         return Ok(session.userinfo.clone());
     }
     let mut updated = session.clone();
+    // `session` is the copy loaded before the guard's idle-timeout touch; this request is
+    // activity, so record it rather than write back the stale `last_seen`.
+    updated.last_seen = updated.last_seen.max(now);
     if !fresh {
         let Some(refresh) = &session.refresh_token else {
             return Ok(None);

@@ -1,5 +1,8 @@
 //! Test harness: the real portal builder driven by Rocket's tracked local client, against
 //! the real emulator on an ephemeral port. Both clocks can be moved; nothing sleeps.
+//! `Portal::browser` adds a second browser (its own cookie jar) on the same emulator and
+//! session store; `get_as` replays a cookie value; `token_endpoint_hits` and `okta_calls`
+//! count what reached Okta.
 
 #![allow(dead_code)]
 
@@ -8,17 +11,19 @@ use std::sync::Arc;
 use direct_signin::clock::Clock;
 use direct_signin::config::{Config, Secret};
 use direct_signin::emulator::{self, EmulatorOptions, RunningEmulator};
-use direct_signin::portal::session::{MemoryStore, Record, SessionStore, SignedIn};
+use direct_signin::portal::session::{MemoryStore, Record, SessionKey, SessionStore, SignedIn};
 use direct_signin::portal::{self, Parts};
 use parking_lot::Mutex;
 use rocket::config::LogLevel;
 use rocket::figment::Figment;
-use rocket::http::{ContentType, Header};
+use rocket::http::{ContentType, Cookie, Header};
 use rocket::local::asynchronous::Client;
 use serde_json::{json, Value};
 use totp_rs::{Algorithm, Secret as TotpSecret, TOTP};
 
 pub const PASSWORD: &str = "Sup3r-Secret!";
+/// The session cookie's name.
+pub const SID: &str = "__Host-sid";
 
 pub struct Page {
     pub status: u16,
@@ -33,6 +38,62 @@ impl Page {
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+
+    /// Every `Set-Cookie` header of the response.
+    pub fn set_cookies(&self) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("Set-Cookie"))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// The `Set-Cookie` header for the session cookie, if the response sets one.
+    pub fn session_cookie(&self) -> Option<&str> {
+        self.set_cookies()
+            .into_iter()
+            .find(|c| c.starts_with(&format!("{SID}=")))
+    }
+
+    /// The value of the `value` attribute of the input named `name`.
+    pub fn input_value(&self, name: &str) -> Option<String> {
+        let marker = format!("name=\"{name}\"");
+        let at = self.body.find(&marker)?;
+        let tag_start = self.body[..at].rfind('<')?;
+        let tag_end = at + self.body[at..].find('>')?;
+        let tag = &self.body[tag_start..tag_end];
+        let v = tag.find("value=\"")? + "value=\"".len();
+        let end = tag[v..].find('"')? + v;
+        Some(unescape(&tag[v..end]))
+    }
+
+    /// The number shown in `id="binding-code"` on the push wait page.
+    pub fn binding_code(&self) -> Option<u64> {
+        self.body
+            .split("id=\"binding-code\"")
+            .nth(1)
+            .and_then(|s| s.split('>').nth(1))
+            .and_then(|s| s.split('<').next())
+            .and_then(|s| s.trim().parse().ok())
+    }
+
+    /// The body with Tera's HTML escaping undone (for matching text with apostrophes).
+    pub fn text(&self) -> String {
+        unescape(&self.body)
+    }
+
+    /// How many one-line notices the page shows.
+    pub fn notices(&self) -> usize {
+        self.body.matches("class=\"notice ").count()
+    }
+
+    /// The operation id on an error page.
+    pub fn operation_id(&self) -> Option<String> {
+        let marker = "id=\"operation-id\">";
+        let start = self.body.find(marker)? + marker.len();
+        let end = self.body[start..].find('<')? + start;
+        Some(self.body[start..end].to_string())
     }
 
     pub fn json(&self) -> Value {
@@ -50,11 +111,13 @@ impl Page {
     }
 }
 
+/// One browser (its own cookie jar) on a portal, with the emulator behind it.
 pub struct Portal {
     pub client: Client,
-    pub emu: RunningEmulator,
+    pub emu: Arc<RunningEmulator>,
     pub clock: Clock,
     pub store: Arc<MemoryStore>,
+    pub config: Config,
     http: reqwest::Client,
     csrf: Mutex<Option<String>>,
 }
@@ -91,29 +154,34 @@ impl Portal {
         // The portal shares the emulator's clock, as in the `cargo run` demo.
         let clock = emu.emulator.clock.clone();
         let store = Arc::new(MemoryStore::new(clock.clone()));
-        let figment =
-            Figment::from(rocket::Config::debug_default()).merge(("log_level", LogLevel::Off));
-        let rocket = portal::build(
-            figment,
-            config,
-            Parts {
-                clock: clock.clone(),
-                store: Some(store.clone() as Arc<dyn SessionStore>),
-            },
-        )
-        .expect("the portal builds");
-        let client = Client::tracked(rocket).await.expect("the portal ignites");
+        let client = ignite(&config, &clock, &store).await;
         Portal {
             client,
-            emu,
+            emu: Arc::new(emu),
             clock,
             store,
+            config,
             http: reqwest::Client::new(),
             csrf: Mutex::new(None),
         }
     }
 
-    async fn page(&self, response: rocket::local::asynchronous::LocalResponse<'_>) -> Page {
+    /// Another browser with its own cookie jar. A Rocket instance serves one local client,
+    /// so this is a second portal instance on the same emulator, session store, clock and
+    /// configuration (secret included): what a second instance behind a load balancer is.
+    pub async fn browser(&self) -> Portal {
+        Portal {
+            client: ignite(&self.config, &self.clock, &self.store).await,
+            emu: self.emu.clone(),
+            clock: self.clock.clone(),
+            store: self.store.clone(),
+            config: self.config.clone(),
+            http: self.http.clone(),
+            csrf: Mutex::new(None),
+        }
+    }
+
+    pub async fn page(&self, response: rocket::local::asynchronous::LocalResponse<'_>) -> Page {
         let status = response.status().code;
         let headers: Vec<(String, String)> = response
             .headers()
@@ -148,6 +216,17 @@ impl Portal {
         self.page(r).await
     }
 
+    /// A GET that presents `sid` as the session cookie (replaying a cookie value).
+    pub async fn get_as(&self, path: &str, sid: &str) -> Page {
+        let r = self
+            .client
+            .get(path.to_string())
+            .cookie(Cookie::new(SID, sid.to_string()))
+            .dispatch()
+            .await;
+        self.page(r).await
+    }
+
     /// Posts a form, adding the CSRF token of the last page seen unless `fields` has one.
     pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
         self.post_with(path, fields, vec![]).await
@@ -159,11 +238,35 @@ impl Portal {
         fields: &[(&str, &str)],
         headers: Vec<Header<'static>>,
     ) -> Page {
+        let r = self
+            .post_request(path, fields, true, headers)
+            .dispatch()
+            .await;
+        self.page(r).await
+    }
+
+    /// Posts a form exactly as given: no CSRF token is added.
+    pub async fn post_without_csrf(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let r = self
+            .post_request(path, fields, false, vec![])
+            .dispatch()
+            .await;
+        self.page(r).await
+    }
+
+    /// The request `post_with` sends, not yet dispatched (to send several at once).
+    pub fn post_request(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        add_csrf: bool,
+        headers: Vec<Header<'static>>,
+    ) -> rocket::local::asynchronous::LocalRequest<'_> {
         let mut form = form_urlencoded::Serializer::new(String::new());
         for (k, v) in fields {
             form.append_pair(k, v);
         }
-        if !fields.iter().any(|(k, _)| *k == "csrf_token") {
+        if add_csrf && !fields.iter().any(|(k, _)| *k == "csrf_token") {
             if let Some(token) = self.csrf.lock().clone() {
                 form.append_pair("csrf_token", &token);
             }
@@ -176,8 +279,7 @@ impl Portal {
         for h in headers {
             request = request.header(h);
         }
-        let r = request.dispatch().await;
-        self.page(r).await
+        request
     }
 
     pub fn csrf(&self) -> Option<String> {
@@ -194,12 +296,27 @@ impl Portal {
 
     /// The signed-in session record behind the current cookie.
     pub async fn signed_in(&self) -> Option<SignedIn> {
-        let id = self.session_id()?;
-        let key = direct_signin::portal::session::SessionKey(session_key(&id));
-        match self.store.load(&key).await.ok()?? {
+        match self.record_of(&self.session_id()?).await? {
             Record::SignedIn(s) => Some(*s),
             _ => None,
         }
+    }
+
+    /// The store's record for a cookie value, read directly (no timeout check).
+    pub async fn record_of(&self, sid: &str) -> Option<Record> {
+        self.store.load(&SessionKey(session_key(sid))).await.ok()?
+    }
+
+    /// Takes the sign-in flow lease of the session `sid`, as a request in progress would.
+    pub async fn hold_flow_lease(&self, sid: &str) {
+        assert!(
+            self.store.claim(&lease_name(sid), 30_000).await.unwrap(),
+            "the lease was free"
+        );
+    }
+
+    pub async fn release_flow_lease(&self, sid: &str) {
+        self.store.release(&lease_name(sid)).await.unwrap();
     }
 
     // ------------------------------------------------------------ emulator control
@@ -265,11 +382,53 @@ impl Portal {
 
     /// The newest code sent to `user`.
     pub async fn outbox_code(&self, user: &str) -> String {
-        let list = self.emu_get(&format!("/emulator/outbox?user={user}")).await;
+        let list = self.outbox(user).await;
         list[0]["code"]
             .as_str()
             .expect("a message in the outbox")
             .to_string()
+    }
+
+    /// The messages (SMS, calls, emails) sent to `user`, newest first.
+    pub async fn outbox(&self, user: &str) -> Vec<Value> {
+        let list = self.emu_get(&format!("/emulator/outbox?user={user}")).await;
+        list.as_array().cloned().unwrap_or_default()
+    }
+
+    /// How many requests reached the emulator's `/token` endpoint in the current org
+    /// rate-limit window (60 s of emulator time), whatever they were and however they
+    /// ended. Read from `X-Rate-Limit-Remaining` of a probe request, which counts too: the
+    /// difference of two readings is the requests in between plus one.
+    pub async fn token_endpoint_hits(&self) -> u64 {
+        let r = self
+            .http
+            .post(format!("{}/v1/token", self.emu.issuer()))
+            .basic_auth(emulator::DEMO_CLIENT_ID, Some(emulator::DEMO_CLIENT_SECRET))
+            .form(&[("grant_type", "refresh_token"), ("refresh_token", "probe")])
+            .send()
+            .await
+            .unwrap();
+        let number = |name: &str| -> u64 { r.headers()[name].to_str().unwrap().parse().unwrap() };
+        number("X-Rate-Limit-Limit") - number("X-Rate-Limit-Remaining")
+    }
+
+    /// Calls to Okta's `endpoint` the portal counted in its metrics, whatever their result.
+    pub async fn okta_calls(&self, endpoint: &str) -> u64 {
+        let metrics = self.get("/metrics").await.body;
+        let prefix = format!("direct_signin_okta_requests_total{{endpoint=\"{endpoint}\"");
+        metrics
+            .lines()
+            .filter(|l| l.starts_with(&prefix))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+            .sum()
+    }
+
+    /// How many `/token` requests for `user` reached the emulator.
+    pub async fn token_requests(&self, user: &str) -> u64 {
+        let status = self.emu_get(&format!("/emulator/users/{user}")).await;
+        status["token_traffic"]["token_requests"]
+            .as_u64()
+            .unwrap_or(0)
     }
 
     pub async fn pending_push(&self, user: &str) -> Value {
@@ -302,6 +461,16 @@ impl Portal {
             .unwrap()
     }
 
+    pub async fn clear_faults(&self) {
+        let r = self
+            .http
+            .delete(self.emu_url("/emulator/faults"))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success());
+    }
+
     // ------------------------------------------------------------ flows
 
     /// GET /signin then POST the password.
@@ -319,6 +488,28 @@ impl Portal {
             .assert_redirect("/account");
     }
 
+    /// Password, then choose `factor` on `/signin/factor`; answers the redirect to the
+    /// factor's page (`/signin/verify` or `/signin/wait`).
+    pub async fn mfa_start(&self, user: &str, factor: &str) -> Page {
+        self.password_step(user, PASSWORD)
+            .await
+            .assert_redirect("/signin/factor");
+        let page = self.get("/signin/factor").await;
+        assert_eq!(page.status, 200);
+        self.post("/signin/factor", &[("factor", factor)]).await
+    }
+
+    /// Starts a passwordless sign-in with `method`.
+    pub async fn passwordless_start(&self, user: &str, method: &str) -> Page {
+        let page = self.get("/signin").await;
+        assert_eq!(page.status, 200);
+        self.post(
+            "/signin/passwordless",
+            &[("username", user), ("method", method)],
+        )
+        .await
+    }
+
     /// Password then OTP for bob.
     pub async fn sign_in_bob_with_otp(&self) {
         self.password_step("bob@example.com", PASSWORD)
@@ -334,6 +525,36 @@ impl Portal {
             .await
             .assert_redirect("/account");
     }
+}
+
+/// Undoes Tera's HTML escaping.
+pub fn unescape(s: &str) -> String {
+    s.replace("&#x2F;", "/")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+async fn ignite(config: &Config, clock: &Clock, store: &Arc<MemoryStore>) -> Client {
+    let figment =
+        Figment::from(rocket::Config::debug_default()).merge(("log_level", LogLevel::Off));
+    let rocket = portal::build(
+        figment,
+        config.clone(),
+        Parts {
+            clock: clock.clone(),
+            store: Some(store.clone() as Arc<dyn SessionStore>),
+        },
+    )
+    .expect("the portal builds");
+    Client::tracked(rocket).await.expect("the portal ignites")
+}
+
+/// The name of the lease that guards the sign-in flow of the session `sid`.
+pub fn lease_name(sid: &str) -> String {
+    format!("flow:{}", session_key(sid))
 }
 
 /// The store key for a cookie value (what `Sessions::key_of` computes).

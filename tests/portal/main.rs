@@ -1,6 +1,22 @@
 //! Portal integration tests: every flow of the protocol reference through the real
-//! routes, against the emulator.
+//! routes, against the emulator. Each test builds its own `Portal` (a portal and an
+//! emulator on an ephemeral port sharing one movable clock), so tests run in parallel
+//! and never sleep for a time window: they move the clock.
+//!
+//! - `flows`: every sign-in flow (password, MFA, passwordless, `mfa_required` after a
+//!   passwordless factor);
+//! - `steps`: wrong codes, denied and expired pushes, resend, cancel, switch, double
+//!   submits, the back button and stale forms;
+//! - `sessions`: the cookie, id rotation, timeouts, sign-out and sign-out everywhere;
+//! - `id_tokens`: ID-token validation and key rotation;
+//! - `faults`: Okta failures injected through the emulator;
+//! - `protections`: CSRF, cross-site POSTs, `return_to`, malformed input.
 
 mod abuse;
 mod common;
+mod faults;
 mod flows;
+mod id_tokens;
+mod protections;
+mod sessions;
+mod steps;

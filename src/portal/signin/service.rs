@@ -88,6 +88,14 @@ impl SigninService {
         if started {
             self.metrics.funnel("started");
         }
+        // Who this attempt is for, for the audit log: taken before the machine consumes
+        // the flow (a completed or refused flow no longer holds the username).
+        let username = match &event {
+            Event::SubmitPassword { username, .. } | Event::StartPasswordless { username, .. } => {
+                Some(username.clone())
+            }
+            _ => attempt_username(&pre),
+        };
         let mut last_call: Option<&'static str> = None;
         loop {
             let transition = machine::next(pre.flow.take(), event, clock.now());
@@ -113,7 +121,6 @@ impl SigninService {
                     return_to,
                     remember,
                 } => {
-                    let username = attempt_username(&pre);
                     self.sessions.delete(attempt.session_id).await?;
                     let session = signed_in(*tokens, remember, attempt.ctx, clock.now());
                     self.audit(attempt, username.as_deref(), "succeeded", last_call);
@@ -145,7 +152,7 @@ impl SigninService {
                         Rejection::InvalidCode => Some("invalid_code"),
                         _ => None,
                     } {
-                        self.failed(attempt, &pre, reason, last_call);
+                        self.failed(attempt, username.as_deref(), reason, last_call);
                     }
                     let flow = pre.flow.clone();
                     pre.last_seen = clock.now();
@@ -158,7 +165,7 @@ impl SigninService {
                         Failure::Upstream(_) => "okta_unavailable",
                         Failure::PolicyDenied => "policy_denied",
                     };
-                    self.failed(attempt, &pre, reason, last_call);
+                    self.failed(attempt, username.as_deref(), reason, last_call);
                     pre.last_seen = clock.now();
                     self.save(attempt.session_id, pre).await?;
                     return Ok(Driven::Fail(failure));
@@ -218,9 +225,15 @@ impl SigninService {
         }
     }
 
-    fn failed(&self, attempt: &Attempt<'_>, pre: &PreAuth, reason: &str, step: Option<&str>) {
+    fn failed(
+        &self,
+        attempt: &Attempt<'_>,
+        username: Option<&str>,
+        reason: &str,
+        step: Option<&str>,
+    ) {
         self.metrics.failure(reason);
-        self.audit(attempt, attempt_username(pre).as_deref(), reason, step);
+        self.audit(attempt, username, reason, step);
     }
 
     /// One structured audit event per sign-in attempt outcome; the username only as a

@@ -1,0 +1,414 @@
+//! CSRF, cross-site POSTs, `return_to`, and malformed input.
+
+use rocket::http::Header;
+
+use crate::common::{Portal, PASSWORD};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csrf_missing_or_wrong_is_refused_on_every_form() {
+    let p = Portal::start().await;
+    p.get("/signin").await;
+    let user = "bob@example.com";
+    let forms: [(&str, Vec<(&str, &str)>); 6] = [
+        ("/signin", vec![("username", user), ("password", PASSWORD)]),
+        (
+            "/signin/passwordless",
+            vec![("username", user), ("method", "sms")],
+        ),
+        ("/signin/factor", vec![("factor", "sms")]),
+        ("/signin/verify", vec![("code", "123456")]),
+        ("/signin/resend", vec![]),
+        ("/signin/cancel", vec![]),
+    ];
+    for (path, fields) in &forms {
+        let page = p.post_without_csrf(path, fields).await;
+        assert_eq!(page.status, 403, "{path} without a token");
+        let mut wrong = fields.clone();
+        wrong.push(("csrf_token", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+        assert_eq!(
+            p.post(path, &wrong).await.status,
+            403,
+            "{path} with a wrong token"
+        );
+    }
+    // A token of another visitor's session does not work either.
+    let q = p.browser().await;
+    q.get("/signin").await;
+    let theirs = q.csrf().unwrap();
+    let page = p
+        .post(
+            "/signin",
+            &[
+                ("username", user),
+                ("password", PASSWORD),
+                ("csrf_token", &theirs),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 403);
+    assert_eq!(p.token_requests(user).await, 0, "nothing reached Okta");
+    assert!(p.outbox(user).await.is_empty());
+    // With the right token everything works.
+    p.get("/signin").await;
+    p.post("/signin", &[("username", user), ("password", PASSWORD)])
+        .await
+        .assert_redirect("/signin/factor");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csrf_refusal_page() {
+    let p = Portal::start().await;
+    p.get("/signin").await;
+    let page = p
+        .post_without_csrf(
+            "/signin",
+            &[("username", "alice@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(page.status, 403);
+    assert!(page.text().contains("This page has expired"));
+    assert!(page.operation_id().is_some());
+    assert!(p.signed_in().await.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cross_site_posts_are_refused() {
+    let p = Portal::start().await;
+    p.get("/signin").await;
+    let cross = || vec![Header::new("Sec-Fetch-Site", "cross-site")];
+    let page = p
+        .post_with(
+            "/signin",
+            &[("username", "alice@example.com"), ("password", PASSWORD)],
+            cross(),
+        )
+        .await;
+    assert_eq!(
+        page.status, 403,
+        "a valid token does not make a cross-site POST acceptable"
+    );
+    assert_eq!(p.token_requests("alice@example.com").await, 0);
+    assert!(p.signed_in().await.is_none());
+    // Same-origin and same-site (and browsers that send nothing) are fine.
+    let page = p
+        .post_with(
+            "/signin",
+            &[("username", "alice@example.com"), ("password", PASSWORD)],
+            vec![Header::new("Sec-Fetch-Site", "same-origin")],
+        )
+        .await;
+    page.assert_redirect("/account");
+    // Sign-out too.
+    p.get("/account").await;
+    assert_eq!(p.post_with("/signout", &[], cross()).await.status, 403);
+    assert_eq!(
+        p.post_with("/signout/everywhere", &[], cross())
+            .await
+            .status,
+        403
+    );
+    assert_eq!(p.get("/account").await.status, 200, "still signed in");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn return_to_another_host_is_refused() {
+    for evil in [
+        "//evil.example",
+        "https://evil.example",
+        "/\\evil.example",
+        "https:evil.example",
+        "javascript:alert(1)",
+    ] {
+        let p = Portal::start().await;
+        let page = p
+            .get(&format!("/signin?return_to={}", urlencode(evil)))
+            .await;
+        assert_eq!(page.status, 200);
+        assert_eq!(
+            page.input_value("return_to").as_deref(),
+            Some("/account"),
+            "{evil}"
+        );
+        let page = p
+            .post(
+                "/signin",
+                &[
+                    ("username", "alice@example.com"),
+                    ("password", PASSWORD),
+                    ("return_to", evil),
+                ],
+            )
+            .await;
+        page.assert_redirect("/account");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn local_return_to_is_honoured_through_mfa() {
+    let p = Portal::start().await;
+    // An anonymous visit of a protected page remembers where to come back.
+    p.get("/account")
+        .await
+        .assert_redirect("/signin?return_to=%2Faccount");
+    let page = p.get("/signin?return_to=%2Faccount%3Ftab%3Dsessions").await;
+    assert_eq!(
+        page.input_value("return_to").as_deref(),
+        Some("/account?tab=sessions")
+    );
+    p.post(
+        "/signin",
+        &[
+            ("username", "bob@example.com"),
+            ("password", PASSWORD),
+            ("return_to", "/account?tab=sessions"),
+        ],
+    )
+    .await
+    .assert_redirect("/signin/factor");
+    p.get("/signin/factor").await;
+    p.post("/signin/factor", &[("factor", "push")])
+        .await
+        .assert_redirect("/signin/wait");
+    p.get("/signin/wait").await;
+    p.answer_push("bob@example.com", true, None).await;
+    p.advance(5).await;
+    let status = p.get("/signin/wait/status").await.json();
+    assert_eq!(status["redirect"], "/account?tab=sessions", "{status}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn local_return_to_password_only() {
+    let p = Portal::start().await;
+    p.get("/signin?return_to=/").await;
+    p.post(
+        "/signin",
+        &[
+            ("username", "alice@example.com"),
+            ("password", PASSWORD),
+            ("return_to", "/"),
+        ],
+    )
+    .await
+    .assert_redirect("/");
+    let home = p.get("/").await;
+    assert!(home.body.contains("Alice"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn empty_username_is_refused_with_the_form() {
+    let p = Portal::start().await;
+    p.get("/signin").await;
+    for username in ["", "   "] {
+        let page = p
+            .post("/signin", &[("username", username), ("password", PASSWORD)])
+            .await;
+        assert_eq!(page.status, 422, "{}", page.body);
+        assert!(page.body.contains("Enter your username."));
+        assert!(page.body.contains("aria-invalid=\"true\""));
+        assert!(
+            page.body.contains("name=\"password\""),
+            "the form is re-rendered"
+        );
+        let page = p
+            .post(
+                "/signin/passwordless",
+                &[("username", username), ("method", "sms")],
+            )
+            .await;
+        assert_eq!(page.status, 422);
+        assert!(page.body.contains("Enter your username."));
+    }
+    assert_eq!(
+        p.emu_get("/emulator/stats").await["token_traffic"]
+            .as_object()
+            .unwrap()
+            .len(),
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overlong_or_control_character_username_is_refused() {
+    let p = Portal::start().await;
+    p.get("/signin").await;
+    let long = format!("{}@example.com", "a".repeat(300));
+    let page = p
+        .post("/signin", &[("username", &long), ("password", PASSWORD)])
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("That username is not valid."));
+    assert_eq!(
+        page.input_value("username").as_deref(),
+        Some(long.as_str()),
+        "what was typed is kept"
+    );
+    let page = p
+        .post(
+            "/signin",
+            &[("username", "bob\u{0}@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert_eq!(
+        p.emu_get("/emulator/stats").await["token_traffic"]
+            .as_object()
+            .unwrap()
+            .len(),
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn empty_password_keeps_the_username() {
+    let p = Portal::start().await;
+    p.get("/signin").await;
+    let page = p
+        .post(
+            "/signin",
+            &[("username", "alice@example.com"), ("password", "")],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("Enter your password."));
+    assert_eq!(
+        page.input_value("username").as_deref(),
+        Some("alice@example.com")
+    );
+    let page = p
+        .post(
+            "/signin",
+            &[
+                ("username", "alice@example.com"),
+                ("password", &"x".repeat(2000)),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("That password is too long."));
+    assert_eq!(p.token_requests("alice@example.com").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_password_keeps_the_username() {
+    let p = Portal::start().await;
+    let page = p.password_step("alice@example.com", "wrong").await;
+    assert_eq!(page.status, 401);
+    assert!(page
+        .body
+        .contains("Your username or password is incorrect."));
+    assert_eq!(
+        page.input_value("username").as_deref(),
+        Some("alice@example.com")
+    );
+    assert_eq!(
+        page.input_value("password").as_deref(),
+        Some(""),
+        "the password is never echoed"
+    );
+    assert!(!page.body.contains("wrong\""));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_method_is_refused() {
+    let p = Portal::start().await;
+    p.get("/signin").await;
+    for method in ["", "fax", "OTP"] {
+        let page = p
+            .post(
+                "/signin/passwordless",
+                &[("username", "carol@example.com"), ("method", method)],
+            )
+            .await;
+        assert_eq!(page.status, 422, "{method}");
+        assert!(page.body.contains("Choose a way to sign in."));
+        assert_eq!(
+            page.input_value("username").as_deref(),
+            Some("carol@example.com")
+        );
+    }
+    p.password_step("bob@example.com", PASSWORD)
+        .await
+        .assert_redirect("/signin/factor");
+    p.get("/signin/factor").await;
+    let page = p
+        .post("/signin/factor", &[("factor", "carrier-pigeon")])
+        .await;
+    assert_eq!(page.status, 422);
+    assert!(page.body.contains("Choose one of the options."));
+    assert!(page.body.contains("name=\"factor\" value=\"otp\""));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn non_numeric_sms_code_is_refused_and_nothing_is_lost() {
+    let p = Portal::start().await;
+    let user = "bob@example.com";
+    p.mfa_start(user, "sms")
+        .await
+        .assert_redirect("/signin/verify");
+    p.get("/signin/verify").await;
+    let before = p.token_requests(user).await;
+    for (code, message) in [
+        ("12ab56", "The code is made of digits only."),
+        ("", "Enter the code."),
+        ("1234567890123", "That code is too long."),
+    ] {
+        let page = p.post("/signin/verify", &[("code", code)]).await;
+        assert_eq!(page.status, 422, "{code}: {}", page.body);
+        assert!(page.body.contains(message), "{code}");
+        assert!(page.body.contains("aria-invalid=\"true\""));
+        assert!(
+            page.body.contains("autocomplete=\"one-time-code\""),
+            "the form is re-rendered"
+        );
+        assert_eq!(
+            page.input_value("username").as_deref(),
+            Some(user),
+            "the username is kept"
+        );
+    }
+    assert_eq!(
+        p.token_requests(user).await,
+        before,
+        "no malformed code reached Okta"
+    );
+    // The step is intact: the real code (spaces and dashes tolerated) signs in.
+    let code = p.outbox_code(user).await;
+    let spaced = format!("{} {}", &code[..3], &code[3..]);
+    p.post("/signin/verify", &[("code", &spaced)])
+        .await
+        .assert_redirect("/account");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_form_bodies_are_4xx() {
+    let p = Portal::start().await;
+    p.get("/signin").await;
+    let csrf = p.csrf().unwrap();
+    for body in [
+        "%%%",
+        "username=%ZZ&password=x",
+        &format!("csrf_token={csrf}&username=a&username=b&password=x"),
+    ] {
+        let r = p
+            .client
+            .post("/signin")
+            .header(rocket::http::ContentType::Form)
+            .body(body)
+            .dispatch()
+            .await;
+        let page = p.page(r).await;
+        assert!((400..500).contains(&page.status), "{body}: {}", page.status);
+    }
+    let r = p
+        .client
+        .post("/signin")
+        .header(rocket::http::ContentType::JSON)
+        .body("{}")
+        .dispatch()
+        .await;
+    assert!((400..500).contains(&r.status().code));
+}
+
+fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}

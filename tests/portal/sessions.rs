@@ -1,0 +1,472 @@
+//! Sessions: the cookie, a new id at sign-in, idle and absolute timeouts, "Keep me signed
+//! in", sign-out (revocation at Okta, the old cookie dead) and sign-out everywhere.
+
+use base64::Engine;
+use direct_signin::portal::session::SessionStore;
+use rocket::http::Header;
+
+use crate::common::{session_key, Page, Portal, PASSWORD, SID};
+
+/// The attributes of a `Set-Cookie` header, lower-cased names, and its value.
+fn cookie_parts(header: &str) -> (String, Vec<(String, String)>) {
+    let mut parts = header.split(';').map(str::trim);
+    let first = parts.next().unwrap();
+    let value = first.split_once('=').unwrap().1.to_string();
+    let attrs = parts
+        .filter(|a| !a.is_empty())
+        .map(|a| match a.split_once('=') {
+            Some((k, v)) => (k.to_ascii_lowercase(), v.to_string()),
+            None => (a.to_ascii_lowercase(), String::new()),
+        })
+        .collect();
+    (value, attrs)
+}
+
+fn attr<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    attrs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+#[track_caller]
+fn assert_host_cookie(header: &str) -> String {
+    let (value, attrs) = cookie_parts(header);
+    assert!(attr(&attrs, "secure").is_some(), "Secure: {header}");
+    assert!(attr(&attrs, "httponly").is_some(), "HttpOnly: {header}");
+    assert_eq!(
+        attr(&attrs, "samesite")
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("lax"),
+        "{header}"
+    );
+    assert_eq!(attr(&attrs, "path"), Some("/"), "{header}");
+    assert!(attr(&attrs, "domain").is_none(), "no Domain: {header}");
+    value
+}
+
+#[track_caller]
+fn assert_random_id(value: &str) {
+    assert_eq!(value.len(), 43, "{value}");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(value)
+        .expect("base64url");
+    assert_eq!(bytes.len(), 32, "256 bits");
+}
+
+async fn account_redirects_to_signin(p: &Portal, sid: &str) {
+    let fresh = p.browser().await;
+    fresh
+        .get_as("/account", sid)
+        .await
+        .assert_redirect("/signin?return_to=%2Faccount");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_cookie_attributes() {
+    let p = Portal::start().await;
+    let page = p.get("/signin").await;
+    let header = page
+        .session_cookie()
+        .expect("the sign-in page sets a session cookie");
+    let pre = assert_host_cookie(header);
+    assert_random_id(&pre);
+    let (_, attrs) = cookie_parts(header);
+    assert!(
+        attr(&attrs, "max-age").is_none() && attr(&attrs, "expires").is_none(),
+        "a browser-session cookie"
+    );
+    // Another visitor gets another id.
+    let q = p.browser().await;
+    let other = assert_host_cookie(q.get("/signin").await.session_cookie().unwrap());
+    assert_ne!(pre, other);
+    // Signing in sets a new cookie with the same attributes.
+    let page = p
+        .post(
+            "/signin",
+            &[("username", "alice@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    page.assert_redirect("/account");
+    let header = page.session_cookie().expect("sign-in sets a new cookie");
+    let signed_in = assert_host_cookie(header);
+    assert_random_id(&signed_in);
+    let (_, attrs) = cookie_parts(header);
+    assert!(
+        attr(&attrs, "max-age").is_none() && attr(&attrs, "expires").is_none(),
+        "{header}"
+    );
+    // Nothing but the opaque id and the signed device cookie reach the browser.
+    let mut cookies: Vec<String> = p
+        .client
+        .cookies()
+        .iter()
+        .map(|c| c.name().to_string())
+        .collect();
+    cookies.sort();
+    assert_eq!(cookies, vec!["__Host-device".to_string(), SID.to_string()]);
+    let device = p
+        .client
+        .cookies()
+        .get("__Host-device")
+        .unwrap()
+        .value()
+        .to_string();
+    assert!(
+        device.starts_with("v1.") && !device.contains("alice"),
+        "{device}"
+    );
+    let set = page
+        .headers
+        .iter()
+        .find(|(n, v)| n.eq_ignore_ascii_case("set-cookie") && v.starts_with("__Host-device="))
+        .map(|(_, v)| v.clone())
+        .expect("the device cookie is set at sign-in");
+    assert_host_cookie(&set);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_id_is_rotated_at_sign_in() {
+    let p = Portal::start().await;
+    p.password_step("bob@example.com", PASSWORD)
+        .await
+        .assert_redirect("/signin/factor");
+    let pre = p.session_id().unwrap();
+    assert!(
+        p.record_of(&pre).await.is_some(),
+        "the flow lives in the pre-sign-in session"
+    );
+    p.get("/signin/factor").await;
+    p.post("/signin/factor", &[("factor", "otp")])
+        .await
+        .assert_redirect("/signin/verify");
+    p.get("/signin/verify").await;
+    let code = p.totp().await;
+    p.post("/signin/verify", &[("code", &code)])
+        .await
+        .assert_redirect("/account");
+    let post = p.session_id().unwrap();
+    assert_ne!(pre, post, "a new id at sign-in");
+    assert!(
+        p.record_of(&pre).await.is_none(),
+        "the pre-sign-in session is destroyed"
+    );
+    assert!(p.signed_in().await.is_some());
+    // The old cookie value, replayed from another browser, is not signed in.
+    let fresh = p.browser().await;
+    fresh
+        .get_as("/account", &pre)
+        .await
+        .assert_redirect("/signin?return_to=%2Faccount");
+    let home = fresh.get_as("/", &pre).await;
+    assert_eq!(home.status, 200);
+    assert!(!home.body.contains("Bob"), "{}", home.body);
+    assert!(p.record_of(&pre).await.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_timeout_and_touch() {
+    let p = Portal::start().await;
+    p.sign_in_alice().await;
+    let sid = p.session_id().unwrap();
+    // 29 minutes idle: still signed in, and this visit counts as activity.
+    p.advance(29 * 60).await;
+    assert_eq!(p.get("/account").await.status, 200);
+    // Another 29 minutes (58 since sign-in): still signed in thanks to the touch.
+    p.advance(29 * 60).await;
+    assert_eq!(p.get("/account").await.status, 200);
+    // 30 minutes idle: gone.
+    p.advance(30 * 60).await;
+    p.get("/account")
+        .await
+        .assert_redirect("/signin?return_to=%2Faccount");
+    assert!(
+        p.record_of(&sid).await.is_none(),
+        "the expired session is deleted"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_timeout_ends_within_seconds_of_the_limit() {
+    let p = Portal::start().await;
+    p.sign_in_alice().await;
+    p.advance(30 * 60 - 5).await;
+    assert_eq!(p.get("/").await.status, 200);
+    assert!(
+        p.get("/").await.body.contains("Alice"),
+        "still signed in just before the limit"
+    );
+    p.advance(6).await;
+    let home = p.get("/").await;
+    assert!(
+        !home.body.contains("Alice"),
+        "signed out after 30 minutes idle"
+    );
+    p.get("/account")
+        .await
+        .assert_redirect("/signin?return_to=%2Faccount");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn absolute_timeout_despite_activity() {
+    let p = Portal::start().await;
+    p.sign_in_alice().await;
+    let step = 25 * 60;
+    let mut elapsed = 0;
+    while elapsed + step < 12 * 3600 {
+        p.advance(step).await;
+        elapsed += step;
+        let page = p.get("/account").await;
+        assert_eq!(page.status, 200, "after {elapsed} s: {:?}", page.location);
+    }
+    p.advance(step).await;
+    p.get("/account")
+        .await
+        .assert_redirect("/signin?return_to=%2Faccount");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_me_signed_in_uses_the_longer_limits() {
+    let p = Portal::start().await;
+    p.get("/signin").await;
+    let page = p
+        .post(
+            "/signin",
+            &[
+                ("username", "alice@example.com"),
+                ("password", PASSWORD),
+                ("remember", "yes"),
+            ],
+        )
+        .await;
+    page.assert_redirect("/account");
+    let header = page.session_cookie().unwrap();
+    assert_host_cookie(header);
+    let (_, attrs) = cookie_parts(header);
+    assert_eq!(
+        attr(&attrs, "max-age"),
+        Some("2592000"),
+        "persistent for the absolute limit: {header}"
+    );
+    assert!(p.signed_in().await.unwrap().remember);
+    assert!(p
+        .get("/account")
+        .await
+        .body
+        .contains("Kept signed in</dt><dd>Yes"));
+    // Idle past the short limit: still signed in.
+    p.advance(31 * 60).await;
+    assert_eq!(p.get("/account").await.status, 200);
+    // Activity every 6 days keeps it alive up to the 30-day absolute limit.
+    for day in [6, 12, 18, 24] {
+        p.advance(6 * 24 * 3600).await;
+        assert_eq!(p.get("/account").await.status, 200, "day {day}");
+    }
+    p.advance(6 * 24 * 3600).await;
+    p.get("/account")
+        .await
+        .assert_redirect("/signin?return_to=%2Faccount");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keep_me_signed_in_idle_limit() {
+    let p = Portal::start().await;
+    p.get("/signin").await;
+    p.post(
+        "/signin",
+        &[
+            ("username", "alice@example.com"),
+            ("password", PASSWORD),
+            ("remember", "yes"),
+        ],
+    )
+    .await
+    .assert_redirect("/account");
+    p.advance(7 * 24 * 3600 - 5).await;
+    assert_eq!(p.get("/account").await.status, 200);
+    p.advance(7 * 24 * 3600).await;
+    p.get("/account")
+        .await
+        .assert_redirect("/signin?return_to=%2Faccount");
+}
+
+async fn sign_out(p: &Portal) -> Page {
+    let account = p.get("/account").await;
+    assert_eq!(account.status, 200);
+    p.post("/signout", &[]).await
+}
+
+#[track_caller]
+fn assert_signed_out(page: &Page) {
+    page.assert_redirect("/signin?notice=signed_out");
+    let clear = page.header("Clear-Site-Data").expect("Clear-Site-Data");
+    assert!(
+        clear.contains("\"cache\"") && clear.contains("\"storage\""),
+        "{clear}"
+    );
+    assert_eq!(page.header("Cache-Control"), Some("no-store"));
+    let header = page.session_cookie().expect("the cookie is expired");
+    let (value, attrs) = cookie_parts(header);
+    assert!(value.is_empty(), "{header}");
+    assert_eq!(attr(&attrs, "max-age"), Some("0"), "{header}");
+    // A browser ignores a `__Host-` cookie (even a removal) without Secure and Path=/.
+    assert!(attr(&attrs, "secure").is_some(), "{header}");
+    assert_eq!(attr(&attrs, "path"), Some("/"), "{header}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_out_revokes_and_kills_the_cookie() {
+    let p = Portal::start().await;
+    p.sign_in_bob_with_otp().await;
+    let sid = p.session_id().unwrap();
+    let session = p.signed_in().await.unwrap();
+    let refresh = session
+        .refresh_token
+        .clone()
+        .expect("offline_access gives a refresh token");
+    let access = session.access_token.clone();
+    assert_eq!(p.introspect(refresh.expose()).await["active"], true);
+    assert_eq!(p.introspect(access.expose()).await["active"], true);
+
+    // Control: the cookie value works from another browser while the session lives.
+    let other = p.browser().await;
+    assert_eq!(other.get_as("/account", &sid).await.status, 200);
+
+    let page = sign_out(&p).await;
+    assert_signed_out(&page);
+    assert!(p.session_id().is_none(), "the browser dropped the cookie");
+    assert!(p.record_of(&sid).await.is_none(), "the session is deleted");
+    assert_eq!(
+        p.introspect(refresh.expose()).await["active"],
+        false,
+        "refresh token revoked"
+    );
+    assert_eq!(
+        p.introspect(access.expose()).await["active"],
+        false,
+        "access token revoked"
+    );
+    let signin = p.get("/signin?notice=signed_out").await;
+    assert!(signin.body.contains("You have been signed out."));
+    p.get("/account")
+        .await
+        .assert_redirect("/signin?return_to=%2Faccount");
+    // The old cookie value is dead.
+    account_redirects_to_signin(&p, &sid).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_out_ends_the_session_when_okta_revoke_fails() {
+    let p = Portal::start().await;
+    p.sign_in_alice().await;
+    let sid = p.session_id().unwrap();
+    let refresh = p.signed_in().await.unwrap().refresh_token.unwrap();
+    p.fault(
+        "revoke",
+        "status",
+        serde_json::json!({"status": 503, "count": 2}),
+    )
+    .await;
+    let page = sign_out(&p).await;
+    assert_signed_out(&page);
+    assert!(p.record_of(&sid).await.is_none());
+    account_redirects_to_signin(&p, &sid).await;
+    // The fault really hit: Okta still has the token (nothing the portal could do).
+    assert_eq!(p.introspect(refresh.expose()).await["active"], true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_out_needs_csrf() {
+    let p = Portal::start().await;
+    p.sign_in_alice().await;
+    p.get("/account").await;
+    assert_eq!(p.post_without_csrf("/signout", &[]).await.status, 403);
+    assert_eq!(
+        p.post("/signout", &[("csrf_token", "nope")]).await.status,
+        403
+    );
+    assert_eq!(p.get("/account").await.status, 200, "still signed in");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_lists_sessions_and_sign_out_everywhere_ends_them() {
+    let a = Portal::start().await;
+    a.sign_in_alice().await;
+    let b = a.browser().await;
+    b.get("/signin").await;
+    let firefox = Header::new(
+        "User-Agent",
+        "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+    );
+    b.post_with(
+        "/signin",
+        &[("username", "alice@example.com"), ("password", PASSWORD)],
+        vec![firefox],
+    )
+    .await
+    .assert_redirect("/account");
+    // Someone else's session must survive.
+    let c = a.browser().await;
+    c.sign_in_bob_with_otp().await;
+
+    let (sid_a, sid_b, sid_c) = (
+        a.session_id().unwrap(),
+        b.session_id().unwrap(),
+        c.session_id().unwrap(),
+    );
+    assert!(sid_a != sid_b);
+    let (sa, sb) = (a.signed_in().await.unwrap(), b.signed_in().await.unwrap());
+    assert_eq!(sa.user_id, sb.user_id);
+    let refresh = [sa.refresh_token.unwrap(), sb.refresh_token.unwrap()];
+
+    let account = a.get("/account").await;
+    assert_eq!(account.status, 200);
+    let table = account
+        .body
+        .split("id=\"sessions\"")
+        .nth(1)
+        .unwrap()
+        .split("</table>")
+        .next()
+        .unwrap();
+    assert_eq!(
+        table.matches("<tr").count() - 1,
+        2,
+        "two sessions of alice: {table}"
+    );
+    assert!(table.contains("Firefox on Linux"), "{table}");
+    assert_eq!(table.matches("this browser").count(), 1);
+
+    let page = a.post("/signout/everywhere", &[]).await;
+    assert_signed_out(&page);
+    for sid in [&sid_a, &sid_b] {
+        assert!(
+            a.record_of(sid).await.is_none(),
+            "every session of alice is deleted"
+        );
+    }
+    assert!(a.store.user_sessions(&sa.user_id).await.unwrap().is_empty());
+    for token in &refresh {
+        assert_eq!(a.introspect(token.expose()).await["active"], false);
+    }
+    b.get("/account")
+        .await
+        .assert_redirect("/signin?return_to=%2Faccount");
+    account_redirects_to_signin(&a, &sid_a).await;
+    // Bob is still signed in.
+    assert!(c.record_of(&sid_c).await.is_some());
+    assert_eq!(c.get("/account").await.status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn store_keys_are_digests_of_the_cookie() {
+    let p = Portal::start().await;
+    p.sign_in_alice().await;
+    let sid = p.session_id().unwrap();
+    let user = p.signed_in().await.unwrap().user_id;
+    let keys = p.store.user_sessions(&user).await.unwrap();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].0, session_key(&sid));
+    assert_ne!(keys[0].0, sid);
+}
