@@ -80,7 +80,7 @@ impl FailureBook {
             .retain(|_, (_, last)| now - *last < window);
     }
 
-    pub fn len(&self) -> usize {
+    pub fn tracked_keys(&self) -> usize {
         self.users.lock().len() + self.ip_user.lock().len()
     }
 }
@@ -113,6 +113,6 @@ mod tests {
         b.reset("u");
         assert_eq!(b.get("u", 103, 1000).anonymous, 0);
         b.prune(5000, 1000);
-        assert_eq!(b.len(), 0);
+        assert_eq!(b.tracked_keys(), 0);
     }
 }

@@ -19,7 +19,8 @@ pub trait KeyedLimiter: Send + Sync {
     fn check(&self, key: &str) -> Result<(), i64>;
     /// Forgets keys whose state is back to "full" (bounded memory under a flood of keys).
     fn prune(&self);
-    fn len(&self) -> usize;
+    /// Keys currently held.
+    fn tracked_keys(&self) -> usize;
 }
 
 type Inner =
@@ -67,7 +68,7 @@ impl KeyedLimiter for MemoryLimiter {
         self.inner.shrink_to_fit();
     }
 
-    fn len(&self) -> usize {
+    fn tracked_keys(&self) -> usize {
         self.inner.len()
     }
 }
@@ -100,7 +101,7 @@ mod tests {
         assert!(l.check("a").is_ok());
         clock.advance_secs(3600);
         l.prune();
-        assert_eq!(l.len(), 0, "idle keys are pruned");
+        assert_eq!(l.tracked_keys(), 0, "idle keys are pruned");
     }
 
     #[test]

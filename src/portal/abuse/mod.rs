@@ -229,8 +229,8 @@ impl Guard {
             &self.username,
         ]
         .iter()
-        .map(|l| l.len())
+        .map(|l| l.tracked_keys())
         .sum::<usize>()
-            + self.failures.len()
+            + self.failures.tracked_keys()
     }
 }
