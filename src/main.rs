@@ -40,8 +40,12 @@ fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     // Rocket's own records (launch dump, per-request lines) arrive through the `log`
     // bridge; keep its warnings, drop its chatter unless RUST_LOG asks for it.
+    // Never below warn for Rocket, whatever RUST_LOG says: its debug level prints form
+    // fields (passwords, codes) and request headers (cookies).
     let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,rocket=warn,_=warn"));
+        .unwrap_or_else(|_| EnvFilter::new("info"))
+        .add_directive("rocket=warn".parse().expect("static directive"))
+        .add_directive("_=warn".parse().expect("static directive"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(true);

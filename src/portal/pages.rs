@@ -34,7 +34,7 @@ pub fn routes() -> Vec<Route> {
 type App = State<Arc<Portal>>;
 
 #[get("/")]
-fn home(current: &Current, app: &App) -> Reply {
+fn home(_activity: Option<User<'_>>, current: &Current, app: &App) -> Reply {
     let user = current.signed_in().map(|s| {
         json!({
             "name": s.name.clone().or_else(|| s.preferred_username.clone()).unwrap_or_else(|| "you".into()),
@@ -208,7 +208,7 @@ async fn signout(
     if let (Some(id), Some(session)) = (&current.id, current.signed_in()) {
         revoke(app, session).await;
         app.sessions.delete(id).await?;
-        tracing::info!(target: "audit", event = "signout", user = %app.sessions.username_digest(&session.user_id));
+        tracing::info!(target: "audit", event = "signout", user = %session.user_digest);
     } else if let Some(id) = &current.id {
         app.sessions.delete(id).await?;
     }
@@ -236,7 +236,7 @@ async fn signout_everywhere(
         app.sessions.store.delete(key).await?;
     }
     app.sessions.delete(user.id).await?;
-    tracing::info!(target: "audit", event = "signout_everywhere", sessions = all.len(), user = %app.sessions.username_digest(&user.session.user_id));
+    tracing::info!(target: "audit", event = "signout_everywhere", sessions = all.len(), user = %user.session.user_digest);
     super::session::Sessions::expire_cookie(jar);
     Ok(SignedOut)
 }

@@ -40,6 +40,9 @@ pub struct PreAuth {
 pub struct SignedIn {
     /// Okta user id (`sub`).
     pub user_id: String,
+    /// Keyed digest of the username used to sign in (what audit events carry).
+    #[serde(default)]
+    pub user_digest: String,
     pub name: Option<String>,
     pub email: Option<String>,
     pub preferred_username: Option<String>,

@@ -122,7 +122,11 @@ impl SigninService {
                     remember,
                 } => {
                     self.sessions.delete(attempt.session_id).await?;
-                    let session = signed_in(*tokens, remember, attempt.ctx, clock.now());
+                    let mut session = signed_in(*tokens, remember, attempt.ctx, clock.now());
+                    session.user_digest = username
+                        .as_deref()
+                        .map(|u| self.sessions.username_digest(u))
+                        .unwrap_or_default();
                     self.audit(attempt, username.as_deref(), "succeeded", last_call);
                     self.metrics.funnel("succeeded");
                     self.metrics.sessions_created.inc();
@@ -292,6 +296,7 @@ fn signed_in(tokens: TokenSet, remember: bool, ctx: &CallContext, now: i64) -> S
     let claims = tokens.claims;
     SignedIn {
         user_id: claims.sub,
+        user_digest: String::new(),
         name: claims.name,
         email: claims.email,
         preferred_username: claims.preferred_username,
