@@ -54,6 +54,42 @@ fn failure(app: &Portal, f: Failure) -> AppError {
     }
 }
 
+/// Renders a sign-in step's page with its notice line and the visitor's CSRF token.
+fn step_page(
+    app: &Portal,
+    id: &str,
+    status: Status,
+    template: &'static str,
+    notice: Option<Notice>,
+    mut page: Value,
+) -> Reply {
+    if let (Some((text, kind)), Some(map)) = (notice.map(notice_text), page.as_object_mut()) {
+        map.insert("notice".into(), json!(text));
+        map.insert("notice_kind".into(), json!(kind));
+    }
+    let csrf = app.sessions.csrf_token(id);
+    Reply::Page(
+        status,
+        views::render(template, &app.brand, Some(&csrf), page),
+    )
+}
+
+/// Runs one event through the sign-in service for this visitor.
+async fn drive(
+    app: &Portal,
+    id: &str,
+    ctx: &RequestContext,
+    jar: &CookieJar<'_>,
+    event: Event,
+) -> Result<Driven, AppError> {
+    let attempt = Attempt {
+        session_id: id,
+        ctx: &ctx.0,
+        jar,
+    };
+    Ok(app.signin.drive(attempt, event).await?)
+}
+
 /// Checks the form's CSRF token against the visitor's session id.
 fn csrf(app: &Portal, current: &Current, token: Option<&str>) -> Result<String, AppError> {
     if app.sessions.csrf_ok(current.id.as_deref(), token) {
@@ -107,26 +143,15 @@ struct SigninView<'a> {
 }
 
 fn render_signin(app: &Portal, id: &str, status: Status, v: SigninView<'_>) -> Reply {
-    let notice = v.notice.map(notice_text);
     let page = json!({
         "username": v.username,
         "return_to": v.return_to,
         "remember": v.remember,
-        "notice": notice.as_ref().map(|n| &n.0),
-        "notice_kind": notice.as_ref().map(|n| n.1),
         "error": v.error.map(|e| e.1),
         "error_field": v.error.map(|e| e.0),
         "passwordless": app.passwordless.iter().map(|m| json!({"value": m.as_str(), "label": method_label(*m)})).collect::<Vec<_>>(),
     });
-    Reply::Page(
-        status,
-        views::render(
-            "signin",
-            &app.brand,
-            Some(&app.sessions.csrf_token(id)),
-            page,
-        ),
-    )
+    step_page(app, id, status, "signin", v.notice, page)
 }
 
 pub fn method_label(m: Method) -> &'static str {
@@ -249,17 +274,7 @@ async fn signin_password(
         return_to: return_to.clone(),
         remember,
     };
-    let driven = app
-        .signin
-        .drive(
-            Attempt {
-                session_id: &id,
-                ctx: &ctx.0,
-                jar,
-            },
-            event,
-        )
-        .await?;
+    let driven = drive(app, &id, &ctx, jar, event).await?;
     match driven {
         Driven::Reject(Rejection::InvalidCredentials, _) => {
             app.guard.password_failed(&name, device, ip);
@@ -336,17 +351,7 @@ async fn signin_passwordless(
         return_to: return_to.clone(),
         remember,
     };
-    let driven = app
-        .signin
-        .drive(
-            Attempt {
-                session_id: &id,
-                ctx: &ctx.0,
-                jar,
-            },
-            event,
-        )
-        .await?;
+    let driven = drive(app, &id, &ctx, jar, event).await?;
     finish(app, driven, current, jar)
 }
 
@@ -395,7 +400,6 @@ fn render_factor(
     let Step::ChooseFactor { mfa, .. } = &flow.step else {
         return see(super::machine::page_of(&flow.step));
     };
-    let notice = flow.notice.map(notice_text);
     let factors: Vec<Value> = app
         .second_factors
         .iter()
@@ -405,19 +409,9 @@ fn render_factor(
     let page = json!({
         "username": flow.username,
         "factors": factors,
-        "notice": notice.as_ref().map(|n| &n.0),
-        "notice_kind": notice.as_ref().map(|n| n.1),
         "error": error,
     });
-    Reply::Page(
-        status,
-        views::render(
-            "factor",
-            &app.brand,
-            Some(&app.sessions.csrf_token(id)),
-            page,
-        ),
-    )
+    step_page(app, id, status, "factor", flow.notice, page)
 }
 
 #[get("/signin/factor")]
@@ -454,17 +448,7 @@ async fn factor_submit(
             })
         }
     };
-    let driven = app
-        .signin
-        .drive(
-            Attempt {
-                session_id: &id,
-                ctx: &ctx.0,
-                jar,
-            },
-            Event::ChooseFactor(method),
-        )
-        .await?;
+    let driven = drive(app, &id, &ctx, jar, Event::ChooseFactor(method)).await?;
     finish(app, driven, current, jar)
 }
 
@@ -492,7 +476,6 @@ fn render_verify(
         return see(super::machine::page_of(&flow.step));
     };
     let now = app.sessions.clock().now();
-    let notice = flow.notice.map(notice_text);
     let (title, hint) = match method {
         Method::Otp => (
             "Enter the code from your authenticator app",
@@ -521,19 +504,9 @@ fn render_verify(
         "can_resend": *method != Method::Otp,
         "resend_in": resend_after.map_or(0, |r| (r - now).max(0)),
         "can_switch": true,
-        "notice": notice.as_ref().map(|n| &n.0),
-        "notice_kind": notice.as_ref().map(|n| n.1),
         "error": error,
     });
-    Reply::Page(
-        status,
-        views::render(
-            "verify",
-            &app.brand,
-            Some(&app.sessions.csrf_token(id)),
-            page,
-        ),
-    )
+    step_page(app, id, status, "verify", flow.notice, page)
 }
 
 #[get("/signin/verify")]
@@ -556,17 +529,7 @@ async fn verify_submit(
     let id = csrf(app, current, form.csrf_token.as_deref())?;
     app.guard.check_ip(client_ip(&ctx), Action::Code)?;
     let code = form.code.clone().unwrap_or_default();
-    let driven = app
-        .signin
-        .drive(
-            Attempt {
-                session_id: &id,
-                ctx: &ctx.0,
-                jar,
-            },
-            Event::SubmitCode(code),
-        )
-        .await?;
+    let driven = drive(app, &id, &ctx, jar, Event::SubmitCode(code)).await?;
     match driven {
         Driven::Reject(Rejection::InvalidCode, Some(flow)) => Ok(render_verify(
             app,
@@ -608,17 +571,7 @@ async fn wait_page(
             "/signin"
         }));
     }
-    let driven = app
-        .signin
-        .drive(
-            Attempt {
-                session_id: &id,
-                ctx: &ctx.0,
-                jar,
-            },
-            Event::Poll,
-        )
-        .await?;
+    let driven = drive(app, &id, &ctx, jar, Event::Poll).await?;
     let flow = match driven {
         Driven::Show("/signin/wait") | Driven::Busy => match app.sessions.load(&id).await? {
             Some(crate::portal::session::Record::Pending(p)) => p.flow,
@@ -636,15 +589,7 @@ async fn wait_page(
         "username": flow.username,
         "binding_code": oob.as_ref().and_then(|o| o.binding_code.clone()),
     });
-    Ok(Reply::Page(
-        Status::Ok,
-        views::render(
-            "wait",
-            &app.brand,
-            Some(&app.sessions.csrf_token(&id)),
-            page,
-        ),
-    ))
+    Ok(step_page(app, &id, Status::Ok, "wait", flow.notice, page))
 }
 
 /// What the wait page's script asks: `{"state": …, "redirect": …}`.
@@ -668,17 +613,7 @@ async fn wait_status(
     if current_flow(current).is_none() {
         return Ok(ended("expired"));
     }
-    let driven = app
-        .signin
-        .drive(
-            Attempt {
-                session_id: &id,
-                ctx: &ctx.0,
-                jar,
-            },
-            Event::Poll,
-        )
-        .await?;
+    let driven = drive(app, &id, &ctx, jar, Event::Poll).await?;
     Ok(Json(match driven {
         Driven::Show("/signin/wait") | Driven::Busy => json!({"state": "pending"}),
         Driven::Show(page) => json!({"state": "approved", "redirect": page}),
@@ -720,17 +655,7 @@ async fn simple_event(
     if matches!(event, Event::Resend) {
         app.guard.check_ip(client_ip(ctx), Action::Resend)?;
     }
-    let driven = app
-        .signin
-        .drive(
-            Attempt {
-                session_id: &id,
-                ctx: &ctx.0,
-                jar,
-            },
-            event,
-        )
-        .await?;
+    let driven = drive(app, &id, ctx, jar, event).await?;
     finish(app, driven, current, jar)
 }
 
