@@ -63,9 +63,10 @@ fn step_page(
     notice: Option<Notice>,
     mut page: Value,
 ) -> Reply {
-    if let (Some((text, kind)), Some(map)) = (notice.map(notice_text), page.as_object_mut()) {
-        map.insert("notice".into(), json!(text));
-        map.insert("notice_kind".into(), json!(kind));
+    let notice = notice.map(notice_text);
+    if let Some(map) = page.as_object_mut() {
+        map.insert("notice".into(), json!(notice.as_ref().map(|n| &n.0)));
+        map.insert("notice_kind".into(), json!(notice.as_ref().map(|n| n.1)));
     }
     let csrf = app.sessions.csrf_token(id);
     Reply::Page(
