@@ -233,7 +233,7 @@ impl OktaClient {
             return Err(Upstream::Status(status, None));
         }
         let doc: Discovery = serde_json::from_slice(&bytes).map_err(|_| Upstream::Malformed)?;
-        if doc.issuer != self.issuer {
+        if doc.issuer.trim_end_matches('/') != self.issuer {
             tracing::error!(
                 configured = %self.issuer,
                 discovered = %doc.issuer,
@@ -241,10 +241,13 @@ impl OktaClient {
             );
             return Err(Upstream::Malformed);
         }
+        // Okta's own clients derive these two from `token_endpoint`; an unusual token URL
+        // falls back to the issuer's `/v1` base.
         let base = doc
             .token_endpoint
             .strip_suffix("/token")
-            .ok_or(Upstream::Malformed)?;
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{}/v1", doc.issuer.trim_end_matches('/')));
         let endpoints = Arc::new(Endpoints {
             issuer: doc.issuer.clone(),
             challenge: format!("{base}/challenge"),
@@ -406,14 +409,15 @@ impl OktaClient {
         let code = outcome::error_code(body).unwrap_or_default();
         match (status, code) {
             (429, _) => Outcome::RateLimited { reset },
-            (403, "mfa_required") => match body["mfa_token"].as_str() {
+            // The error code decides, whatever the status (lenient toward stand-ins).
+            (_, "mfa_required") => match body["mfa_token"].as_str() {
                 Some(t) if !t.is_empty() => Outcome::MfaRequired {
                     mfa_token: t.to_string(),
                 },
                 _ => Outcome::Upstream(Upstream::Malformed),
             },
-            (400, "authorization_pending") => Outcome::Pending,
-            (400, "slow_down") => Outcome::SlowDown,
+            (_, "authorization_pending") => Outcome::Pending,
+            (_, "slow_down") => Outcome::SlowDown,
             (_, "invalid_grant") => match kind {
                 CallKind::Password | CallKind::PasswordlessStart => Outcome::InvalidCredentials,
                 CallKind::Code => Outcome::InvalidCode,
@@ -485,7 +489,7 @@ impl OktaClient {
             access_token: Secret::new(access),
             refresh_token: text("refresh_token").map(Secret::new),
             id_token: Secret::new(id_token),
-            expires_in: body["expires_in"].as_i64().unwrap_or(3600),
+            expires_in: number(&body["expires_in"]).unwrap_or(3600),
             scope: text("scope").unwrap_or_default(),
             claims,
         })
@@ -696,6 +700,15 @@ impl OktaClient {
     }
 }
 
+/// A JSON number, or a string holding one (lenient toward stand-ins).
+fn number(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
 fn parse_challenge(body: &Value, requested_channel: &str) -> Option<Challenge> {
     let oob_code = body["oob_code"]
         .as_str()
@@ -727,11 +740,10 @@ fn parse_challenge(body: &Value, requested_channel: &str) -> Option<Challenge> {
     }
     Some(Challenge {
         oob_code,
-        expires_in: body["expires_in"]
-            .as_i64()
+        expires_in: number(&body["expires_in"])
             .filter(|s| *s > 0)
             .unwrap_or(300),
-        interval: body["interval"].as_i64().filter(|s| *s > 0),
+        interval: number(&body["interval"]).filter(|s| *s > 0),
         channel,
         binding_method,
         binding_code,
@@ -776,6 +788,16 @@ mod tests {
             OktaClient::interpret_error(CallKind::Code, 503, None, &five),
             Outcome::Upstream(Upstream::Status(503, Some(_)))
         ));
+        let pending = json!({"error": "authorization_pending"});
+        assert!(matches!(
+            OktaClient::interpret_error(CallKind::Poll, 401, None, &pending),
+            Outcome::Pending
+        ));
+        let mfa_400 = json!({"error": "mfa_required", "mfa_token": "m"});
+        assert!(matches!(
+            OktaClient::interpret_error(CallKind::Password, 400, None, &mfa_400),
+            Outcome::MfaRequired { .. }
+        ));
         let mfa = json!({"error": "mfa_required"});
         assert!(matches!(
             OktaClient::interpret_error(CallKind::Password, 403, None, &mfa),
@@ -801,5 +823,11 @@ mod tests {
         .is_none());
         let sms = parse_challenge(&json!({"oob_code": "x"}), "sms").unwrap();
         assert_eq!(sms.binding_method, BindingMethod::Prompt);
+        let strings = parse_challenge(
+            &json!({"oob_code": "x", "channel": "push", "expires_in": "120", "interval": "3"}),
+            "push",
+        )
+        .unwrap();
+        assert_eq!((strings.expires_in, strings.interval), (120, Some(3)));
     }
 }

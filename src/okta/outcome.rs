@@ -44,6 +44,8 @@ pub struct IdClaims {
     pub amr: Vec<String>,
     #[serde(default)]
     pub auth_time: Option<i64>,
+    /// Okta always sends it; a stand-in that does not is not refused for it.
+    #[serde(default)]
     pub iat: i64,
     pub exp: i64,
 }
