@@ -92,6 +92,12 @@ pub struct SessionConfig {
     /// characters, the same on every instance. Generated at start when absent (debug only).
     #[serde(default)]
     pub secret: Option<Secret>,
+    /// `memory` (one instance) or `redis` (sessions, flows and leases shared by instances).
+    pub store: String,
+    /// Redis URL when `store = "redis"`, e.g. `redis://127.0.0.1:6379/0`.
+    pub redis_url: String,
+    /// Prefix of every Redis key, so several deployments can share a server.
+    pub redis_prefix: String,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -192,6 +198,9 @@ impl Default for Config {
                 remember_absolute_timeout: 30 * 24 * 3600,
                 pending_timeout: 15 * 60,
                 secret: None,
+                store: "memory".into(),
+                redis_url: "redis://127.0.0.1:6379/0".into(),
+                redis_prefix: "direct-signin:".into(),
             },
             signin: SigninConfig {
                 passwordless: METHODS.iter().map(|m| m.to_string()).collect(),
@@ -356,6 +365,17 @@ impl Config {
                 ))
             }
             _ => {}
+        }
+        if s.store != "memory" && s.store != "redis" {
+            return Err(invalid("session.store", "must be memory or redis"));
+        }
+        if s.store == "redis"
+            && url::Url::parse(&s.redis_url).map_or(true, |u| !u.scheme().starts_with("redis"))
+        {
+            return Err(invalid(
+                "session.redis_url",
+                "must be a redis:// or rediss:// URL",
+            ));
         }
         for (key, list) in [
             ("signin.passwordless", &self.signin.passwordless),

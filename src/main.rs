@@ -135,6 +135,10 @@ async fn run_portal() -> Result<(), String> {
         parts.clock = running.emulator.clock.clone();
         _embedded = Some(running);
     }
+    let store = direct_signin::portal::session::store_from_config(&config.session, &parts.clock)
+        .await
+        .map_err(|e| format!("session.store: {e}"))?;
+    parts.store = Some(store);
     let rocket = direct_signin::portal::build(figment, config, parts)?.attach(
         rocket::fairing::AdHoc::on_liftoff("Banner", |rocket| {
             Box::pin(async move {

@@ -4,6 +4,7 @@
 //! guards that load the session once per request.
 
 pub mod record;
+pub mod redis;
 pub mod store;
 
 use std::sync::Arc;
@@ -20,6 +21,19 @@ use crate::config::SessionConfig;
 use crate::random;
 pub use record::{PreAuth, Record, SignedIn};
 pub use store::{MemoryStore, SessionKey, SessionStore, StoreError};
+
+/// The store configuration asks for: in memory (one instance) or Redis (many).
+pub async fn store_from_config(
+    config: &SessionConfig,
+    clock: &Clock,
+) -> Result<Arc<dyn SessionStore>, StoreError> {
+    match config.store.as_str() {
+        "redis" => Ok(Arc::new(
+            redis::RedisStore::connect(&config.redis_url, &config.redis_prefix).await?,
+        )),
+        _ => Ok(Arc::new(MemoryStore::new(clock.clone()))),
+    }
+}
 
 /// The session cookie's name. `__Host-` makes browsers insist on `Secure`, `Path=/` and no
 /// `Domain`, so no sibling subdomain can set or shadow it.
