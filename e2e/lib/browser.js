@@ -73,15 +73,22 @@ async function axe(page, name) {
   return violations;
 }
 
-/** Full-page screenshots at phone and desktop widths: artifacts/screenshots/NAME-{phone,desktop}.png. */
+/**
+ * Full-page screenshots at phone and desktop widths (artifacts/screenshots/NAME-{phone,desktop}.png).
+ * Returns the widths at which the page scrolls sideways (it never should).
+ */
 async function screenshots(page, name) {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   const before = page.viewportSize();
+  const overflow = [];
   for (const [label, size] of Object.entries(WIDTHS)) {
     await page.setViewportSize(size);
+    const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (scrollWidth > size.width) overflow.push(`${label}: ${scrollWidth}px wide in a ${size.width}px viewport`);
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${label}.png`), fullPage: true, animations: 'disabled', caret: 'hide' });
   }
   await page.setViewportSize(before);
+  return overflow;
 }
 
 module.exports = { launch, newContext, axe, screenshots, WIDTHS, SCREENSHOTS };

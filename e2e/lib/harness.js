@@ -46,7 +46,7 @@ function harness(name, { env = {} } = {}) {
 
   /**
    * Checks the page a flow has reached: no serious or critical axe violation, then
-   * screenshots at phone and desktop widths. (Without JavaScript there is no axe run: the
+   * screenshots at phone and desktop widths, neither of which may scroll sideways. (Without JavaScript there is no axe run: the
    * same pages are checked with it on.)
    */
   h.check = async (page, shot, { axe = true } = {}) => {
@@ -55,7 +55,8 @@ function harness(name, { env = {} } = {}) {
       const blocking = violations.filter((v) => BLOCKING.has(v.impact));
       assert.deepEqual(blocking, [], `axe: no serious or critical violations on ${shot}`);
     }
-    await browser.screenshots(page, shot);
+    const overflow = await browser.screenshots(page, shot);
+    assert.deepEqual(overflow, [], `${shot} fits the phone and desktop widths`);
   };
 
   return h;
