@@ -83,6 +83,10 @@ impl FailureBook {
     pub fn len(&self) -> usize {
         self.users.lock().len() + self.ip_user.lock().len()
     }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 #[cfg(test)]

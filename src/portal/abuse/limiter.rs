@@ -20,6 +20,9 @@ pub trait KeyedLimiter: Send + Sync {
     /// Forgets keys whose state is back to "full" (bounded memory under a flood of keys).
     fn prune(&self);
     fn len(&self) -> usize;
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 type Inner =

@@ -79,7 +79,7 @@ impl MemoryStore {
     fn sweep(&self, now: i64) {
         let mut writes = self.writes.lock();
         *writes += 1;
-        if *writes % 1024 != 0 {
+        if !writes.is_multiple_of(1024) {
             return;
         }
         drop(writes);
