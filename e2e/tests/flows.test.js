@@ -76,6 +76,8 @@ h.test('a wrong password is announced on the field and the username is kept', as
   assert.equal(await page.getAttribute('#password', 'aria-invalid'), 'true');
   assert.match(await page.getAttribute('#password', 'aria-describedby'), /\bpassword-error\b/);
   assert.equal((await page.textContent('#password-error')).trim(), 'Your username or password is incorrect.');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'password', 'the field in error has the focus');
+  assert.match(await page.title(), /^Error: Sign in/);
   await check('signin-wrong-password');
 
   // The empty-username message is tied to the username field.
@@ -83,6 +85,7 @@ h.test('a wrong password is announced on the field and the username is kept', as
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForSelector('#username-error');
   assert.equal(await page.getAttribute('#username', 'aria-invalid'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'username');
   await check('signin-missing-username');
 }, { expectedErrors: [/status of 40[01]|status of 422/] });
 
@@ -141,6 +144,7 @@ h.test('password + SMS: bob types the code from the emulator outbox', async ({ p
   await submitCode(page, '000000');
   await page.waitForSelector('#code-error');
   assert.equal(await page.getAttribute('#code', 'aria-invalid'), 'true');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'code');
   await assertCredentialForm(page, { username: BOB, fields: [{ name: 'code', autocomplete: 'one-time-code' }] });
   await check('verify-wrong-code');
 
