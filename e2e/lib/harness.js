@@ -3,8 +3,10 @@
 // context per test, whose console errors, page errors and CSP violations fail the test.
 
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
 const { before, after, test } = require('node:test');
-const { startPortal } = require('./portal');
+const { startPortal, ARTIFACTS } = require('./portal');
 const { Emulator, PASSWORD } = require('./emulator');
 const browser = require('./browser');
 
@@ -39,6 +41,15 @@ function harness(name, { env = {} } = {}) {
         await fn({ t, page, context, problems, check });
         const unexpected = problems.filter((p) => !expectedErrors.some((re) => re.test(p)));
         assert.deepEqual(unexpected, [], 'no console errors, page errors or CSP violations');
+      } catch (err) {
+        // Leave what the browser showed for whoever reads the failure.
+        const file = path.join(ARTIFACTS, 'failures', `${title.replace(/[^a-z0-9]+/gi, '-').slice(0, 80)}.png`);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        const shown = await page.screenshot({ path: file, fullPage: true }).then(() => file, () => 'no screenshot');
+        const where = `(the page was ${page.url()}; see ${shown})`;
+        err.message += `\n  ${where}`;
+        if (typeof err.stack === 'string') err.stack += `\n  ${where}`;
+        throw err;
       } finally {
         await context.close();
       }

@@ -72,3 +72,53 @@ h.test('Okta failing gives a clear try-again page with an operation id', async (
   await page.getByRole('link', { name: /sign in/i }).click();
   await at(page, '/signin');
 }, { expectedErrors: [/status of 5\d\d/] });
+
+h.test('refresh, Back and a second tab keep the code step', async ({ page, context }) => {
+  await page.goto(h.url('/signin'));
+  await submitPassword(page, 'bob@example.com');
+  await at(page, '/signin/factor');
+  const since = await h.emu.now();
+  await chooseFactor(page, 'email');
+  await at(page, '/signin/verify');
+
+  await page.reload();
+  await at(page, '/signin/verify');
+  await page.goBack();
+  await page.waitForLoadState('load');
+  assert.equal(pathOf(page), '/signin/verify', 'Back from the code step lands on the current step');
+
+  const second = await context.newPage();
+  await second.goto(h.url('/signin/verify'));
+  assert.equal(pathOf(second), '/signin/verify');
+  assert.equal(await second.inputValue('input[name="username"]'), 'bob@example.com');
+  await second.close();
+
+  const code = await h.emu.latestCode('bob@example.com', { after: since });
+  await page.fill('#code', code);
+  await page.getByRole('button', { name: 'Verify', exact: true }).click();
+  await at(page, '/account');
+});
+
+h.test('resend shows its cooldown, then sends a new code that works', async ({ page }) => {
+  // Okta sends one SMS or call per phone per 30 s; an earlier test called bob's phone.
+  await h.emu.advance(31);
+  await page.goto(h.url('/signin'));
+  await submitPassword(page, 'bob@example.com');
+  await at(page, '/signin/factor');
+  await chooseFactor(page, 'sms');
+  await at(page, '/signin/verify');
+  assert.match(await page.textContent('#resend-cooldown'), /Available in \d+ seconds/);
+
+  await page.getByRole('button', { name: 'Send a new code' }).click();
+  await at(page, '/signin/verify');
+  assert.match(await page.textContent('main .notice'), /You can ask for a new code in \d+ seconds/);
+
+  await h.emu.advance(31);
+  const since = await h.emu.now();
+  await page.getByRole('button', { name: 'Send a new code' }).click();
+  await at(page, '/signin/verify');
+  assert.equal((await page.textContent('main .notice')).trim(), 'We sent you a new code.');
+  await page.fill('#code', await h.emu.latestCode('bob@example.com', { after: since }));
+  await page.getByRole('button', { name: 'Verify', exact: true }).click();
+  await at(page, '/account');
+});
