@@ -122,3 +122,21 @@ h.test('resend shows its cooldown, then sends a new code that works', async ({ p
   await page.getByRole('button', { name: 'Verify', exact: true }).click();
   await at(page, '/account');
 });
+
+h.test('the CSP blocks inline script and style, and this suite notices when it does', async ({ page, problems }) => {
+  await page.goto(h.url('/signin'));
+  const ran = await page.evaluate(async () => {
+    window.inlineRan = false;
+    const script = document.createElement('script');
+    script.textContent = 'window.inlineRan = true;';
+    document.body.appendChild(script);
+    document.querySelector('h1').setAttribute('style', 'color: rgb(255, 0, 0)');
+    await new Promise((r) => setTimeout(r, 100));
+    return { inline: window.inlineRan, color: getComputedStyle(document.querySelector('h1')).color };
+  });
+  assert.equal(ran.inline, false, 'inline script blocked');
+  assert.notEqual(ran.color, 'rgb(255, 0, 0)', 'style attribute blocked');
+  const reported = problems.filter((p) => /CSP violation/.test(p)).join('\n');
+  assert.match(reported, /script-src/);
+  assert.match(reported, /style-src/);
+}, { expectedErrors: [/CSP violation|Content Security Policy/] });
