@@ -244,8 +244,10 @@ async fn signout_everywhere(
 /// Brand colours as CSS (the CSP forbids inline styles).
 #[get("/brand.css")]
 fn brand_css(app: &App) -> (rocket::http::ContentType, String) {
-    let css = format!(":root {{ --brand: {}; }}\n", app.brand.primary_color);
-    (rocket::http::ContentType::CSS, css)
+    (
+        rocket::http::ContentType::CSS,
+        views::brand_css(&app.brand.primary_color),
+    )
 }
 
 #[get("/healthz")]

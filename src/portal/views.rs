@@ -43,6 +43,68 @@ pub fn render(
     )
 }
 
+/// The brand's custom properties for `/brand.css`: `--brand` as configured, `--brand-ink`
+/// (text on the brand colour: white or near-black, whichever contrasts more) and
+/// `--brand-text` (the brand colour used as text on white, darkened until it reaches the
+/// 4.5:1 contrast of WCAG AA), so any `branding.primary_color` stays readable.
+pub fn brand_css(primary: &str) -> String {
+    let Some(rgb) = parse_hex(primary) else {
+        return format!(":root {{ --brand: {primary}; }}\n");
+    };
+    let ink = if contrast(luminance(rgb), luminance(WHITE))
+        >= contrast(luminance(rgb), luminance(DARK_INK))
+    {
+        "#ffffff"
+    } else {
+        "#16191f"
+    };
+    let mut text = rgb;
+    let mut step = 0;
+    while contrast(luminance(text), luminance(WHITE)) < 4.5 && step < 20 {
+        step += 1;
+        let keep = 1.0 - 0.05 * f64::from(step);
+        text = rgb.map(|c| (f64::from(c) * keep).round() as u8);
+    }
+    format!(
+        ":root {{ --brand: {primary}; --brand-ink: {ink}; --brand-text: #{:02x}{:02x}{:02x}; }}\n",
+        text[0], text[1], text[2]
+    )
+}
+
+const WHITE: [u8; 3] = [0xff, 0xff, 0xff];
+const DARK_INK: [u8; 3] = [0x16, 0x19, 0x1f];
+
+/// `#1f4fd1` or `#14d` (the configuration has been validated already).
+fn parse_hex(color: &str) -> Option<[u8; 3]> {
+    let hex = color.strip_prefix('#')?;
+    let digits: Vec<u8> = hex
+        .chars()
+        .map(|c| c.to_digit(16).map(|d| d as u8))
+        .collect::<Option<_>>()?;
+    match digits[..] {
+        [r, g, b] => Some([r * 17, g * 17, b * 17]),
+        [r1, r2, g1, g2, b1, b2] => Some([r1 * 16 + r2, g1 * 16 + g2, b1 * 16 + b2]),
+        _ => None,
+    }
+}
+
+/// WCAG 2 relative luminance.
+fn luminance(rgb: [u8; 3]) -> f64 {
+    let [r, g, b] = rgb.map(|c| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    });
+    0.2126 * r + 0.7152 * g + 0.0722 * b
+}
+
+fn contrast(a: f64, b: f64) -> f64 {
+    (a.max(b) + 0.05) / (a.min(b) + 0.05)
+}
+
 /// The one line shown for a notice, and whether it is good news.
 pub fn notice_text(notice: Notice) -> (String, &'static str) {
     let text = match notice {
@@ -106,4 +168,36 @@ pub fn format_time(epoch: i64) -> String {
             )
         })
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brand_css_keeps_text_readable_on_any_primary_colour() {
+        // The default blue: white ink, used as text unchanged.
+        assert_eq!(
+            brand_css("#1f4fd1"),
+            ":root { --brand: #1f4fd1; --brand-ink: #ffffff; --brand-text: #1f4fd1; }\n"
+        );
+        // A light yellow: dark ink on it, and a darker shade of it for text on white.
+        let css = brand_css("#fc0");
+        assert!(css.contains("--brand: #fc0;"), "{css}");
+        assert!(css.contains("--brand-ink: #16191f;"), "{css}");
+        let text = css.split("--brand-text: #").nth(1).unwrap();
+        let rgb = parse_hex(&format!("#{}", &text[..6])).unwrap();
+        assert!(contrast(luminance(rgb), luminance(WHITE)) >= 4.5, "{css}");
+        // Something that is not a hex colour is passed through untouched.
+        assert_eq!(brand_css("red"), ":root { --brand: red; }\n");
+    }
+
+    #[test]
+    fn contrast_matches_wcag() {
+        let black_on_white = contrast(luminance([0, 0, 0]), luminance(WHITE));
+        assert!((black_on_white - 21.0).abs() < 1e-9);
+        assert_eq!(parse_hex("#abc"), Some([0xaa, 0xbb, 0xcc]));
+        assert_eq!(parse_hex("#1f4fd1"), Some([0x1f, 0x4f, 0xd1]));
+        assert_eq!(parse_hex("1f4fd1"), None);
+    }
 }
