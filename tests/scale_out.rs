@@ -105,7 +105,7 @@ async fn post(
         .post(path.to_string())
         .header(ContentType::Form)
         .cookie(Cookie::new(SID, sid.to_string()))
-        .body(form.to_string())
+        .body(form)
         .dispatch()
         .await;
     let location = r.headers().get_one("Location").map(str::to_string);
