@@ -107,10 +107,13 @@ fn banner(base: &str, users: &[String]) {
 }
 
 async fn run_emulator(options: EmulatorOptions) -> Result<(), String> {
-    let running = emulator::spawn(options).await?;
+    let mut running = emulator::spawn(options).await?;
     banner(&running.base_url(), &running.emulator.user_summaries());
-    tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
-    running.shutdown();
+    // Rocket itself handles SIGTERM; Ctrl-C is caught here too.
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => running.shutdown(),
+        _ = running.stopped() => {}
+    }
     Ok(())
 }
 

@@ -226,6 +226,7 @@ pub fn rocket(options: &EmulatorOptions) -> Result<Rocket<Build>, DirectoryError
 pub struct RunningEmulator {
     pub emulator: Arc<Emulator>,
     shutdown: rocket::Shutdown,
+    task: Option<tokio::task::JoinHandle<Result<(), rocket::Error>>>,
 }
 
 impl RunningEmulator {
@@ -240,6 +241,13 @@ impl RunningEmulator {
 
     pub fn shutdown(&self) {
         self.shutdown.clone().notify();
+    }
+
+    /// Resolves when the server has stopped (e.g. Rocket received SIGTERM).
+    pub async fn stopped(&mut self) {
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
     }
 }
 
@@ -262,7 +270,11 @@ pub async fn spawn(options: EmulatorOptions) -> Result<RunningEmulator, String> 
         }));
     let task = tokio::spawn(async move { rocket.launch().await.map(|_| ()) });
     match rx.await {
-        Ok((Some(emulator), shutdown)) => Ok(RunningEmulator { emulator, shutdown }),
+        Ok((Some(emulator), shutdown)) => Ok(RunningEmulator {
+            emulator,
+            shutdown,
+            task: Some(task),
+        }),
         _ => Err(match task.await {
             Ok(Err(e)) => format!("the emulator failed to start: {e}"),
             _ => "the emulator failed to start".to_string(),
