@@ -475,3 +475,38 @@ async fn resends_are_capped_per_flow() {
         6
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_complete_sign_in_leaves_a_device_cookie_for_that_user() {
+    // The other tests forge the cookie; this one checks that a real sign-in sets it,
+    // after a second factor as well as after a password alone.
+    let p = Portal::start().await;
+    let digest_of = |user: &str| {
+        let value = device_cookie(user, &p.clock).value().to_string();
+        value.split('.').nth(1).unwrap_or_default().to_string()
+    };
+    p.sign_in_bob_with_otp().await;
+    let cookie = p
+        .client
+        .cookies()
+        .get(device::COOKIE)
+        .map(|c| c.value().to_string())
+        .expect("a device cookie after bob's sign-in");
+    assert_eq!(
+        cookie.split('.').nth(1),
+        Some(digest_of("bob@example.com").as_str())
+    );
+
+    let p = Portal::start().await;
+    p.sign_in_alice().await;
+    let cookie = p
+        .client
+        .cookies()
+        .get(device::COOKIE)
+        .map(|c| c.value().to_string())
+        .expect("a device cookie after alice's sign-in");
+    assert_eq!(
+        cookie.split('.').nth(1),
+        Some(digest_of("alice@example.com").as_str())
+    );
+}
