@@ -247,7 +247,8 @@ impl Jar {
             if expired || value.is_empty() {
                 self.0.remove(name.trim());
             } else {
-                self.0.insert(name.trim().to_string(), value.trim().to_string());
+                self.0
+                    .insert(name.trim().to_string(), value.trim().to_string());
             }
         }
     }
@@ -380,9 +381,7 @@ impl Emulator {
             .send()
             .await
             .map_err(|e| format!("emulator {path}: {e}"))?;
-        r.json()
-            .await
-            .map_err(|e| format!("emulator {path}: {e}"))
+        r.json().await.map_err(|e| format!("emulator {path}: {e}"))
     }
 
     async fn now(&self) -> Result<i64, String> {
@@ -494,7 +493,10 @@ impl Bob {
         let page = b.get("/signin/factor").await?;
         let csrf = page.csrf().ok_or("no CSRF token on /signin/factor")?;
         let a = b
-            .post("/signin/factor", &[("factor", "otp"), ("csrf_token", &csrf)])
+            .post(
+                "/signin/factor",
+                &[("factor", "otp"), ("csrf_token", &csrf)],
+            )
             .await?;
         expect(&a, "/signin/verify", "factor")?;
         let page = b.get("/signin/verify").await?;
@@ -656,7 +658,9 @@ impl Attack {
             used += 1;
             let user = self.pick(&mut rng).to_string();
             if !user.ends_with("@example.org") {
-                self.counts.real_user_attempts.fetch_add(1, Ordering::Relaxed);
+                self.counts
+                    .real_user_attempts
+                    .fetch_add(1, Ordering::Relaxed);
             }
             let password = format!("Wr0ng-{:08x}!", rng.gen::<u32>());
             self.counts.sent.fetch_add(1, Ordering::Relaxed);
@@ -706,12 +710,7 @@ impl Attack {
 
     fn tally_other(&self, status: u16) {
         self.counts.other.fetch_add(1, Ordering::Relaxed);
-        *self
-            .counts
-            .other_statuses
-            .lock()
-            .entry(status)
-            .or_default() += 1;
+        *self.counts.other_statuses.lock().entry(status).or_default() += 1;
     }
 
     fn tally_error(&self, e: String) {
@@ -931,7 +930,11 @@ async fn run_scenario(
     let bob_locked = bob_status["locked"].as_bool().unwrap_or(true);
     let locked_users: Vec<String> = stats["locked_users"]
         .as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default();
     // Bob's own /token calls: a password and a TOTP grant per sign-in.
     let bob_own = 2 * (1 + bob_figures.ok as u64);
@@ -1111,7 +1114,10 @@ async fn run_scenario(
 
     let mut failed = vec![];
     if bob_locked {
-        failed.push(format!("{}: bob is locked at the emulator", scenario.title()));
+        failed.push(format!(
+            "{}: bob is locked at the emulator",
+            scenario.title()
+        ));
     }
     if max_per_second > OKTA_PER_USER_PER_SECOND {
         failed.push(format!(
@@ -1133,15 +1139,26 @@ async fn run_scenario(
     }
 
     let mut summary = BTreeMap::new();
-    summary.insert("attempts", format!("{sent} in {:.0} s", elapsed.as_secs_f64()));
+    summary.insert(
+        "attempts",
+        format!("{sent} in {:.0} s", elapsed.as_secs_f64()),
+    );
     summary.insert(
         "answers",
-        format!("{} / {} / {}", n(&c.s401), n(&c.s429), n(&c.other) + n(&c.s303) + n(&c.errors)),
+        format!(
+            "{} / {} / {}",
+            n(&c.s401),
+            n(&c.s429),
+            n(&c.other) + n(&c.s303) + n(&c.errors)
+        ),
     );
     summary.insert("reached", format!("{total_token}"));
     summary.insert(
         "max",
-        format!("{max_per_second} (bob {})", field(&bob_traffic, "max_per_second")),
+        format!(
+            "{max_per_second} (bob {})",
+            field(&bob_traffic, "max_per_second")
+        ),
     );
     summary.insert("locked", if bob_locked { "yes" } else { "no" }.to_string());
     summary.insert("bob", format!("{}/{}", bob_figures.ok, bob_figures.tries));
@@ -1153,7 +1170,10 @@ async fn run_scenario(
             percentile(&lat, 99.0)
         ),
     );
-    summary.insert("memory", format!("{} → {}", mib(rss_before), mib(rss_after)));
+    summary.insert(
+        "memory",
+        format!("{} → {}", mib(rss_before), mib(rss_after)),
+    );
     Ok(Report {
         scenario,
         failed_checks: failed,
