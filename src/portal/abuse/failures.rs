@@ -6,7 +6,9 @@
 //! without a device cookie share one budget per username; browsers with a valid device
 //! cookie share a second, larger one; the two sum to less than N. One IP may spend only a
 //! small part of the username's budget. Counts reset on a correct password seen by the
-//! portal, and are forgotten `window` seconds after the last failure.
+//! portal, and are forgotten `window` seconds after the last failure. Attempts admitted
+//! but not answered yet are counted per budget too (`begin`/`end`), so the budgets hold
+//! however many attempts are in flight at once.
 
 use std::collections::HashMap;
 
@@ -24,6 +26,8 @@ pub struct UserFailures {
 pub struct FailureBook {
     users: Mutex<HashMap<String, UserFailures>>,
     ip_user: Mutex<HashMap<String, (u32, i64)>>,
+    /// Password attempts admitted toward Okta whose outcome is not known yet, per key.
+    in_flight: Mutex<HashMap<String, u32>>,
 }
 
 impl FailureBook {
@@ -66,6 +70,25 @@ impl FailureBook {
         }
     }
 
+    /// One more attempt for `key` on its way to Okta; answers how many already were.
+    pub fn begin(&self, key: &str) -> u32 {
+        let mut in_flight = self.in_flight.lock();
+        let n = in_flight.entry(key.to_string()).or_default();
+        *n += 1;
+        *n - 1
+    }
+
+    /// An attempt begun with [`FailureBook::begin`] has its outcome (or was refused).
+    pub fn end(&self, key: &str) {
+        let mut in_flight = self.in_flight.lock();
+        if let Some(n) = in_flight.get_mut(key) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                in_flight.remove(key);
+            }
+        }
+    }
+
     /// A correct password: Okta's count is back to zero, so is ours.
     pub fn reset(&self, user: &str) {
         self.users.lock().remove(user);
@@ -81,7 +104,7 @@ impl FailureBook {
     }
 
     pub fn tracked_keys(&self) -> usize {
-        self.users.lock().len() + self.ip_user.lock().len()
+        self.users.lock().len() + self.ip_user.lock().len() + self.in_flight.lock().len()
     }
 }
 

@@ -5,6 +5,8 @@
 //!   with a backoff that grows with consecutive failures;
 //! - a failure budget per username that keeps forwarded wrong passwords below Okta's
 //!   lockout threshold, with a separate budget for browsers holding a device cookie;
+//!   attempts still waiting for Okta's answer count against it, so concurrency cannot
+//!   overspend it;
 //! - per IP+username, so one IP cannot spend the budget a real user needs;
 //! - a response-time floor on failed password attempts, so unknown, wrong, locked and
 //!   suspended look alike in timing as they already do in status, page and cookies.
@@ -36,6 +38,32 @@ pub enum Action {
     Code,
     Resend,
     Poll,
+}
+
+/// A password attempt admitted toward Okta: counted as in flight until dropped.
+#[must_use = "the attempt counts against the failure budget only while this is kept"]
+pub struct Admission<'a> {
+    failures: &'a FailureBook,
+    key: String,
+    /// Attempts on the same budget that were already in flight.
+    ahead: u32,
+}
+
+impl<'a> Admission<'a> {
+    fn new(failures: &'a FailureBook, key: String) -> Self {
+        let ahead = failures.begin(&key);
+        Admission {
+            failures,
+            key,
+            ahead,
+        }
+    }
+}
+
+impl Drop for Admission<'_> {
+    fn drop(&mut self) {
+        self.failures.end(&self.key);
+    }
 }
 
 pub struct Guard {
@@ -137,9 +165,27 @@ impl Guard {
             .map_err(|wait| self.deny("username_rate", wait, Some(&digest), ip))
     }
 
-    /// Everything a password attempt must pass before it may reach Okta.
-    pub fn admit_password(&self, username: &str, device: bool, ip: IpAddr) -> Result<(), AppError> {
+    /// Everything a password attempt must pass before it may reach Okta. Keep the
+    /// answer until the attempt's outcome is recorded: until then it counts against
+    /// the budget, so attempts admitted while others are still waiting for Okta cannot
+    /// overspend it.
+    pub fn admit_password(
+        &self,
+        username: &str,
+        device: bool,
+        ip: IpAddr,
+    ) -> Result<Admission<'_>, AppError> {
         let digest = self.digest(username);
+        // In flight first, then the recorded failures: an attempt that ends in between
+        // is seen in one or the other, never in neither.
+        let admission = Admission::new(
+            &self.failures,
+            if device {
+                format!("device|{digest}")
+            } else {
+                digest.clone()
+            },
+        );
         let now = self.clock.now();
         let window = self.config.failure_window;
         let f = self.failures.get(&digest, now, window);
@@ -150,7 +196,7 @@ impl Guard {
         } else {
             (f.anonymous, self.config.anonymous_failure_budget)
         };
-        if spent >= budget {
+        if spent + admission.ahead >= budget {
             return Err(self.deny("username_failure_budget", forget_in, Some(&digest), ip));
         }
         if !device
@@ -166,7 +212,8 @@ impl Guard {
                 return Err(self.deny("username_backoff", backoff - since, Some(&digest), ip));
             }
         }
-        self.check_username(username, device, ip)
+        self.check_username(username, device, ip)?;
+        Ok(admission)
     }
 
     pub fn password_failed(&self, username: &str, device: bool, ip: IpAddr) {
@@ -232,5 +279,60 @@ impl Guard {
         .map(|l| l.tracked_keys())
         .sum::<usize>()
             + self.failures.tracked_keys()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::portal::session::MemoryStore;
+
+    fn guard() -> (Guard, Clock) {
+        let clock = Clock::new();
+        let config = Config::default();
+        let sessions = Arc::new(Sessions::new(
+            Arc::new(MemoryStore::new(clock.clone())),
+            clock.clone(),
+            config.session.clone(),
+            b"unit-test-secret-unit-test-secret".to_vec(),
+        ));
+        let guard = Guard::new(
+            config.protection,
+            clock.clone(),
+            sessions,
+            Arc::new(Metrics::new()),
+        );
+        (guard, clock)
+    }
+
+    fn ip(n: u8) -> IpAddr {
+        IpAddr::from([198, 51, 100, n])
+    }
+
+    #[test]
+    fn attempts_in_flight_count_against_the_failure_budget() {
+        // Okta answers slowly: wrong passwords from many IPs are admitted while earlier
+        // ones are still in flight. However they interleave, no more of them may reach
+        // Okta than the anonymous budget allows.
+        let (g, clock) = guard();
+        let budget = Config::default().protection.anonymous_failure_budget;
+        let mut failures = 0;
+        for round in 0..10u8 {
+            let admitted: Vec<_> = (0..8u8)
+                .filter_map(|i| {
+                    g.admit_password("bob@example.com", false, ip(round * 8 + i))
+                        .ok()
+                        .map(|a| (a, ip(round * 8 + i)))
+                })
+                .collect();
+            for (admission, from) in admitted {
+                g.password_failed("bob@example.com", false, from);
+                failures += 1;
+                drop(admission);
+            }
+            clock.advance_secs(60);
+        }
+        assert_eq!(failures, budget, "wrong passwords that reached Okta");
     }
 }

@@ -266,7 +266,8 @@ async fn signin_password(
     let ip = client_ip(&ctx);
     app.guard.check_ip(ip, Action::SignIn)?;
     let device = app.guard.has_device_cookie(jar, &username);
-    app.guard.admit_password(&username, device, ip)?;
+    // Held until the outcome is recorded below (it counts against the budget meanwhile).
+    let _admission = app.guard.admit_password(&username, device, ip)?;
     let started = std::time::Instant::now();
     let name = username.clone();
     let event = Event::SubmitPassword {
