@@ -6,7 +6,8 @@
 //! without a device cookie share one budget per username; browsers with a valid device
 //! cookie share a second, larger one; the two sum to less than N. One IP may spend only a
 //! small part of the username's budget. Counts reset on a correct password seen by the
-//! portal, and are forgotten `window` seconds after the last failure. Attempts admitted
+//! portal (from a device-cookie browser, only the device count: see [`FailureBook::reset`]),
+//! and are forgotten `window` seconds after the last failure. Attempts admitted
 //! but not answered yet are counted per budget too (`begin`/`end`), so the budgets hold
 //! however many attempts are in flight at once.
 
@@ -89,9 +90,18 @@ impl FailureBook {
         }
     }
 
-    /// A correct password: Okta's count is back to zero, so is ours.
-    pub fn reset(&self, user: &str) {
-        self.users.lock().remove(user);
+    /// A correct password: Okta's count is back to zero. From a browser without a device
+    /// cookie both of ours restart. From one with a device cookie only the device count
+    /// does: the anonymous budget stays spent until the window forgets it, or whoever
+    /// spent it would get a fresh one each time the real user signs in (and would be
+    /// let through at the very moment the user's second-factor call reaches Okta).
+    pub fn reset(&self, user: &str, device: bool) {
+        let mut users = self.users.lock();
+        if !device {
+            users.remove(user);
+        } else if let Some(f) = users.get_mut(user) {
+            f.device = 0;
+        }
     }
 
     pub fn prune(&self, now: i64, window: i64) {
@@ -133,7 +143,16 @@ mod tests {
             "device failures are not per-IP"
         );
         assert_eq!(b.get("u", 1102, 1000), UserFailures::default());
-        b.reset("u");
+        b.reset("u", true);
+        assert_eq!(
+            (
+                b.get("u", 103, 1000).anonymous,
+                b.get("u", 103, 1000).device
+            ),
+            (2, 0),
+            "a device-cookie success leaves the anonymous count spent"
+        );
+        b.reset("u", false);
         assert_eq!(b.get("u", 103, 1000).anonymous, 0);
         b.prune(5000, 1000);
         assert_eq!(b.tracked_keys(), 0);

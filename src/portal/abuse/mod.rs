@@ -227,9 +227,10 @@ impl Guard {
         );
     }
 
-    /// A correct password (Okta answered tokens or `mfa_required`).
-    pub fn password_ok(&self, username: &str) {
-        self.failures.reset(&self.digest(username));
+    /// A correct password (Okta answered tokens or `mfa_required`), from a browser with
+    /// or without a device cookie.
+    pub fn password_ok(&self, username: &str, device: bool) {
+        self.failures.reset(&self.digest(username), device);
     }
 
     /// After a complete sign-in: remember this browser for this user.
@@ -334,5 +335,33 @@ mod tests {
             clock.advance_secs(60);
         }
         assert_eq!(failures, budget, "wrong passwords that reached Okta");
+    }
+
+    #[test]
+    fn the_real_users_sign_in_does_not_refill_the_attackers_budget() {
+        let (g, clock) = guard();
+        let budget = Config::default().protection.anonymous_failure_budget;
+        let mut forwarded = 0;
+        for i in 0..20u8 {
+            if let Ok(admission) = g.admit_password("bob@example.com", false, ip(i)) {
+                g.password_failed("bob@example.com", false, ip(i));
+                forwarded += 1;
+                drop(admission);
+            }
+            clock.advance_secs(60);
+        }
+        assert_eq!(forwarded, budget);
+        // Bob signs in from his browser with a device cookie…
+        let admission = g
+            .admit_password("bob@example.com", true, ip(200))
+            .expect("the device budget is untouched");
+        g.password_ok("bob@example.com", true);
+        drop(admission);
+        // …and the flood still gets nothing through.
+        clock.advance_secs(60);
+        assert!(g.admit_password("bob@example.com", false, ip(201)).is_err());
+        // A correct password from a browser without a device cookie restarts everything.
+        g.password_ok("bob@example.com", false);
+        assert!(g.admit_password("bob@example.com", false, ip(202)).is_ok());
     }
 }

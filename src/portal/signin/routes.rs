@@ -290,7 +290,7 @@ async fn signin_password(
         }
         other => {
             if matches!(other, Driven::Show(_) | Driven::SignedIn { .. }) {
-                app.guard.password_ok(&name);
+                app.guard.password_ok(&name, device);
             }
             finish(app, other, current, jar)
         }
