@@ -895,7 +895,7 @@ async fn run_scenario(
         counts: AttackCounts::default(),
     });
     let workers: Vec<_> = (0..o.concurrency)
-        .map(|w| tokio::spawn(attack.clone().worker(seed ^ (w as u64 + 1) * 0x9e37_79b9)))
+        .map(|w| tokio::spawn(attack.clone().worker(seed ^ ((w as u64 + 1) * 0x9e37_79b9))))
         .collect();
     let bob_figures = bob
         .during_flood(&emu, o.bob_signins, started, deadline)
