@@ -23,9 +23,13 @@
 //! accepts ID tokens issued up to 120 s in its future). A forward jump can only split the
 //! emulator's one-second windows, never fill them.
 //!
+//! Bob's sign-in latency runs from `GET /signin` to the account page (seven requests:
+//! form, password, factor page, factor choice, code page, code, account page).
+//!
 //! Exit status: 0 when the protections held; 1 when bob got locked at the emulator, when
-//! the emulator saw more than 4 `/token` requests in one second for any username, or when
-//! bob never signed in during a flood; 2 when the simulation itself could not run.
+//! the emulator saw more than 4 `/token` requests in one second for any username, when
+//! bob never signed in during a flood, when his browser got no device cookie, or when the
+//! portal exited or panicked; 2 when the simulation itself could not run.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
@@ -442,7 +446,8 @@ impl Bob {
     }
 
     /// A TOTP time step the emulator will accept and that has not been used yet, moving
-    /// the emulator's clock when allowed; `None` when waiting is the only way.
+    /// the emulator's clock when allowed; `Err(seconds)` when the only way is to wait
+    /// that long for the next step.
     async fn fresh_step(&mut self, emu: &Emulator) -> Result<Result<i64, i64>, String> {
         loop {
             let now = emu.now().await?;
@@ -581,6 +586,8 @@ struct AttackCounts {
     wrong_ms: Mutex<Vec<f64>>,
     limited_ms: Mutex<Vec<f64>>,
     real_user_attempts: AtomicU64,
+    /// Wrong passwords on bob that the portal forwarded (answered 401).
+    bob_forwarded: AtomicU64,
 }
 
 struct Attack {
@@ -681,6 +688,9 @@ impl Attack {
                     match a.status {
                         303 => self.counts.s303.fetch_add(1, Ordering::Relaxed),
                         401 => {
+                            if user == BOB {
+                                self.counts.bob_forwarded.fetch_add(1, Ordering::Relaxed);
+                            }
                             self.counts.wrong_ms.lock().push(ms);
                             self.counts.s401.fetch_add(1, Ordering::Relaxed)
                         }
@@ -900,10 +910,15 @@ async fn run_scenario(
     let bob_figures = bob
         .during_flood(&emu, o.bob_signins, started, deadline)
         .await;
+    // A worker stops after its last attempt; requests time out after 20 s.
+    let stragglers = Instant::now() + Duration::from_secs(30);
     for w in workers {
-        // A worker stops at its last attempt; requests time out after 20 s.
-        let _ = tokio::time::timeout(Duration::from_secs(30), w).await;
+        let abort = w.abort_handle();
+        if tokio::time::timeout_at(stragglers.into(), w).await.is_err() {
+            abort.abort();
+        }
     }
+    let portal_exit = portal.exited();
     let elapsed = started.elapsed();
     let (rss_after, rss_peak) = memory_kib(portal.pid());
 
@@ -912,16 +927,17 @@ async fn run_scenario(
     let bob_status = emu.get(&format!("/emulator/users/{BOB}")).await?;
     let alice_status = emu.get(&format!("/emulator/users/{ALICE}")).await?;
     let dave_status = emu.get(&format!("/emulator/users/{DAVE}")).await?;
-    let metrics = plain
-        .get(format!("{base}/metrics"))
-        .send()
-        .await
-        .map_err(|e| e.to_string())?
-        .text()
-        .await
-        .map_err(|e| e.to_string())?;
+    let metrics = match plain.get(format!("{base}/metrics")).send().await {
+        Ok(r) => r.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
     drop(portal);
     drop(emulator);
+    let panics = std::fs::read_to_string(&portal_log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains("panicked"))
+        .count();
 
     let traffic: HashMap<String, Value> = stats["token_traffic"]
         .as_object()
@@ -1036,6 +1052,14 @@ async fn run_scenario(
     );
     line(
         &mut out,
+        "wrong passwords on bob forwarded",
+        format!(
+            "{} of the attempts on bob reached the emulator",
+            n(&c.bob_forwarded)
+        ),
+    );
+    line(
+        &mut out,
         "bob locked at the emulator",
         format!(
             "{} (consecutive failed passwords now: {}); alice {}, dave {}; locked users: {}",
@@ -1094,6 +1118,19 @@ async fn run_scenario(
             mib(rss_peak)
         ),
     );
+    line(
+        &mut out,
+        "portal process",
+        format!(
+            "{}; {} panic(s) in its log ({})",
+            match &portal_exit {
+                None => "ran through the flood".to_string(),
+                Some(status) => format!("EXITED during the flood ({status})"),
+            },
+            panics,
+            portal_log.display()
+        ),
+    );
     let limiters = metric_lines(&metrics, "rate_limit_rejections_total", "limiter");
     line(
         &mut out,
@@ -1131,6 +1168,18 @@ async fn run_scenario(
     if max_per_second > OKTA_PER_USER_PER_SECOND {
         failed.push(format!(
             "{}: the emulator saw {max_per_second} /token calls in one second for {max_user} (Okta allows {OKTA_PER_USER_PER_SECOND})",
+            scenario.title()
+        ));
+    }
+    if let Some(status) = &portal_exit {
+        failed.push(format!(
+            "{}: the portal exited during the flood ({status})",
+            scenario.title()
+        ));
+    }
+    if panics > 0 {
+        failed.push(format!(
+            "{}: {panics} panic(s) in the portal's log",
             scenario.title()
         ));
     }
