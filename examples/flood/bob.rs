@@ -1,0 +1,170 @@
+//! The real user: bob's browser signs in with his password and a TOTP code, keeps his
+//! device cookie, and signs out, while the flood runs.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use totp_rs::{Algorithm, Secret as TotpSecret, TOTP};
+
+use crate::browser::{Answer, Browser, Emulator};
+use crate::{BOB, DEVICE_COOKIE, MAX_CLOCK_ADVANCE, PASSWORD, TOTP_SECRET};
+
+/// Bob's browser. It keeps its cookies (so the device cookie of the last sign-in) across
+/// sign-ins; each sign-in starts at the form and ends with a sign-out.
+pub struct Bob {
+    pub browser: Browser,
+    pub used_steps: HashSet<i64>,
+    pub advanced: i64,
+    pub totp: TOTP,
+    /// Whether the browser held a device cookie after its last sign-in.
+    pub device_cookie: bool,
+}
+
+#[derive(Default)]
+pub struct BobFigures {
+    pub tries: usize,
+    pub ok: usize,
+    pub latencies_ms: Vec<f64>,
+    pub failures: Vec<String>,
+    pub clock_advanced: i64,
+}
+
+impl Bob {
+    pub fn new(browser: Browser) -> Self {
+        let secret = TotpSecret::Encoded(TOTP_SECRET.into())
+            .to_bytes()
+            .expect("the demo TOTP secret is valid base32");
+        Bob {
+            browser,
+            used_steps: HashSet::new(),
+            advanced: 0,
+            device_cookie: false,
+            totp: TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, secret),
+        }
+    }
+
+    /// A TOTP time step the emulator will accept and that has not been used yet, moving
+    /// the emulator's clock when allowed; `Err(seconds)` when the only way is to wait
+    /// that long for the next step.
+    pub async fn fresh_step(&mut self, emu: &Emulator) -> Result<Result<i64, i64>, String> {
+        loop {
+            let now = emu.now().await?;
+            let step = now.div_euclid(30);
+            // The step before is accepted only until the boundary: keep a margin for a
+            // slow sign-in under the flood.
+            let earliest = if now.rem_euclid(30) < 25 {
+                step - 1
+            } else {
+                step
+            };
+            if let Some(s) = (earliest..=step + 1).find(|s| !self.used_steps.contains(s)) {
+                return Ok(Ok(s));
+            }
+            let to_next = (step + 1) * 30 - now;
+            if self.advanced + to_next > MAX_CLOCK_ADVANCE {
+                return Ok(Err(to_next));
+            }
+            emu.advance(to_next).await?;
+            self.advanced += to_next;
+        }
+    }
+
+    /// One complete sign-in; `Ok(latency)` when it reached `/account`.
+    pub async fn sign_in(&mut self, step: i64) -> Result<Duration, String> {
+        let b = &mut self.browser;
+        let expect = |a: &Answer, to: &str, what: &str| -> Result<(), String> {
+            if a.status == 303 && a.location.as_deref() == Some(to) {
+                Ok(())
+            } else {
+                Err(format!("{what}: {}", a.describe()))
+            }
+        };
+        let started = Instant::now();
+        let form = b.get("/signin").await?;
+        let csrf = form.csrf().ok_or("no CSRF token on /signin")?;
+        let a = b
+            .post(
+                "/signin",
+                &[
+                    ("username", BOB),
+                    ("password", PASSWORD),
+                    ("csrf_token", &csrf),
+                ],
+            )
+            .await?;
+        expect(&a, "/signin/factor", "password")?;
+        let page = b.get("/signin/factor").await?;
+        let csrf = page.csrf().ok_or("no CSRF token on /signin/factor")?;
+        let a = b
+            .post(
+                "/signin/factor",
+                &[("factor", "otp"), ("csrf_token", &csrf)],
+            )
+            .await?;
+        expect(&a, "/signin/verify", "factor")?;
+        let page = b.get("/signin/verify").await?;
+        let csrf = page.csrf().ok_or("no CSRF token on /signin/verify")?;
+        let code = self.totp.generate((step * 30) as u64);
+        self.used_steps.insert(step);
+        let a = b
+            .post("/signin/verify", &[("code", &code), ("csrf_token", &csrf)])
+            .await?;
+        expect(&a, "/account", "code")?;
+        let account = b.get("/account").await?;
+        let latency = started.elapsed();
+        if account.status != 200 {
+            return Err(format!("account page: {}", account.describe()));
+        }
+        self.device_cookie = b.jar.0.contains_key(DEVICE_COOKIE);
+        let csrf = account.csrf().ok_or("no CSRF token on /account")?;
+        let out = b.post("/signout", &[("csrf_token", &csrf)]).await?;
+        if out.status != 303 {
+            return Err(format!("sign-out: {}", out.describe()));
+        }
+        Ok(latency)
+    }
+
+    /// Signs in up to `count` times, spread evenly until `until`.
+    pub async fn during_flood(
+        &mut self,
+        emu: &Emulator,
+        count: usize,
+        start: Instant,
+        until: Instant,
+    ) -> BobFigures {
+        let mut f = BobFigures::default();
+        let first = start + Duration::from_secs(2);
+        let spacing = until.saturating_duration_since(first) / count as u32;
+        for k in 0..count {
+            let due = first + spacing * k as u32;
+            tokio::time::sleep_until(due.into()).await;
+            let step = loop {
+                match self.fresh_step(emu).await {
+                    Ok(Ok(step)) => break Some(step),
+                    Ok(Err(wait)) if Instant::now() + Duration::from_secs(wait as u64) < until => {
+                        tokio::time::sleep(Duration::from_millis(wait as u64 * 1000 + 200)).await
+                    }
+                    Ok(Err(_)) => break None,
+                    Err(e) => {
+                        f.failures.push(e);
+                        break None;
+                    }
+                }
+            };
+            let Some(step) = step else { break };
+            if Instant::now() >= until {
+                break;
+            }
+            f.tries += 1;
+            match self.sign_in(step).await {
+                Ok(latency) => {
+                    f.ok += 1;
+                    f.latencies_ms.push(latency.as_secs_f64() * 1000.0);
+                }
+                Err(e) => f.failures.push(e),
+            }
+        }
+        f.clock_advanced = self.advanced;
+        f
+    }
+}
