@@ -19,7 +19,8 @@ use parking_lot::Mutex;
 pub struct UserFailures {
     pub anonymous: u32,
     pub device: u32,
-    pub last_failure: i64,
+    /// When the last failure was recorded, in milliseconds (the backoff is counted from it).
+    pub last_failure_ms: i64,
 }
 
 /// In-memory failure counts (a shared store would implement the same methods).
@@ -32,25 +33,27 @@ pub struct FailureBook {
 }
 
 impl FailureBook {
-    /// The live counts for `user` (forgotten after `window` seconds of quiet).
-    pub fn get(&self, user: &str, now: i64, window: i64) -> UserFailures {
+    /// The live counts for `user` (forgotten after `window` seconds of quiet). Times are
+    /// in milliseconds, windows in seconds.
+    pub fn get(&self, user: &str, now_ms: i64, window: i64) -> UserFailures {
         match self.users.lock().get(user) {
-            Some(f) if now - f.last_failure < window => *f,
+            Some(f) if now_ms - f.last_failure_ms < window * 1000 => *f,
             _ => UserFailures::default(),
         }
     }
 
-    pub fn ip_user(&self, ip: &str, user: &str, now: i64, window: i64) -> u32 {
+    pub fn ip_user(&self, ip: &str, user: &str, now_ms: i64, window: i64) -> u32 {
         match self.ip_user.lock().get(&format!("{ip}|{user}")) {
-            Some((count, last)) if now - last < window => *count,
+            Some((count, last)) if now_ms - last < window * 1000 => *count,
             _ => 0,
         }
     }
 
-    pub fn record_failure(&self, user: &str, ip: &str, device: bool, now: i64, window: i64) {
+    pub fn record_failure(&self, user: &str, ip: &str, device: bool, now_ms: i64, window: i64) {
+        let window = window * 1000;
         let mut users = self.users.lock();
         let entry = users.entry(user.to_string()).or_default();
-        if now - entry.last_failure >= window {
+        if now_ms - entry.last_failure_ms >= window {
             *entry = UserFailures::default();
         }
         if device {
@@ -58,16 +61,16 @@ impl FailureBook {
         } else {
             entry.anonymous += 1;
         }
-        entry.last_failure = now;
+        entry.last_failure_ms = now_ms;
         drop(users);
         if !device {
             let mut ip_user = self.ip_user.lock();
-            let e = ip_user.entry(format!("{ip}|{user}")).or_insert((0, now));
-            if now - e.1 >= window {
-                *e = (0, now);
+            let e = ip_user.entry(format!("{ip}|{user}")).or_insert((0, now_ms));
+            if now_ms - e.1 >= window {
+                *e = (0, now_ms);
             }
             e.0 += 1;
-            e.1 = now;
+            e.1 = now_ms;
         }
     }
 
@@ -104,13 +107,14 @@ impl FailureBook {
         }
     }
 
-    pub fn prune(&self, now: i64, window: i64) {
+    pub fn prune(&self, now_ms: i64, window: i64) {
+        let window = window * 1000;
         self.users
             .lock()
-            .retain(|_, f| now - f.last_failure < window);
+            .retain(|_, f| now_ms - f.last_failure_ms < window);
         self.ip_user
             .lock()
-            .retain(|_, (_, last)| now - *last < window);
+            .retain(|_, (_, last)| now_ms - *last < window);
     }
 
     pub fn tracked_keys(&self) -> usize {
@@ -125,36 +129,36 @@ mod tests {
     #[test]
     fn counts_split_by_device_and_forget_after_the_window() {
         let b = FailureBook::default();
-        b.record_failure("u", "1.1.1.1", false, 100, 1000);
-        b.record_failure("u", "1.1.1.1", false, 101, 1000);
-        b.record_failure("u", "2.2.2.2", true, 102, 1000);
+        b.record_failure("u", "1.1.1.1", false, 100_000, 1000);
+        b.record_failure("u", "1.1.1.1", false, 101_000, 1000);
+        b.record_failure("u", "2.2.2.2", true, 102_000, 1000);
         assert_eq!(
-            b.get("u", 103, 1000),
+            b.get("u", 103_000, 1000),
             UserFailures {
                 anonymous: 2,
                 device: 1,
-                last_failure: 102
+                last_failure_ms: 102_000
             }
         );
-        assert_eq!(b.ip_user("1.1.1.1", "u", 103, 1000), 2);
+        assert_eq!(b.ip_user("1.1.1.1", "u", 103_000, 1000), 2);
         assert_eq!(
-            b.ip_user("2.2.2.2", "u", 103, 1000),
+            b.ip_user("2.2.2.2", "u", 103_000, 1000),
             0,
             "device failures are not per-IP"
         );
-        assert_eq!(b.get("u", 1102, 1000), UserFailures::default());
+        assert_eq!(b.get("u", 1_102_000, 1000), UserFailures::default());
         b.reset("u", true);
         assert_eq!(
             (
-                b.get("u", 103, 1000).anonymous,
-                b.get("u", 103, 1000).device
+                b.get("u", 103_000, 1000).anonymous,
+                b.get("u", 103_000, 1000).device
             ),
             (2, 0),
             "a device-cookie success leaves the anonymous count spent"
         );
         b.reset("u", false);
-        assert_eq!(b.get("u", 103, 1000).anonymous, 0);
-        b.prune(5000, 1000);
+        assert_eq!(b.get("u", 103_000, 1000).anonymous, 0);
+        b.prune(5_000_000, 1000);
         assert_eq!(b.tracked_keys(), 0);
     }
 }

@@ -186,11 +186,14 @@ impl Guard {
                 digest.clone()
             },
         );
-        let now = self.clock.now();
+        let now_ms = self.clock.now_ms();
         let window = self.config.failure_window;
-        let f = self.failures.get(&digest, now, window);
-        let since = now - f.last_failure;
-        let forget_in = (window - since).max(1);
+        let f = self.failures.get(&digest, now_ms, window);
+        // Milliseconds since the last failure: a whole-second clock would let the
+        // "1 s" backoff end a few milliseconds after the failure.
+        let since_ms = now_ms - f.last_failure_ms;
+        let seconds = |ms: i64| ((ms + 999).div_euclid(1000)).max(1);
+        let forget_in = seconds(window * 1000 - since_ms);
         let (spent, budget) = if device {
             (f.device, self.config.device_failure_budget)
         } else {
@@ -200,7 +203,7 @@ impl Guard {
             return Err(self.deny("username_failure_budget", forget_in, Some(&digest), ip));
         }
         if !device
-            && self.failures.ip_user(&ip_key(ip), &digest, now, window)
+            && self.failures.ip_user(&ip_key(ip), &digest, now_ms, window)
                 >= self.config.ip_username_failures
         {
             return Err(self.deny("ip_username_failures", forget_in, Some(&digest), ip));
@@ -208,8 +211,9 @@ impl Guard {
         // Backoff: 1, 2, 4 … (capped) seconds after each further consecutive failure.
         if spent >= 1 {
             let backoff = (1i64 << (spent - 1).min(16)).min(self.config.max_backoff_seconds);
-            if since < backoff {
-                return Err(self.deny("username_backoff", backoff - since, Some(&digest), ip));
+            if since_ms < backoff * 1000 {
+                let wait = seconds(backoff * 1000 - since_ms);
+                return Err(self.deny("username_backoff", wait, Some(&digest), ip));
             }
         }
         self.check_username(username, device, ip)?;
@@ -222,7 +226,7 @@ impl Guard {
             &digest,
             &ip_key(ip),
             device,
-            self.clock.now(),
+            self.clock.now_ms(),
             self.config.failure_window,
         );
     }
@@ -264,7 +268,7 @@ impl Guard {
             l.prune();
         }
         self.failures
-            .prune(self.clock.now(), self.config.failure_window);
+            .prune(self.clock.now_ms(), self.config.failure_window);
     }
 
     /// Keys currently held (for the flood simulation's memory figures).
