@@ -135,6 +135,10 @@ pub struct ProtectionConfig {
     pub ip_poll_per_minute: u32,
     /// Sign-in starts per username per second (Okta allows 4 `/token` calls per second).
     pub username_per_second: f64,
+    /// Sign-in starts that may begin together for one username (per kind of browser). With
+    /// 2, a double submit still reaches the flow's lease (and is answered as one), while
+    /// 2 guesses starting together plus the real user's own password and code calls stay
+    /// within Okta's 4 per second.
     pub username_burst: u32,
     /// Okta's lockout threshold (its password policy; 10 by default).
     pub okta_lockout_threshold: u32,
@@ -217,7 +221,7 @@ impl Default for Config {
                 ip_resend_per_minute: 10,
                 ip_poll_per_minute: 120,
                 username_per_second: 1.0,
-                username_burst: 3,
+                username_burst: 2,
                 okta_lockout_threshold: 10,
                 anonymous_failure_budget: 4,
                 device_failure_budget: 5,
