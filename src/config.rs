@@ -154,8 +154,13 @@ pub struct ProtectionConfig {
     pub max_backoff_seconds: i64,
     /// Minimum response time of a failed password attempt, in milliseconds.
     pub failure_floor_ms: u64,
-    /// Calls to Okta per second from this instance (all users).
+    /// Calls to Okta per second from this instance, per Okta rate-limit bucket (`/token`,
+    /// and the other OAuth endpoints). Keep the sum over instances below the org's limit
+    /// (Okta's default for `/token`: 1200 per minute).
     pub okta_calls_per_second: u32,
+    /// Percent of that capacity first-factor attempts from browsers without a device
+    /// cookie may use; the rest stays for real users.
+    pub okta_untrusted_share: u32,
     /// Calls to Okta in flight at once from this instance.
     pub okta_max_concurrent: u32,
 }
@@ -229,7 +234,8 @@ impl Default for Config {
                 failure_window: 24 * 3600,
                 max_backoff_seconds: 30,
                 failure_floor_ms: 400,
-                okta_calls_per_second: 100,
+                okta_calls_per_second: 16,
+                okta_untrusted_share: 50,
                 okta_max_concurrent: 64,
             },
         }
@@ -434,11 +440,18 @@ impl Config {
             ),
             ("protection.ip_username_failures", l.ip_username_failures),
             ("protection.okta_calls_per_second", l.okta_calls_per_second),
+            ("protection.okta_untrusted_share", l.okta_untrusted_share),
             ("protection.okta_max_concurrent", l.okta_max_concurrent),
         ] {
             if value == 0 {
                 return Err(invalid(key, "must be at least 1"));
             }
+        }
+        if l.okta_untrusted_share > 100 {
+            return Err(invalid(
+                "protection.okta_untrusted_share",
+                "is a percentage (1 to 100)",
+            ));
         }
         if l.failure_window <= 0 || l.max_backoff_seconds < 0 {
             return Err(invalid("protection.failure_window", "must be positive"));

@@ -1,7 +1,10 @@
-//! This instance's ceiling toward Okta as a whole: at most N calls in flight and M calls
-//! per second, and after Okta answers an org-wide 429 (`E0000047`) no call to that bucket
-//! until its `X-Rate-Limit-Reset`, so a flood cannot exhaust the org's rate limit for
-//! everyone or keep retrying into it. A refused call is answered locally as a 429.
+//! This instance's ceiling toward Okta as a whole: at most N calls in flight, M calls per
+//! second per Okta bucket of which only a share may be untrusted first-factor attempts
+//! (browsers without a device cookie), and after Okta answers an org-wide 429 (`E0000047`)
+//! no call to that bucket until its `X-Rate-Limit-Reset`. So a credential-stuffing flood
+//! cannot exhaust the org's rate limit for everyone: real users (device cookies, MFA steps
+//! of flows that passed a first factor, polls, sign-out) keep the reserved capacity. A
+//! refused call is answered locally as a 429.
 
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -23,39 +26,68 @@ pub enum Bucket {
     Other = 1,
 }
 
+/// Who a call is for: untrusted first-factor attempts get only a share of the capacity.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Priority {
+    #[default]
+    Normal,
+    Untrusted,
+}
+
+type Direct = governor::RateLimiter<NotKeyed, InMemoryState, GovernorClock, NoOpMiddleware<Nanos>>;
+
 pub struct Ceiling {
     in_flight: Semaphore,
-    per_second:
-        governor::RateLimiter<NotKeyed, InMemoryState, GovernorClock, NoOpMiddleware<Nanos>>,
+    /// Per bucket: every call, and the untrusted share.
+    per_second: [Direct; 2],
+    untrusted: [Direct; 2],
     blocked_until: [AtomicI64; 2],
     clock: Clock,
 }
 
 impl Ceiling {
-    pub fn new(calls_per_second: u32, max_concurrent: u32, clock: Clock) -> Self {
-        let rate = NonZeroU32::new(calls_per_second.max(1)).expect("at least 1");
-        Ceiling {
-            in_flight: Semaphore::new(max_concurrent.max(1) as usize),
-            per_second: governor::RateLimiter::direct_with_clock(
+    /// `calls_per_second` per bucket, `untrusted_share` percent of it for untrusted calls.
+    pub fn new(
+        calls_per_second: u32,
+        untrusted_share: u32,
+        max_concurrent: u32,
+        clock: Clock,
+    ) -> Self {
+        let limiter = |per_second: u32| -> Direct {
+            let rate = NonZeroU32::new(per_second.max(1)).expect("at least 1");
+            governor::RateLimiter::direct_with_clock(
                 Quota::per_second(rate),
                 GovernorClock(clock.clone()),
-            ),
+            )
+        };
+        let untrusted = (calls_per_second * untrusted_share.min(100) / 100).max(1);
+        Ceiling {
+            in_flight: Semaphore::new(max_concurrent.max(1) as usize),
+            per_second: [limiter(calls_per_second), limiter(calls_per_second)],
+            untrusted: [limiter(untrusted), limiter(untrusted)],
             blocked_until: [AtomicI64::new(0), AtomicI64::new(0)],
             clock,
         }
     }
 
     /// A permit to call Okta now, or `Err(reset)`: when to try again (epoch seconds).
-    pub fn admit(&self, bucket: Bucket) -> Result<SemaphorePermit<'_>, i64> {
+    pub fn admit(&self, bucket: Bucket, priority: Priority) -> Result<SemaphorePermit<'_>, i64> {
         let now = self.clock.now();
-        let blocked = self.blocked_until[bucket as usize].load(Ordering::Relaxed);
+        let b = bucket as usize;
+        let blocked = self.blocked_until[b].load(Ordering::Relaxed);
         if now < blocked {
             return Err(blocked);
         }
-        if let Err(not_until) = self.per_second.check() {
-            let wait = not_until.wait_time_from(GovernorClock(self.clock.clone()).now());
-            return Err(now + wait.as_secs().max(1) as i64);
+        let wait = |limiter: &Direct| {
+            limiter.check().map_err(|not_until| {
+                let wait = not_until.wait_time_from(GovernorClock(self.clock.clone()).now());
+                now + wait.as_secs().max(1) as i64
+            })
+        };
+        if priority == Priority::Untrusted {
+            wait(&self.untrusted[b])?;
         }
+        wait(&self.per_second[b])?;
         self.in_flight.try_acquire().map_err(|_| now + 1)
     }
 
@@ -79,7 +111,7 @@ mod tests {
     #[test]
     fn an_org_429_closes_the_bucket_until_reset() {
         let clock = Clock::new();
-        let c = Ceiling::new(1000, 10, clock.clone());
+        let c = Ceiling::new(1000, 100, 10, clock.clone());
         let now = clock.now();
         c.observe_429(
             Bucket::Token,
@@ -87,7 +119,7 @@ mod tests {
             &json!({"error": "invalid_grant"}),
         );
         assert!(
-            c.admit(Bucket::Token).is_ok(),
+            c.admit(Bucket::Token, Priority::Normal).is_ok(),
             "a per-user 429 does not close the bucket"
         );
         c.observe_429(
@@ -95,29 +127,59 @@ mod tests {
             Some(now + 30),
             &json!({"errorCode": "E0000047"}),
         );
-        assert_eq!(c.admit(Bucket::Token).err(), Some(now + 30));
-        assert!(c.admit(Bucket::Other).is_ok(), "buckets are separate");
+        assert_eq!(
+            c.admit(Bucket::Token, Priority::Normal).err(),
+            Some(now + 30)
+        );
+        assert!(
+            c.admit(Bucket::Other, Priority::Normal).is_ok(),
+            "buckets are separate"
+        );
         clock.advance_secs(30);
-        assert!(c.admit(Bucket::Token).is_ok());
+        assert!(c.admit(Bucket::Token, Priority::Normal).is_ok());
     }
 
     #[test]
     fn concurrency_and_rate_are_capped() {
         let clock = Clock::new();
-        let c = Ceiling::new(1000, 2, clock.clone());
-        let a = c.admit(Bucket::Token).unwrap();
-        let _b = c.admit(Bucket::Other).unwrap();
-        assert!(c.admit(Bucket::Token).is_err(), "two in flight at most");
-        drop(a);
-        assert!(c.admit(Bucket::Token).is_ok());
-        let slow = Ceiling::new(2, 100, clock.clone());
-        assert!(slow.admit(Bucket::Token).is_ok());
-        assert!(slow.admit(Bucket::Token).is_ok());
+        let c = Ceiling::new(1000, 100, 2, clock.clone());
+        let a = c.admit(Bucket::Token, Priority::Normal).unwrap();
+        let _b = c.admit(Bucket::Other, Priority::Normal).unwrap();
         assert!(
-            slow.admit(Bucket::Token).is_err(),
+            c.admit(Bucket::Token, Priority::Normal).is_err(),
+            "two in flight at most"
+        );
+        drop(a);
+        assert!(c.admit(Bucket::Token, Priority::Normal).is_ok());
+        let slow = Ceiling::new(2, 100, 100, clock.clone());
+        assert!(slow.admit(Bucket::Token, Priority::Normal).is_ok());
+        assert!(slow.admit(Bucket::Token, Priority::Normal).is_ok());
+        assert!(
+            slow.admit(Bucket::Token, Priority::Normal).is_err(),
             "2 per second, then wait"
         );
         clock.advance_secs(1);
-        assert!(slow.admit(Bucket::Token).is_ok());
+        assert!(slow.admit(Bucket::Token, Priority::Normal).is_ok());
+    }
+
+    #[test]
+    fn untrusted_attempts_only_get_their_share() {
+        let clock = Clock::new();
+        let c = Ceiling::new(10, 50, 100, clock.clone());
+        let untrusted = (0..20)
+            .filter(|_| c.admit(Bucket::Token, Priority::Untrusted).is_ok())
+            .count();
+        assert_eq!(untrusted, 5, "half of 10 per second");
+        let normal = (0..20)
+            .filter(|_| c.admit(Bucket::Token, Priority::Normal).is_ok())
+            .count();
+        assert_eq!(
+            normal, 5,
+            "real users keep the rest of the second's capacity"
+        );
+        assert!(
+            c.admit(Bucket::Other, Priority::Untrusted).is_ok(),
+            "buckets are separate"
+        );
     }
 }

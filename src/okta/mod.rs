@@ -25,7 +25,7 @@ use parking_lot::RwLock;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-pub use ceiling::{Bucket, Ceiling};
+pub use ceiling::{Bucket, Ceiling, Priority};
 pub use outcome::{BindingMethod, Challenge, IdClaims, Outcome, TokenSet, Upstream};
 
 use crate::clock::Clock;
@@ -58,6 +58,8 @@ pub struct CallContext {
     pub accept_language: Option<String>,
     /// Sent as `X-Forwarded-For` only when the portal is configured to.
     pub client_ip: Option<IpAddr>,
+    /// Untrusted first-factor attempts get only a share of the capacity toward Okta.
+    pub priority: Priority,
 }
 
 /// Endpoints found by discovery.
@@ -348,7 +350,7 @@ impl OktaClient {
         } else {
             Bucket::Other
         };
-        let _permit = match self.ceiling.admit(bucket) {
+        let _permit = match self.ceiling.admit(bucket, ctx.priority) {
             Ok(permit) => permit,
             Err(reset) => {
                 // Refused here: answered like Okta's own org-wide 429.

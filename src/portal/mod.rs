@@ -92,6 +92,7 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
         metrics.clone(),
         okta::Ceiling::new(
             config.protection.okta_calls_per_second,
+            config.protection.okta_untrusted_share,
             config.protection.okta_max_concurrent,
             parts.clock.clone(),
         ),

@@ -111,6 +111,7 @@ impl<'r> FromRequest<'r> for RequestContext {
             user_agent: header("User-Agent", 512),
             accept_language: header("Accept-Language", 128),
             client_ip: ip,
+            priority: Default::default(),
         }))
     }
 }

@@ -510,3 +510,48 @@ async fn a_complete_sign_in_leaves_a_device_cookie_for_that_user() {
         Some(digest_of("alice@example.com").as_str())
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_untrusted_attempts_leaves_okta_capacity_for_real_users() {
+    let p = Portal::with(|c| {
+        c.network.trusted_proxies = vec!["127.0.0.1".into()];
+        c.protection.failure_floor_ms = 0;
+        c.protection.okta_calls_per_second = 4;
+        c.protection.okta_untrusted_share = 50;
+    })
+    .await;
+    p.get("/signin").await;
+    // Many usernames from many IPs within one second: only 2 of them may reach Okta.
+    let mut statuses = vec![];
+    for i in 0..6 {
+        let user = format!("victim{i}@example.com");
+        let page = p
+            .post_with(
+                "/signin",
+                &[("username", &user), ("password", "guess")],
+                xff(&format!("198.51.100.{i}")),
+            )
+            .await;
+        statuses.push(page.status);
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 401).count(),
+        2,
+        "{statuses:?}"
+    );
+    assert!(statuses.iter().skip(2).all(|s| *s == 429), "{statuses:?}");
+    // In the same second, bob's browser with a device cookie still reaches Okta.
+    let r = p
+        .client
+        .post("/signin")
+        .header(rocket::http::ContentType::Form)
+        .header(Header::new("X-Forwarded-For", "192.0.2.10"))
+        .cookie(device_cookie("bob@example.com", &p.clock))
+        .body(format!(
+            "username=bob%40example.com&password=Sup3r-Secret%21&csrf_token={}",
+            p.csrf().unwrap()
+        ))
+        .dispatch()
+        .await;
+    assert_eq!(r.headers().get_one("Location"), Some("/signin/factor"));
+}

@@ -106,6 +106,15 @@ fn client_ip(ctx: &RequestContext) -> std::net::IpAddr {
         .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]))
 }
 
+/// A first-factor attempt from a browser without a device cookie only gets the untrusted
+/// share of this instance's capacity toward Okta.
+fn untrusted_unless(device: bool, mut ctx: RequestContext) -> RequestContext {
+    if !device {
+        ctx.0.priority = crate::okta::Priority::Untrusted;
+    }
+    ctx
+}
+
 fn current_flow(current: &Current) -> Option<&Flow> {
     current.pending().and_then(|p| p.flow.as_ref())
 }
@@ -268,6 +277,7 @@ async fn signin_password(
     let device = app.guard.has_device_cookie(jar, &username);
     // Held until the outcome is recorded below (it counts against the budget meanwhile).
     let _admission = app.guard.admit_password(&username, device, ip)?;
+    let ctx = untrusted_unless(device, ctx);
     let started = std::time::Instant::now();
     let name = username.clone();
     let event = Event::SubmitPassword {
@@ -347,6 +357,7 @@ async fn signin_passwordless(
     app.guard.check_ip(ip, Action::SignIn)?;
     let device = app.guard.has_device_cookie(jar, &username);
     app.guard.check_username(&username, device, ip)?;
+    let ctx = untrusted_unless(device, ctx);
     let event = Event::StartPasswordless {
         username,
         method,
