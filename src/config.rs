@@ -368,10 +368,11 @@ impl Config {
             Some(secret) if secret.expose().len() < 32 => {
                 return Err(invalid("session.secret", "must be at least 32 characters"))
             }
-            None if release => {
+            // Instances sharing a store must derive the same CSRF tokens and digests.
+            None if s.store == "redis" => {
                 return Err(invalid(
                     "session.secret",
-                    "is required in the release profile (DIRECT_SIGNIN_SESSION__SECRET)",
+                    "is required with session.store = \"redis\" (DIRECT_SIGNIN_SESSION__SECRET), the same on every instance",
                 ))
             }
             _ => {}
@@ -505,6 +506,11 @@ mod tests {
         assert!(c.validate(true).is_err());
         assert!(c.validate(false).is_ok());
         c.okta.issuer = Some("http://127.0.0.1:8001/oauth2/default".into());
+        assert!(
+            c.validate(true).is_ok(),
+            "one instance may run with a generated secret"
+        );
+        c.session.store = "redis".into();
         let e = c.validate(true).unwrap_err();
         assert!(e.to_string().contains("session.secret"), "{e}");
         c.session.secret = Some(Secret::new("0123456789abcdef0123456789abcdef"));

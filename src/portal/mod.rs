@@ -97,9 +97,18 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
             parts.clock.clone(),
         ),
     )?);
+    let release = figment.profile() == rocket::Config::RELEASE_PROFILE;
     let key = match &config.session.secret {
         Some(secret) => secret.expose().as_bytes().to_vec(),
-        None => crate::random::token(32).into_bytes(),
+        None => {
+            if release {
+                tracing::warn!(
+                    "session.secret is not set: a random key is used, so forms and sessions \
+                     do not survive a restart (set DIRECT_SIGNIN_SESSION__SECRET)"
+                );
+            }
+            crate::random::token(32).into_bytes()
+        }
     };
     let store = parts
         .store
@@ -111,7 +120,6 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
         key,
     ));
     let brand = Brand::from(&config.branding);
-    let release = figment.profile() == rocket::Config::RELEASE_PROFILE;
     let static_dir: String = figment
         .extract_inner("static_dir")
         .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/static").to_string());
