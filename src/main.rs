@@ -142,6 +142,16 @@ async fn run_portal() -> Result<(), String> {
         .await
         .map_err(|e| format!("session.store: {e}"))?;
     parts.store = Some(store);
+    if config.session.store == "redis" {
+        // Instances share the failure budgets too, or N instances would allow N times them.
+        let failures = direct_signin::portal::abuse::failures::RedisFailures::connect(
+            &config.session.redis_url,
+            &config.session.redis_prefix,
+        )
+        .await
+        .map_err(|e| format!("session.redis_url: {e}"))?;
+        parts.failures = Some(std::sync::Arc::new(failures));
+    }
     let rocket = direct_signin::portal::build(figment, config, parts)?.attach(
         rocket::fairing::AdHoc::on_liftoff("Banner", |rocket| {
             Box::pin(async move {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use direct_signin::config::{Config, Secret};
 use direct_signin::emulator::{self, EmulatorOptions, RunningEmulator};
+use direct_signin::portal::abuse::failures::RedisFailures;
 use direct_signin::portal::session::redis::RedisStore;
 use direct_signin::portal::session::SessionStore;
 use direct_signin::portal::{self, Parts};
@@ -49,6 +50,8 @@ impl Cluster {
             direct_signin::random::alphanumeric(12)
         );
         config.session.redis_prefix = prefix.clone();
+        config.network.trusted_proxies = vec!["127.0.0.1".into()];
+        config.protection.failure_floor_ms = 0;
         config.validate(false).unwrap();
         Cluster {
             emu,
@@ -70,6 +73,11 @@ impl Cluster {
             Parts {
                 clock: self.emu.emulator.clock.clone(),
                 store: Some(Arc::new(store) as Arc<dyn SessionStore>),
+                failures: Some(Arc::new(
+                    RedisFailures::connect(&redis_url(), &self.prefix)
+                        .await
+                        .unwrap(),
+                )),
             },
         )
         .unwrap();
@@ -204,4 +212,48 @@ async fn the_flow_lease_is_shared_between_instances() {
     one.release("flow:x").await.unwrap();
     assert!(two.claim("flow:x", 5_000).await.unwrap());
     two.ping().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attack_spread_over_instances_gets_one_failure_budget_not_one_per_instance() {
+    let cluster = Cluster::new().await;
+    let instances = [cluster.instance().await, cluster.instance().await];
+    let mut statuses = vec![];
+    for i in 0..10usize {
+        let client = &instances[i % 2];
+        let page = client.get("/signin").dispatch().await;
+        let sid = new_sid(&page).unwrap();
+        let csrf = csrf_of(&page.into_string().await.unwrap());
+        let r = client
+            .post("/signin")
+            .header(ContentType::Form)
+            .header(rocket::http::Header::new(
+                "X-Forwarded-For",
+                format!("198.51.100.{i}"),
+            ))
+            .cookie(Cookie::new(SID, sid))
+            .body(format!(
+                "username=alice%40example.com&password=wrong&csrf_token={csrf}"
+            ))
+            .dispatch()
+            .await;
+        statuses.push(r.status().code);
+        cluster.emu.emulator.clock.advance_secs(60);
+    }
+    let forwarded = statuses.iter().filter(|s| **s == 401).count();
+    assert_eq!(
+        forwarded, 4,
+        "one budget across both instances: {statuses:?}"
+    );
+    let at_okta: serde_json::Value = reqwest::get(format!(
+        "{}/emulator/users/alice@example.com",
+        cluster.emu.base_url()
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(at_okta["failed_passwords"], 4);
+    assert_eq!(at_okta["locked"], false);
 }

@@ -46,10 +46,12 @@ pub struct Portal {
     pub second_factors: Vec<Method>,
 }
 
-/// What tests may replace: the clock and the session store.
+/// What tests (and `main`) may provide: the clock, the session store and the store of
+/// failure counts (in memory when `None`).
 pub struct Parts {
     pub clock: Clock,
     pub store: Option<Arc<dyn SessionStore>>,
+    pub failures: Option<Arc<dyn abuse::failures::FailureStore>>,
 }
 
 impl Default for Parts {
@@ -57,6 +59,7 @@ impl Default for Parts {
         Parts {
             clock: Clock::new(),
             store: None,
+            failures: None,
         }
     }
 }
@@ -135,6 +138,7 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
         parts.clock.clone(),
         sessions.clone(),
         metrics.clone(),
+        parts.failures,
     ));
     let pruner = guard.clone();
     let portal = Arc::new(Portal {

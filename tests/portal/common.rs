@@ -546,6 +546,7 @@ async fn ignite(config: &Config, clock: &Clock, store: &Arc<MemoryStore>) -> Cli
         Parts {
             clock: clock.clone(),
             store: Some(store.clone() as Arc<dyn SessionStore>),
+            failures: None,
         },
     )
     .expect("the portal builds");

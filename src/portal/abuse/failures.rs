@@ -13,7 +13,43 @@
 
 use std::collections::HashMap;
 
+use async_trait::async_trait;
 use parking_lot::Mutex;
+use redis::aio::ConnectionManager;
+
+use crate::portal::session::StoreError;
+
+/// Where the failure counts live: this process ([`FailureBook`]) or Redis
+/// ([`RedisFailures`]), so instances behind a load balancer share one budget per username.
+/// Times are in milliseconds, windows in seconds.
+#[async_trait]
+pub trait FailureStore: Send + Sync {
+    async fn get(&self, user: &str, now_ms: i64, window: i64) -> Result<UserFailures, StoreError>;
+    async fn ip_user(
+        &self,
+        ip: &str,
+        user: &str,
+        now_ms: i64,
+        window: i64,
+    ) -> Result<u32, StoreError>;
+    async fn record_failure(
+        &self,
+        user: &str,
+        ip: &str,
+        device: bool,
+        now_ms: i64,
+        window: i64,
+    ) -> Result<(), StoreError>;
+    /// One more attempt for `key` on its way to Okta; answers how many already were.
+    async fn begin(&self, key: &str) -> Result<u32, StoreError>;
+    /// An attempt begun with [`FailureStore::begin`] has its outcome (or was refused).
+    async fn end(&self, key: &str) -> Result<(), StoreError>;
+    /// A correct password (see [`FailureBook::reset`] for what restarts).
+    async fn reset(&self, user: &str, device: bool) -> Result<(), StoreError>;
+    /// Drops what has expired (a store with expiring keys has nothing to do).
+    fn prune(&self, now_ms: i64, window: i64);
+    fn tracked_keys(&self) -> usize;
+}
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct UserFailures {
@@ -23,7 +59,7 @@ pub struct UserFailures {
     pub last_failure_ms: i64,
 }
 
-/// In-memory failure counts (a shared store would implement the same methods).
+/// In-memory failure counts (one instance).
 #[derive(Default)]
 pub struct FailureBook {
     users: Mutex<HashMap<String, UserFailures>>,
@@ -119,6 +155,213 @@ impl FailureBook {
 
     pub fn tracked_keys(&self) -> usize {
         self.users.lock().len() + self.ip_user.lock().len() + self.in_flight.lock().len()
+    }
+}
+
+#[async_trait]
+impl FailureStore for FailureBook {
+    async fn get(&self, user: &str, now_ms: i64, window: i64) -> Result<UserFailures, StoreError> {
+        Ok(FailureBook::get(self, user, now_ms, window))
+    }
+    async fn ip_user(
+        &self,
+        ip: &str,
+        user: &str,
+        now_ms: i64,
+        window: i64,
+    ) -> Result<u32, StoreError> {
+        Ok(FailureBook::ip_user(self, ip, user, now_ms, window))
+    }
+    async fn record_failure(
+        &self,
+        user: &str,
+        ip: &str,
+        device: bool,
+        now_ms: i64,
+        window: i64,
+    ) -> Result<(), StoreError> {
+        FailureBook::record_failure(self, user, ip, device, now_ms, window);
+        Ok(())
+    }
+    async fn begin(&self, key: &str) -> Result<u32, StoreError> {
+        Ok(FailureBook::begin(self, key))
+    }
+    async fn end(&self, key: &str) -> Result<(), StoreError> {
+        FailureBook::end(self, key);
+        Ok(())
+    }
+    async fn reset(&self, user: &str, device: bool) -> Result<(), StoreError> {
+        FailureBook::reset(self, user, device);
+        Ok(())
+    }
+    fn prune(&self, now_ms: i64, window: i64) {
+        FailureBook::prune(self, now_ms, window)
+    }
+    fn tracked_keys(&self) -> usize {
+        FailureBook::tracked_keys(self)
+    }
+}
+
+/// Failure counts in Redis, shared by every instance. Keys under the session store's
+/// prefix: `f:<user>` a hash (`anonymous`, `device`, `last`), `fi:<ip>|<user>` a counter,
+/// `ff:<key>` the attempts in flight; all expire on their own.
+pub struct RedisFailures {
+    conn: ConnectionManager,
+    prefix: String,
+}
+
+/// How long an attempt may stay "in flight" if its instance dies before ending it.
+const IN_FLIGHT_TTL_SECS: i64 = 120;
+
+fn redis_err(e: impl std::fmt::Display) -> StoreError {
+    StoreError(format!("redis: {e}"))
+}
+
+impl RedisFailures {
+    pub async fn connect(url: &str, prefix: &str) -> Result<Self, StoreError> {
+        let client = redis::Client::open(url).map_err(redis_err)?;
+        let conn = client.get_connection_manager().await.map_err(redis_err)?;
+        Ok(RedisFailures {
+            conn,
+            prefix: prefix.to_string(),
+        })
+    }
+}
+
+#[async_trait]
+impl FailureStore for RedisFailures {
+    async fn get(&self, user: &str, now_ms: i64, window: i64) -> Result<UserFailures, StoreError> {
+        let mut conn = self.conn.clone();
+        let (anonymous, device, last): (Option<u32>, Option<u32>, Option<i64>) =
+            redis::cmd("HMGET")
+                .arg(format!("{}f:{user}", self.prefix))
+                .arg("anonymous")
+                .arg("device")
+                .arg("last")
+                .query_async(&mut conn)
+                .await
+                .map_err(redis_err)?;
+        let f = UserFailures {
+            anonymous: anonymous.unwrap_or(0),
+            device: device.unwrap_or(0),
+            last_failure_ms: last.unwrap_or(0),
+        };
+        Ok(if now_ms - f.last_failure_ms < window * 1000 {
+            f
+        } else {
+            UserFailures::default()
+        })
+    }
+
+    async fn ip_user(
+        &self,
+        ip: &str,
+        user: &str,
+        _now_ms: i64,
+        _window: i64,
+    ) -> Result<u32, StoreError> {
+        let mut conn = self.conn.clone();
+        let n: Option<u32> = redis::cmd("GET")
+            .arg(format!("{}fi:{ip}|{user}", self.prefix))
+            .query_async(&mut conn)
+            .await
+            .map_err(redis_err)?;
+        Ok(n.unwrap_or(0))
+    }
+
+    async fn record_failure(
+        &self,
+        user: &str,
+        ip: &str,
+        device: bool,
+        now_ms: i64,
+        window: i64,
+    ) -> Result<(), StoreError> {
+        let key = format!("{}f:{user}", self.prefix);
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .cmd("HINCRBY")
+            .arg(&key)
+            .arg(if device { "device" } else { "anonymous" })
+            .arg(1)
+            .ignore()
+            .cmd("HSET")
+            .arg(&key)
+            .arg("last")
+            .arg(now_ms)
+            .ignore()
+            .cmd("EXPIRE")
+            .arg(&key)
+            .arg(window)
+            .ignore();
+        if !device {
+            let ip_key = format!("{}fi:{ip}|{user}", self.prefix);
+            pipe.cmd("INCR")
+                .arg(&ip_key)
+                .ignore()
+                .cmd("EXPIRE")
+                .arg(&ip_key)
+                .arg(window)
+                .ignore();
+        }
+        let mut conn = self.conn.clone();
+        pipe.query_async::<()>(&mut conn).await.map_err(redis_err)
+    }
+
+    async fn begin(&self, key: &str) -> Result<u32, StoreError> {
+        let key = format!("{}ff:{key}", self.prefix);
+        let mut conn = self.conn.clone();
+        let (n,): (u32,) = redis::pipe()
+            .atomic()
+            .cmd("INCR")
+            .arg(&key)
+            .cmd("EXPIRE")
+            .arg(&key)
+            .arg(IN_FLIGHT_TTL_SECS)
+            .ignore()
+            .query_async(&mut conn)
+            .await
+            .map_err(redis_err)?;
+        Ok(n.saturating_sub(1))
+    }
+
+    async fn end(&self, key: &str) -> Result<(), StoreError> {
+        let key = format!("{}ff:{key}", self.prefix);
+        let mut conn = self.conn.clone();
+        // Never below zero, and gone when nothing is in flight.
+        redis::Script::new(
+            "local n = redis.call('DECR', KEYS[1]) if n <= 0 then redis.call('DEL', KEYS[1]) end return n",
+        )
+        .key(&key)
+        .invoke_async::<i64>(&mut conn)
+        .await
+        .map(|_| ())
+        .map_err(redis_err)
+    }
+
+    async fn reset(&self, user: &str, device: bool) -> Result<(), StoreError> {
+        let key = format!("{}f:{user}", self.prefix);
+        let mut conn = self.conn.clone();
+        if device {
+            redis::cmd("HSET")
+                .arg(&key)
+                .arg("device")
+                .arg(0)
+                .query_async::<()>(&mut conn)
+                .await
+        } else {
+            redis::cmd("DEL")
+                .arg(&key)
+                .query_async::<()>(&mut conn)
+                .await
+        }
+        .map_err(redis_err)
+    }
+
+    fn prune(&self, _now_ms: i64, _window: i64) {}
+
+    fn tracked_keys(&self) -> usize {
+        0
     }
 }
 

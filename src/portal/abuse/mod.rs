@@ -28,7 +28,8 @@ use crate::config::ProtectionConfig;
 use crate::metrics::Metrics;
 use crate::portal::error::AppError;
 use crate::portal::session::Sessions;
-use failures::FailureBook;
+use crate::portal::session::StoreError;
+use failures::{FailureBook, FailureStore};
 use limiter::{ip_key, KeyedLimiter, MemoryLimiter};
 
 /// What a request is trying to do, for the per-IP quotas.
@@ -40,29 +41,52 @@ pub enum Action {
     Poll,
 }
 
-/// A password attempt admitted toward Okta: counted as in flight until dropped.
+/// A password attempt admitted toward Okta: counted as in flight until [`Admission::end`]
+/// (or, on an early return, until it is dropped).
 #[must_use = "the attempt counts against the failure budget only while this is kept"]
-pub struct Admission<'a> {
-    failures: &'a FailureBook,
+pub struct Admission {
+    failures: Arc<dyn FailureStore>,
     key: String,
     /// Attempts on the same budget that were already in flight.
     ahead: u32,
+    ended: bool,
 }
 
-impl<'a> Admission<'a> {
-    fn new(failures: &'a FailureBook, key: String) -> Self {
-        let ahead = failures.begin(&key);
-        Admission {
+impl Admission {
+    async fn begin(failures: Arc<dyn FailureStore>, key: String) -> Result<Self, StoreError> {
+        let ahead = failures.begin(&key).await?;
+        Ok(Admission {
             failures,
             key,
             ahead,
+            ended: false,
+        })
+    }
+
+    /// The attempt's outcome is recorded: it no longer counts as in flight.
+    pub async fn end(mut self) {
+        self.ended = true;
+        if let Err(e) = self.failures.end(&self.key).await {
+            tracing::warn!(error = %e, "could not end a password attempt in the failure store");
         }
     }
 }
 
-impl Drop for Admission<'_> {
+impl Drop for Admission {
     fn drop(&mut self) {
-        self.failures.end(&self.key);
+        if self.ended {
+            return;
+        }
+        let (failures, key) = (self.failures.clone(), std::mem::take(&mut self.key));
+        // Dropped on an early return: end it in the background (a store may need I/O).
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => {
+                handle.spawn(async move {
+                    let _ = failures.end(&key).await;
+                });
+            }
+            Err(_) => tracing::warn!("a password attempt was dropped outside a runtime"),
+        }
     }
 }
 
@@ -76,15 +100,17 @@ pub struct Guard {
     ip_resend: Box<dyn KeyedLimiter>,
     ip_poll: Box<dyn KeyedLimiter>,
     username: Box<dyn KeyedLimiter>,
-    failures: FailureBook,
+    failures: Arc<dyn FailureStore>,
 }
 
 impl Guard {
+    /// `failures`: where failure counts live (`None`: this process's memory).
     pub fn new(
         config: ProtectionConfig,
         clock: Clock,
         sessions: Arc<Sessions>,
         metrics: Arc<Metrics>,
+        failures: Option<Arc<dyn FailureStore>>,
     ) -> Self {
         let per_minute = |n: u32| -> Box<dyn KeyedLimiter> {
             Box::new(MemoryLimiter::per_minute(&clock, n, (n / 4).max(3)))
@@ -101,7 +127,7 @@ impl Guard {
                 username_period,
                 config.username_burst,
             )),
-            failures: FailureBook::default(),
+            failures: failures.unwrap_or_else(|| Arc::new(FailureBook::default())),
             config,
             clock,
             sessions,
@@ -169,26 +195,47 @@ impl Guard {
     /// answer until the attempt's outcome is recorded: until then it counts against
     /// the budget, so attempts admitted while others are still waiting for Okta cannot
     /// overspend it.
-    pub fn admit_password(
+    pub async fn admit_password(
         &self,
         username: &str,
         device: bool,
         ip: IpAddr,
-    ) -> Result<Admission<'_>, AppError> {
+    ) -> Result<Admission, AppError> {
         let digest = self.digest(username);
         // In flight first, then the recorded failures: an attempt that ends in between
         // is seen in one or the other, never in neither.
-        let admission = Admission::new(
-            &self.failures,
-            if device {
-                format!("device|{digest}")
-            } else {
-                digest.clone()
-            },
-        );
+        let key = if device {
+            format!("device|{digest}")
+        } else {
+            digest.clone()
+        };
+        let admission = Admission::begin(self.failures.clone(), key).await?;
+        match self
+            .judge_password(&digest, username, device, ip, admission.ahead)
+            .await
+        {
+            Ok(()) => Ok(admission),
+            Err(refusal) => {
+                // A refused attempt never reaches Okta: it stops counting at once.
+                admission.end().await;
+                Err(refusal)
+            }
+        }
+    }
+
+    /// The budget, per IP+username, backoff and rate checks of a password attempt, with
+    /// `ahead` attempts on the same budget already in flight.
+    async fn judge_password(
+        &self,
+        digest: &str,
+        username: &str,
+        device: bool,
+        ip: IpAddr,
+        ahead: u32,
+    ) -> Result<(), AppError> {
         let now_ms = self.clock.now_ms();
         let window = self.config.failure_window;
-        let f = self.failures.get(&digest, now_ms, window);
+        let f = self.failures.get(digest, now_ms, window).await?;
         // Milliseconds since the last failure: a whole-second clock would let the
         // "1 s" backoff end a few milliseconds after the failure.
         let since_ms = now_ms - f.last_failure_ms;
@@ -199,42 +246,51 @@ impl Guard {
         } else {
             (f.anonymous, self.config.anonymous_failure_budget)
         };
-        if spent + admission.ahead >= budget {
-            return Err(self.deny("username_failure_budget", forget_in, Some(&digest), ip));
+        if spent + ahead >= budget {
+            return Err(self.deny("username_failure_budget", forget_in, Some(digest), ip));
         }
         if !device
-            && self.failures.ip_user(&ip_key(ip), &digest, now_ms, window)
+            && self
+                .failures
+                .ip_user(&ip_key(ip), digest, now_ms, window)
+                .await?
                 >= self.config.ip_username_failures
         {
-            return Err(self.deny("ip_username_failures", forget_in, Some(&digest), ip));
+            return Err(self.deny("ip_username_failures", forget_in, Some(digest), ip));
         }
         // Backoff: 1, 2, 4 … (capped) seconds after each further consecutive failure.
         if spent >= 1 {
             let backoff = (1i64 << (spent - 1).min(16)).min(self.config.max_backoff_seconds);
             if since_ms < backoff * 1000 {
                 let wait = seconds(backoff * 1000 - since_ms);
-                return Err(self.deny("username_backoff", wait, Some(&digest), ip));
+                return Err(self.deny("username_backoff", wait, Some(digest), ip));
             }
         }
-        self.check_username(username, device, ip)?;
-        Ok(admission)
+        self.check_username(username, device, ip)
     }
 
-    pub fn password_failed(&self, username: &str, device: bool, ip: IpAddr) {
+    pub async fn password_failed(
+        &self,
+        username: &str,
+        device: bool,
+        ip: IpAddr,
+    ) -> Result<(), StoreError> {
         let digest = self.digest(username);
-        self.failures.record_failure(
-            &digest,
-            &ip_key(ip),
-            device,
-            self.clock.now_ms(),
-            self.config.failure_window,
-        );
+        self.failures
+            .record_failure(
+                &digest,
+                &ip_key(ip),
+                device,
+                self.clock.now_ms(),
+                self.config.failure_window,
+            )
+            .await
     }
 
     /// A correct password (Okta answered tokens or `mfa_required`), from a browser with
     /// or without a device cookie.
-    pub fn password_ok(&self, username: &str, device: bool) {
-        self.failures.reset(&self.digest(username), device);
+    pub async fn password_ok(&self, username: &str, device: bool) -> Result<(), StoreError> {
+        self.failures.reset(&self.digest(username), device).await
     }
 
     /// After a complete sign-in: remember this browser for this user.
@@ -307,6 +363,7 @@ mod tests {
             clock.clone(),
             sessions,
             Arc::new(Metrics::new()),
+            None,
         );
         (guard, clock)
     }
@@ -315,8 +372,8 @@ mod tests {
         IpAddr::from([198, 51, 100, n])
     }
 
-    #[test]
-    fn attempts_in_flight_count_against_the_failure_budget() {
+    #[tokio::test]
+    async fn attempts_in_flight_count_against_the_failure_budget() {
         // Okta answers slowly: wrong passwords from many IPs are admitted while earlier
         // ones are still in flight. However they interleave, no more of them may reach
         // Okta than the anonymous budget allows.
@@ -324,33 +381,37 @@ mod tests {
         let budget = Config::default().protection.anonymous_failure_budget;
         let mut failures = 0;
         for round in 0..10u8 {
-            let admitted: Vec<_> = (0..8u8)
-                .filter_map(|i| {
-                    g.admit_password("bob@example.com", false, ip(round * 8 + i))
-                        .ok()
-                        .map(|a| (a, ip(round * 8 + i)))
-                })
-                .collect();
+            let mut admitted = vec![];
+            for i in 0..8u8 {
+                let from = ip(round * 8 + i);
+                if let Ok(a) = g.admit_password("bob@example.com", false, from).await {
+                    admitted.push((a, from));
+                }
+            }
             for (admission, from) in admitted {
-                g.password_failed("bob@example.com", false, from);
+                g.password_failed("bob@example.com", false, from)
+                    .await
+                    .unwrap();
                 failures += 1;
-                drop(admission);
+                admission.end().await;
             }
             clock.advance_secs(60);
         }
         assert_eq!(failures, budget, "wrong passwords that reached Okta");
     }
 
-    #[test]
-    fn the_real_users_sign_in_does_not_refill_the_attackers_budget() {
+    #[tokio::test]
+    async fn the_real_users_sign_in_does_not_refill_the_attackers_budget() {
         let (g, clock) = guard();
         let budget = Config::default().protection.anonymous_failure_budget;
         let mut forwarded = 0;
         for i in 0..20u8 {
-            if let Ok(admission) = g.admit_password("bob@example.com", false, ip(i)) {
-                g.password_failed("bob@example.com", false, ip(i));
+            if let Ok(admission) = g.admit_password("bob@example.com", false, ip(i)).await {
+                g.password_failed("bob@example.com", false, ip(i))
+                    .await
+                    .unwrap();
                 forwarded += 1;
-                drop(admission);
+                admission.end().await;
             }
             clock.advance_secs(60);
         }
@@ -358,14 +419,21 @@ mod tests {
         // Bob signs in from his browser with a device cookie…
         let admission = g
             .admit_password("bob@example.com", true, ip(200))
+            .await
             .expect("the device budget is untouched");
-        g.password_ok("bob@example.com", true);
-        drop(admission);
+        g.password_ok("bob@example.com", true).await.unwrap();
+        admission.end().await;
         // …and the flood still gets nothing through.
         clock.advance_secs(60);
-        assert!(g.admit_password("bob@example.com", false, ip(201)).is_err());
+        assert!(g
+            .admit_password("bob@example.com", false, ip(201))
+            .await
+            .is_err());
         // A correct password from a browser without a device cookie restarts everything.
-        g.password_ok("bob@example.com", false);
-        assert!(g.admit_password("bob@example.com", false, ip(202)).is_ok());
+        g.password_ok("bob@example.com", false).await.unwrap();
+        assert!(g
+            .admit_password("bob@example.com", false, ip(202))
+            .await
+            .is_ok());
     }
 }

@@ -276,7 +276,7 @@ async fn signin_password(
     app.guard.check_ip(ip, Action::SignIn)?;
     let device = app.guard.has_device_cookie(jar, &username);
     // Held until the outcome is recorded below (it counts against the budget meanwhile).
-    let _admission = app.guard.admit_password(&username, device, ip)?;
+    let admission = app.guard.admit_password(&username, device, ip).await?;
     let ctx = untrusted_unless(device, ctx);
     let started = std::time::Instant::now();
     let name = username.clone();
@@ -287,9 +287,17 @@ async fn signin_password(
         remember,
     };
     let driven = drive(app, &id, &ctx, jar, event).await?;
+    // Record what Okta said, then the attempt stops counting as in flight.
+    match &driven {
+        Driven::Reject(Rejection::InvalidCredentials, _) => {
+            app.guard.password_failed(&name, device, ip).await?
+        }
+        Driven::Show(_) | Driven::SignedIn { .. } => app.guard.password_ok(&name, device).await?,
+        _ => {}
+    }
+    admission.end().await;
     match driven {
         Driven::Reject(Rejection::InvalidCredentials, _) => {
-            app.guard.password_failed(&name, device, ip);
             // Unknown, wrong, locked and suspended take the same time, at least.
             app.guard.failure_floor(started).await;
             Ok(rerender(
@@ -298,12 +306,7 @@ async fn signin_password(
                 "Your username or password is incorrect.",
             ))
         }
-        other => {
-            if matches!(other, Driven::Show(_) | Driven::SignedIn { .. }) {
-                app.guard.password_ok(&name, device);
-            }
-            finish(app, other, current, jar)
-        }
+        other => finish(app, other, current, jar),
     }
 }
 
