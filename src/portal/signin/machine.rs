@@ -654,7 +654,12 @@ fn answer(mut flow: Flow, outcome: Outcome, now: i64) -> Transition {
         Outcome::Upstream(e) if pending != Pending::Poll => {
             return fail(flow, Failure::Upstream(e))
         }
-        Outcome::RateLimited { reset } if !matches!(pending, Pending::Poll | Pending::Resend) => {
+        Outcome::RateLimited { reset }
+            if !matches!(
+                pending,
+                Pending::Poll | Pending::Resend | Pending::Challenge(_)
+            ) =>
+        {
             return fail(flow, Failure::RateLimited { reset })
         }
         other => other,
@@ -718,6 +723,12 @@ fn challenge_answer(mut flow: Flow, method: Method, outcome: Outcome, now: i64) 
         Outcome::Expired => restart(flow, Notice::Expired),
         Outcome::PolicyDenied | Outcome::InvalidCredentials => {
             flow.notice = Some(Notice::MethodUnavailable);
+            keep(flow, Effect::Show)
+        }
+        // E.g. Okta's one SMS or call per phone per 30 s: wait, or choose another factor.
+        Outcome::RateLimited { reset } => {
+            let wait = reset.map_or(RESEND_COOLDOWN, |r| (r - now).clamp(1, 300));
+            flow.notice = Some(Notice::ResendWait(wait));
             keep(flow, Effect::Show)
         }
         _ => keep(flow, Effect::Fail(Failure::Upstream(Upstream::Malformed))),

@@ -787,3 +787,24 @@ fn resends_are_capped() {
     assert!(matches!(t.effect, Effect::Show), "no further call to Okta");
     assert_eq!(t.flow.unwrap().notice, Some(Notice::ResendLimit));
 }
+
+#[test]
+fn a_rate_limited_challenge_keeps_the_factor_choice() {
+    let t = run(
+        Some(mfa_flow()),
+        vec![
+            Event::ChooseFactor(Method::Sms),
+            Event::Answer(Outcome::RateLimited {
+                reset: Some(NOW + 20),
+            }),
+        ],
+        NOW,
+    );
+    assert!(
+        matches!(t.effect, Effect::Show),
+        "a notice, not an error page"
+    );
+    let flow = t.flow.unwrap();
+    assert_eq!(page_of(&flow.step), "/signin/factor");
+    assert_eq!(flow.notice, Some(Notice::ResendWait(20)));
+}
