@@ -269,6 +269,23 @@ fn device_cookie(username: &str, clock: &Clock) -> Cookie<'static> {
     )
 }
 
+/// Bob's password from `ip`, in a browser that holds his device cookie.
+async fn bob_with_device_cookie(p: &Portal, ip: &str) -> Page {
+    let r = p
+        .client
+        .post("/signin")
+        .header(rocket::http::ContentType::Form)
+        .header(Header::new("X-Forwarded-For", ip.to_string()))
+        .cookie(device_cookie("bob@example.com", &p.clock))
+        .body(format!(
+            "username=bob%40example.com&password=Sup3r-Secret%21&csrf_token={}",
+            p.csrf().unwrap()
+        ))
+        .dispatch()
+        .await;
+    p.page(r).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_cannot_lock_the_real_user_out_at_okta() {
     let p = Portal::with(|c| {
@@ -309,21 +326,9 @@ async fn a_flood_cannot_lock_the_real_user_out_at_okta() {
     assert_eq!(paused.status, 429);
     assert!(paused.header("Retry-After").is_some());
     // …but from a browser where he signed in before, he gets in with his second factor.
-    let cookie = device_cookie("bob@example.com", &p.clock);
-    let r = p
-        .client
-        .post("/signin")
-        .header(rocket::http::ContentType::Form)
-        .header(Header::new("X-Forwarded-For", "192.0.2.10"))
-        .cookie(cookie)
-        .body(format!(
-            "username=bob%40example.com&password=Sup3r-Secret%21&csrf_token={}",
-            p.csrf().unwrap()
-        ))
-        .dispatch()
-        .await;
-    assert_eq!(r.status().code, 303);
-    assert_eq!(r.headers().get_one("Location"), Some("/signin/factor"));
+    bob_with_device_cookie(&p, "192.0.2.10")
+        .await
+        .assert_redirect("/signin/factor");
     p.get("/signin/factor").await;
     p.post("/signin/factor", &[("factor", "otp")])
         .await
@@ -541,17 +546,7 @@ async fn a_flood_of_untrusted_attempts_leaves_okta_capacity_for_real_users() {
     );
     assert!(statuses.iter().skip(2).all(|s| *s == 429), "{statuses:?}");
     // In the same second, bob's browser with a device cookie still reaches Okta.
-    let r = p
-        .client
-        .post("/signin")
-        .header(rocket::http::ContentType::Form)
-        .header(Header::new("X-Forwarded-For", "192.0.2.10"))
-        .cookie(device_cookie("bob@example.com", &p.clock))
-        .body(format!(
-            "username=bob%40example.com&password=Sup3r-Secret%21&csrf_token={}",
-            p.csrf().unwrap()
-        ))
-        .dispatch()
-        .await;
-    assert_eq!(r.headers().get_one("Location"), Some("/signin/factor"));
+    bob_with_device_cookie(&p, "192.0.2.10")
+        .await
+        .assert_redirect("/signin/factor");
 }
