@@ -17,6 +17,7 @@ mod common;
 mod faults;
 mod flows;
 mod id_tokens;
+mod ops;
 mod protections;
 mod sessions;
 mod steps;
