@@ -163,6 +163,37 @@ pub struct ProtectionConfig {
     pub okta_untrusted_share: u32,
     /// Calls to Okta in flight at once from this instance.
     pub okta_max_concurrent: u32,
+    /// Seconds after which the org's Okta policy unlocks an account on its own, when the
+    /// operator declares that it does. Unset (the default): Okta's count of consecutive
+    /// failures never decays, so neither do ours; they restart only on a correct password.
+    pub okta_auto_unlock: Option<i64>,
+    /// Usernames whose failure counts this instance keeps exactly (in-memory store); past
+    /// it the least recently failed are folded into a fixed-size sketch that never counts
+    /// low (see `abuse::sketch`).
+    pub failure_memory_entries: usize,
+    /// Seconds a username's exact counts stay in Redis after its last change (the Redis
+    /// sketch keeps an upper bound after that).
+    pub failure_retention: i64,
+    /// Wrong one-time codes a username may send (over all flows, resends and factors)
+    /// before each further one waits: 1, 2, 4 … s, up to `code_max_backoff_seconds`.
+    pub code_failures_free: u32,
+    pub code_max_backoff_seconds: i64,
+    /// Codes or pushes sent per username per day (pushes, SMS, calls, emails; every name,
+    /// known or not).
+    pub deliveries_per_day: u32,
+    /// Codes or pushes per username within `deliveries_window` seconds (the lifetime of
+    /// a challenge: at most this many outstanding at once).
+    pub deliveries_outstanding: u32,
+    pub deliveries_window: i64,
+    /// Seconds between two SMS or calls for one username (Okta's per-phone limit is 30 s;
+    /// applying our own to every name makes a second start look the same for all).
+    pub phone_cooldown_seconds: i64,
+    /// Passwordless authenticator-app starts per second on this instance: they cost Okta
+    /// nothing, so this bounds the pending sessions they create.
+    pub free_starts_per_second: u32,
+    /// Whether a decoy push (an unknown user's) shows a number to tap. Set it as your
+    /// org's Okta Verify number challenge is set for passwordless pushes.
+    pub decoy_number_challenge: bool,
 }
 
 /// Everything the portal reads from configuration.
@@ -237,6 +268,17 @@ impl Default for Config {
                 okta_calls_per_second: 16,
                 okta_untrusted_share: 50,
                 okta_max_concurrent: 64,
+                okta_auto_unlock: None,
+                failure_memory_entries: 1_000_000,
+                failure_retention: 30 * 24 * 3600,
+                code_failures_free: 5,
+                code_max_backoff_seconds: 3600,
+                deliveries_per_day: 10,
+                deliveries_outstanding: 5,
+                deliveries_window: 300,
+                phone_cooldown_seconds: 30,
+                free_starts_per_second: 20,
+                decoy_number_challenge: true,
             },
         }
     }
@@ -456,6 +498,54 @@ impl Config {
         }
         if l.failure_window <= 0 || l.max_backoff_seconds < 0 {
             return Err(invalid("protection.failure_window", "must be positive"));
+        }
+        for (key, value, max) in [
+            (
+                "protection.okta_auto_unlock",
+                l.okta_auto_unlock.unwrap_or(60),
+                365 * 86400,
+            ),
+            (
+                "protection.failure_retention",
+                l.failure_retention,
+                3650 * 86400,
+            ),
+            (
+                "protection.code_max_backoff_seconds",
+                l.code_max_backoff_seconds,
+                86400,
+            ),
+            ("protection.deliveries_window", l.deliveries_window, 86400),
+            (
+                "protection.phone_cooldown_seconds",
+                l.phone_cooldown_seconds,
+                3600,
+            ),
+        ] {
+            if !(1..=max).contains(&value) {
+                return Err(invalid(key, format!("must be between 1 and {max} seconds")));
+            }
+        }
+        for (key, value) in [
+            ("protection.deliveries_per_day", l.deliveries_per_day),
+            (
+                "protection.deliveries_outstanding",
+                l.deliveries_outstanding,
+            ),
+            (
+                "protection.free_starts_per_second",
+                l.free_starts_per_second,
+            ),
+        ] {
+            if !(1..=100_000).contains(&value) {
+                return Err(invalid(key, "must be between 1 and 100000"));
+            }
+        }
+        if l.failure_memory_entries < 1000 {
+            return Err(invalid(
+                "protection.failure_memory_entries",
+                "must be at least 1000",
+            ));
         }
         let color = &self.branding.primary_color;
         let hex = color.strip_prefix('#').unwrap_or("");

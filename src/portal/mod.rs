@@ -144,11 +144,13 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
     let portal = Arc::new(Portal {
         brand: brand.clone(),
         sessions: sessions.clone(),
-        guard,
+        guard: guard.clone(),
         signin: SigninService {
             okta: okta.clone(),
             sessions: sessions.clone(),
             metrics,
+            guard,
+            decoy_number_challenge: config.protection.decoy_number_challenge,
         },
         passwordless,
         second_factors,

@@ -28,7 +28,26 @@ fn normalized(page: &Page, username: &str) -> String {
         let end = body[from..].find('"').map_or(body.len(), |e| from + e);
         body.replace_range(start..end, "CSRF");
     }
+    // What depends on the moment or on chance: the resend countdown (the clock may tick
+    // between two pages) and the number a push shows.
+    blank_digits_after(&mut body, "Available in ");
+    blank_digits_after(
+        &mut body,
+        "id=\"binding-code\" aria-label=\"Number to tap: ",
+    );
+    blank_digits_after(&mut body, "Number to tap: NN\">");
     body
+}
+
+/// Replaces the digits that follow each `marker` with `NN`.
+fn blank_digits_after(body: &mut String, marker: &str) {
+    let mut from = 0;
+    while let Some(at) = body[from..].find(marker) {
+        let start = from + at + marker.len();
+        let len = body[start..].bytes().take_while(u8::is_ascii_digit).count();
+        body.replace_range(start..start + len, "NN");
+        from = start + 2;
+    }
 }
 
 fn set_cookies(page: &Page) -> Vec<String> {
@@ -119,9 +138,26 @@ async fn passwordless_start_for_an_unknown_user_looks_like_a_known_one() {
             .assert_redirect("/signin");
     }
     assert_eq!(pages[0], pages[1]);
-    // Push too: both wait, neither shows a number for users without number challenge.
+    // Push too: both wait, and a decoy shows a number to tap exactly when the portal is
+    // told the org's pushes do (`protection.decoy_number_challenge`, on by default):
+    // like carol's, whose pushes have number challenge…
+    assert_eq!(
+        push_wait_pages(&p, ["carol@example.com", "nobody@example.com"]).await,
+        true
+    );
+    // …and, with it off, like bob's, whose pushes have none.
+    let p = Portal::with(|c| c.protection.decoy_number_challenge = false).await;
+    assert_eq!(
+        push_wait_pages(&p, ["bob@example.com", "nobody@example.com"]).await,
+        false
+    );
+}
+
+/// Starts a passwordless push for each user: their wait pages must be the same; answers
+/// whether they show a number to tap.
+async fn push_wait_pages(p: &Portal, users: [&str; 2]) -> bool {
     let mut waits = vec![];
-    for user in ["bob@example.com", "nobody@example.com"] {
+    for user in users {
         p.get("/signin").await;
         p.post(
             "/signin/passwordless",
@@ -132,7 +168,8 @@ async fn passwordless_start_for_an_unknown_user_looks_like_a_known_one() {
         waits.push(normalized(&p.get("/signin/wait").await, user));
         p.post("/signin/cancel", &[]).await;
     }
-    assert_eq!(waits[0], waits[1]);
+    assert_eq!(waits[0], waits[1], "{users:?}");
+    waits[0].contains("id=\"binding-code\"")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

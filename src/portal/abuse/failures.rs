@@ -1,15 +1,26 @@
-//! Failed passwords forwarded to Okta, per username (by keyed digest) and per
-//! IP+username, so the portal never lets Okta's consecutive-failure lockout trigger.
+//! Failures forwarded to Okta, per username (by keyed digest) and per IP+username, so the
+//! portal never lets Okta's consecutive-failure lockout trigger, and one-time codes cannot
+//! be guessed at Okta's pace.
 //!
 //! Okta locks an account after N consecutive failed passwords (10 by default) and resets
-//! the count on a correct one. The portal counts the failures it forwards: browsers
-//! without a device cookie share one budget per username; browsers with a valid device
-//! cookie share a second, larger one; the two sum to less than N. One IP may spend only a
-//! small part of the username's budget. Counts reset on a correct password seen by the
-//! portal (from a device-cookie browser, only the device count: see [`FailureBook::reset`]),
-//! and are forgotten `window` seconds after the last failure. Attempts admitted
-//! but not answered yet are counted per budget too (`begin`/`end`), so the budgets hold
-//! however many attempts are in flight at once.
+//! the count only on a correct one, or on its own when the org's policy auto-unlocks. So
+//! our counts behave the same: they never decay with time, only on a correct password
+//! (from a device-cookie browser, only the device count: see [`Reset`]), or after
+//! `protection.okta_auto_unlock` when the operator declares one. Browsers without a device
+//! cookie share one budget per username; browsers with a valid device cookie share a
+//! second, larger one; the two sum to less than N. One IP may spend only a small part of
+//! the username's budget (that count does forget, after `protection.failure_window`: it
+//! is about fairness between networks, not about Okta's lockout).
+//!
+//! Wrong one-time codes are counted per username too, over every flow, resend and factor,
+//! and restart only when a sign-in completes.
+//!
+//! Attempts admitted but not answered yet are counted per budget too (`begin`/`end`), so
+//! the budgets hold however many attempts are in flight at once.
+//!
+//! Memory: the in-memory store keeps `protection.failure_memory_entries` names exactly and
+//! folds the least recently failed ones into a fixed-size [`Sketch`] that never counts low.
+//! Redis keeps each name `protection.failure_retention` after its last change.
 
 use std::collections::HashMap;
 
@@ -17,37 +28,100 @@ use async_trait::async_trait;
 use parking_lot::Mutex;
 use redis::aio::ConnectionManager;
 
+use super::sketch::Sketch;
+use crate::config::ProtectionConfig;
 use crate::portal::session::StoreError;
+
+/// How long counts live, from configuration.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    /// Okta unlocks on its own after this long (milliseconds), when declared.
+    pub auto_unlock_ms: Option<i64>,
+    /// Per IP+username counts are forgotten this long after their last failure.
+    pub ip_window_ms: i64,
+    /// Names kept exactly in memory.
+    pub max_entries: usize,
+    /// Seconds a Redis entry lives after its last change.
+    pub retention_secs: i64,
+}
+
+impl Policy {
+    pub fn from_config(c: &ProtectionConfig) -> Self {
+        Policy {
+            auto_unlock_ms: c.okta_auto_unlock.map(|s| s.saturating_mul(1000)),
+            ip_window_ms: c.failure_window.saturating_mul(1000),
+            max_entries: c.failure_memory_entries,
+            retention_secs: c.okta_auto_unlock.unwrap_or(c.failure_retention),
+        }
+    }
+
+    /// Whether a count last raised at `last_ms` has been unlocked by Okta's policy.
+    fn unlocked(&self, last_ms: i64, now_ms: i64) -> bool {
+        self.auto_unlock_ms
+            .is_some_and(|p| now_ms.saturating_sub(last_ms) >= p)
+    }
+}
+
+/// What failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failed {
+    /// A wrong password from a browser without a device cookie.
+    Anonymous,
+    /// A wrong password from a browser with a valid device cookie.
+    Device,
+    /// A wrong one-time code (any factor, any flow).
+    Code,
+}
+
+/// What a success restarts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reset {
+    /// A correct password from a browser without a device cookie: Okta's count is back
+    /// to zero, and so are both of ours.
+    Passwords,
+    /// A correct password from a browser with a device cookie: only the device count
+    /// restarts. The anonymous budget stays spent, or whoever spent it would get a fresh
+    /// one each time the real user signs in.
+    DevicePasswords,
+    /// A completed sign-in: the wrong-code count restarts.
+    Codes,
+}
 
 /// Where the failure counts live: this process ([`FailureBook`]) or Redis
 /// ([`RedisFailures`]), so instances behind a load balancer share one budget per username.
-/// Times are in milliseconds, windows in seconds.
+/// Times are in milliseconds.
 #[async_trait]
 pub trait FailureStore: Send + Sync {
-    async fn get(&self, user: &str, now_ms: i64, window: i64) -> Result<UserFailures, StoreError>;
+    async fn get(&self, user: &str, now_ms: i64, p: &Policy) -> Result<UserFailures, StoreError>;
     async fn ip_user(
         &self,
         ip: &str,
         user: &str,
         now_ms: i64,
-        window: i64,
+        p: &Policy,
     ) -> Result<u32, StoreError>;
-    async fn record_failure(
+    /// One more failure; `ip` counts per IP+username for anonymous password failures.
+    async fn record(
         &self,
         user: &str,
         ip: &str,
-        device: bool,
+        what: Failed,
         now_ms: i64,
-        window: i64,
+        p: &Policy,
     ) -> Result<(), StoreError>;
     /// One more attempt for `key` on its way to Okta; answers how many already were.
     async fn begin(&self, key: &str) -> Result<u32, StoreError>;
     /// An attempt begun with [`FailureStore::begin`] has its outcome (or was refused).
     async fn end(&self, key: &str) -> Result<(), StoreError>;
-    /// A correct password (see [`FailureBook::reset`] for what restarts).
-    async fn reset(&self, user: &str, device: bool) -> Result<(), StoreError>;
+    async fn reset(
+        &self,
+        user: &str,
+        what: Reset,
+        now_ms: i64,
+        p: &Policy,
+    ) -> Result<(), StoreError>;
     /// Drops what has expired (a store with expiring keys has nothing to do).
-    fn prune(&self, now_ms: i64, window: i64);
+    fn prune(&self, now_ms: i64, p: &Policy);
     fn tracked_keys(&self) -> usize;
 }
 
@@ -55,62 +129,145 @@ pub trait FailureStore: Send + Sync {
 pub struct UserFailures {
     pub anonymous: u32,
     pub device: u32,
-    /// When the last failure was recorded, in milliseconds (the backoff is counted from it).
+    pub codes: u32,
+    /// When the last password failure was recorded, in milliseconds (the backoff is
+    /// counted from it; 0 when unknown).
     pub last_failure_ms: i64,
+    /// When the last wrong code was recorded.
+    pub last_code_ms: i64,
+}
+
+impl UserFailures {
+    /// These counts as Okta's policy sees them at `now_ms`.
+    fn live(mut self, now_ms: i64, p: &Policy) -> Self {
+        if p.unlocked(self.last_failure_ms, now_ms) {
+            (self.anonymous, self.device) = (0, 0);
+        }
+        if p.unlocked(self.last_code_ms, now_ms) {
+            self.codes = 0;
+        }
+        self
+    }
+
+    fn from_estimate(e: [u32; 3]) -> Self {
+        UserFailures {
+            anonymous: e[0],
+            device: e[1],
+            codes: e[2],
+            ..Default::default()
+        }
+    }
+
+    fn counts(&self) -> [u32; 3] {
+        [self.anonymous, self.device, self.codes]
+    }
+
+    fn last_ms(&self) -> i64 {
+        self.last_failure_ms.max(self.last_code_ms)
+    }
+}
+
+#[derive(Default)]
+struct Users {
+    exact: HashMap<String, UserFailures>,
+    /// Created on the first eviction (it holds 12 MiB per epoch).
+    sketch: Option<Sketch>,
+}
+
+impl Users {
+    fn estimate(&self, user: &str, now_ms: i64) -> UserFailures {
+        self.sketch
+            .as_ref()
+            .map_or_else(UserFailures::default, |s| {
+                UserFailures::from_estimate(s.estimate(user, now_ms))
+            })
+    }
+
+    /// The entry for `user`, created from the sketch's bound when it has none (so a
+    /// name that was evicted continues from at least where it was).
+    fn entry(&mut self, user: &str, now_ms: i64, p: &Policy) -> &mut UserFailures {
+        if !self.exact.contains_key(user) {
+            let start = self.estimate(user, now_ms);
+            self.exact.insert(user.to_string(), start);
+        }
+        let e = self.exact.get_mut(user).expect("just inserted");
+        *e = e.live(now_ms, p);
+        e
+    }
+
+    /// Folds the least recently failed eighth into the sketch when over `max`.
+    fn evict(&mut self, now_ms: i64, p: &Policy) {
+        if self.exact.len() <= p.max_entries {
+            return;
+        }
+        let mut by_age: Vec<(i64, String)> = self
+            .exact
+            .iter()
+            .map(|(k, v)| (v.last_ms(), k.clone()))
+            .collect();
+        by_age.sort_unstable();
+        let sketch = self
+            .sketch
+            .get_or_insert_with(|| Sketch::new(p.auto_unlock_ms));
+        for (_, user) in by_age.into_iter().take((p.max_entries / 8).max(1)) {
+            if let Some(f) = self.exact.remove(&user) {
+                sketch.fold(&user, f.live(now_ms, p).counts(), f.last_ms());
+            }
+        }
+    }
 }
 
 /// In-memory failure counts (one instance).
 #[derive(Default)]
 pub struct FailureBook {
-    users: Mutex<HashMap<String, UserFailures>>,
+    users: Mutex<Users>,
     ip_user: Mutex<HashMap<String, (u32, i64)>>,
-    /// Password attempts admitted toward Okta whose outcome is not known yet, per key.
+    /// Attempts admitted toward Okta whose outcome is not known yet, per key.
     in_flight: Mutex<HashMap<String, u32>>,
 }
 
 impl FailureBook {
-    /// The live counts for `user` (forgotten after `window` seconds of quiet). Times are
-    /// in milliseconds, windows in seconds.
-    pub fn get(&self, user: &str, now_ms: i64, window: i64) -> UserFailures {
-        match self.users.lock().get(user) {
-            Some(f) if now_ms - f.last_failure_ms < window * 1000 => *f,
-            _ => UserFailures::default(),
+    pub fn get(&self, user: &str, now_ms: i64, p: &Policy) -> UserFailures {
+        let users = self.users.lock();
+        match users.exact.get(user) {
+            Some(f) => f.live(now_ms, p),
+            None => users.estimate(user, now_ms),
         }
     }
 
-    pub fn ip_user(&self, ip: &str, user: &str, now_ms: i64, window: i64) -> u32 {
+    pub fn ip_user(&self, ip: &str, user: &str, now_ms: i64, p: &Policy) -> u32 {
         match self.ip_user.lock().get(&format!("{ip}|{user}")) {
-            Some((count, last)) if now_ms - last < window * 1000 => *count,
+            Some((count, last)) if now_ms - last < p.ip_window_ms => *count,
             _ => 0,
         }
     }
 
-    pub fn record_failure(&self, user: &str, ip: &str, device: bool, now_ms: i64, window: i64) {
-        let window = window * 1000;
+    pub fn record(&self, user: &str, ip: &str, what: Failed, now_ms: i64, p: &Policy) {
         let mut users = self.users.lock();
-        let entry = users.entry(user.to_string()).or_default();
-        if now_ms - entry.last_failure_ms >= window {
-            *entry = UserFailures::default();
+        let entry = users.entry(user, now_ms, p);
+        match what {
+            Failed::Anonymous => entry.anonymous = entry.anonymous.saturating_add(1),
+            Failed::Device => entry.device = entry.device.saturating_add(1),
+            Failed::Code => entry.codes = entry.codes.saturating_add(1),
         }
-        if device {
-            entry.device += 1;
+        if what == Failed::Code {
+            entry.last_code_ms = now_ms;
         } else {
-            entry.anonymous += 1;
+            entry.last_failure_ms = now_ms;
         }
-        entry.last_failure_ms = now_ms;
+        users.evict(now_ms, p);
         drop(users);
-        if !device {
+        if what == Failed::Anonymous {
             let mut ip_user = self.ip_user.lock();
             let e = ip_user.entry(format!("{ip}|{user}")).or_insert((0, now_ms));
-            if now_ms - e.1 >= window {
+            if now_ms - e.1 >= p.ip_window_ms {
                 *e = (0, now_ms);
             }
-            e.0 += 1;
+            e.0 = e.0.saturating_add(1);
             e.1 = now_ms;
         }
     }
 
-    /// One more attempt for `key` on its way to Okta; answers how many already were.
     pub fn begin(&self, key: &str) -> u32 {
         let mut in_flight = self.in_flight.lock();
         let n = in_flight.entry(key.to_string()).or_default();
@@ -118,7 +275,6 @@ impl FailureBook {
         *n - 1
     }
 
-    /// An attempt begun with [`FailureBook::begin`] has its outcome (or was refused).
     pub fn end(&self, key: &str) {
         let mut in_flight = self.in_flight.lock();
         if let Some(n) = in_flight.get_mut(key) {
@@ -129,58 +285,65 @@ impl FailureBook {
         }
     }
 
-    /// A correct password: Okta's count is back to zero. From a browser without a device
-    /// cookie both of ours restart. From one with a device cookie only the device count
-    /// does: the anonymous budget stays spent until the window forgets it, or whoever
-    /// spent it would get a fresh one each time the real user signs in (and would be
-    /// let through at the very moment the user's second-factor call reaches Okta).
-    pub fn reset(&self, user: &str, device: bool) {
+    pub fn reset(&self, user: &str, what: Reset, now_ms: i64, p: &Policy) {
         let mut users = self.users.lock();
-        if !device {
-            users.remove(user);
-        } else if let Some(f) = users.get_mut(user) {
-            f.device = 0;
+        let entry = users.entry(user, now_ms, p);
+        match what {
+            Reset::Passwords => (entry.anonymous, entry.device) = (0, 0),
+            Reset::DevicePasswords => entry.device = 0,
+            Reset::Codes => entry.codes = 0,
+        }
+        // An all-zero entry is only needed to override a non-zero bound in the sketch.
+        if entry.counts() == [0; 3] && users.estimate(user, now_ms).counts() == [0; 3] {
+            users.exact.remove(user);
         }
     }
 
-    pub fn prune(&self, now_ms: i64, window: i64) {
-        let window = window * 1000;
-        self.users
-            .lock()
-            .retain(|_, f| now_ms - f.last_failure_ms < window);
+    pub fn prune(&self, now_ms: i64, p: &Policy) {
+        if p.auto_unlock_ms.is_some() {
+            self.users
+                .lock()
+                .exact
+                .retain(|_, f| f.live(now_ms, p).counts() != [0; 3]);
+        }
         self.ip_user
             .lock()
-            .retain(|_, (_, last)| now_ms - *last < window);
+            .retain(|_, (_, last)| now_ms - *last < p.ip_window_ms);
     }
 
     pub fn tracked_keys(&self) -> usize {
-        self.users.lock().len() + self.ip_user.lock().len() + self.in_flight.lock().len()
+        self.users.lock().exact.len() + self.ip_user.lock().len() + self.in_flight.lock().len()
+    }
+
+    /// Bytes held by the sketch (zero until the exact table first overflows).
+    pub fn sketch_bytes(&self) -> usize {
+        self.users.lock().sketch.as_ref().map_or(0, Sketch::bytes)
     }
 }
 
 #[async_trait]
 impl FailureStore for FailureBook {
-    async fn get(&self, user: &str, now_ms: i64, window: i64) -> Result<UserFailures, StoreError> {
-        Ok(FailureBook::get(self, user, now_ms, window))
+    async fn get(&self, user: &str, now_ms: i64, p: &Policy) -> Result<UserFailures, StoreError> {
+        Ok(FailureBook::get(self, user, now_ms, p))
     }
     async fn ip_user(
         &self,
         ip: &str,
         user: &str,
         now_ms: i64,
-        window: i64,
+        p: &Policy,
     ) -> Result<u32, StoreError> {
-        Ok(FailureBook::ip_user(self, ip, user, now_ms, window))
+        Ok(FailureBook::ip_user(self, ip, user, now_ms, p))
     }
-    async fn record_failure(
+    async fn record(
         &self,
         user: &str,
         ip: &str,
-        device: bool,
+        what: Failed,
         now_ms: i64,
-        window: i64,
+        p: &Policy,
     ) -> Result<(), StoreError> {
-        FailureBook::record_failure(self, user, ip, device, now_ms, window);
+        FailureBook::record(self, user, ip, what, now_ms, p);
         Ok(())
     }
     async fn begin(&self, key: &str) -> Result<u32, StoreError> {
@@ -190,218 +353,31 @@ impl FailureStore for FailureBook {
         FailureBook::end(self, key);
         Ok(())
     }
-    async fn reset(&self, user: &str, device: bool) -> Result<(), StoreError> {
-        FailureBook::reset(self, user, device);
+    async fn reset(
+        &self,
+        user: &str,
+        what: Reset,
+        now_ms: i64,
+        p: &Policy,
+    ) -> Result<(), StoreError> {
+        FailureBook::reset(self, user, what, now_ms, p);
         Ok(())
     }
-    fn prune(&self, now_ms: i64, window: i64) {
-        FailureBook::prune(self, now_ms, window)
+    fn prune(&self, now_ms: i64, p: &Policy) {
+        FailureBook::prune(self, now_ms, p)
     }
     fn tracked_keys(&self) -> usize {
         FailureBook::tracked_keys(self)
     }
 }
 
-/// Failure counts in Redis, shared by every instance. Keys under the session store's
-/// prefix: `f:<user>` a hash (`anonymous`, `device`, `last`), `fi:<ip>|<user>` a counter,
-/// `ff:<key>` the attempts in flight; all expire on their own.
-pub struct RedisFailures {
-    conn: ConnectionManager,
-    prefix: String,
-}
-
-/// How long an attempt may stay "in flight" if its instance dies before ending it.
-const IN_FLIGHT_TTL_SECS: i64 = 120;
-
-fn redis_err(e: impl std::fmt::Display) -> StoreError {
-    StoreError(format!("redis: {e}"))
-}
-
-impl RedisFailures {
-    pub async fn connect(url: &str, prefix: &str) -> Result<Self, StoreError> {
-        let client = redis::Client::open(url).map_err(redis_err)?;
-        let conn = client.get_connection_manager().await.map_err(redis_err)?;
-        Ok(RedisFailures {
-            conn,
-            prefix: prefix.to_string(),
-        })
-    }
-}
-
-#[async_trait]
-impl FailureStore for RedisFailures {
-    async fn get(&self, user: &str, now_ms: i64, window: i64) -> Result<UserFailures, StoreError> {
-        let mut conn = self.conn.clone();
-        let (anonymous, device, last): (Option<u32>, Option<u32>, Option<i64>) =
-            redis::cmd("HMGET")
-                .arg(format!("{}f:{user}", self.prefix))
-                .arg("anonymous")
-                .arg("device")
-                .arg("last")
-                .query_async(&mut conn)
-                .await
-                .map_err(redis_err)?;
-        let f = UserFailures {
-            anonymous: anonymous.unwrap_or(0),
-            device: device.unwrap_or(0),
-            last_failure_ms: last.unwrap_or(0),
-        };
-        Ok(if now_ms - f.last_failure_ms < window * 1000 {
-            f
-        } else {
-            UserFailures::default()
-        })
-    }
-
-    async fn ip_user(
-        &self,
-        ip: &str,
-        user: &str,
-        _now_ms: i64,
-        _window: i64,
-    ) -> Result<u32, StoreError> {
-        let mut conn = self.conn.clone();
-        let n: Option<u32> = redis::cmd("GET")
-            .arg(format!("{}fi:{ip}|{user}", self.prefix))
-            .query_async(&mut conn)
-            .await
-            .map_err(redis_err)?;
-        Ok(n.unwrap_or(0))
-    }
-
-    async fn record_failure(
-        &self,
-        user: &str,
-        ip: &str,
-        device: bool,
-        now_ms: i64,
-        window: i64,
-    ) -> Result<(), StoreError> {
-        let key = format!("{}f:{user}", self.prefix);
-        let mut pipe = redis::pipe();
-        pipe.atomic()
-            .cmd("HINCRBY")
-            .arg(&key)
-            .arg(if device { "device" } else { "anonymous" })
-            .arg(1)
-            .ignore()
-            .cmd("HSET")
-            .arg(&key)
-            .arg("last")
-            .arg(now_ms)
-            .ignore()
-            .cmd("EXPIRE")
-            .arg(&key)
-            .arg(window)
-            .ignore();
-        if !device {
-            let ip_key = format!("{}fi:{ip}|{user}", self.prefix);
-            pipe.cmd("INCR")
-                .arg(&ip_key)
-                .ignore()
-                .cmd("EXPIRE")
-                .arg(&ip_key)
-                .arg(window)
-                .ignore();
-        }
-        let mut conn = self.conn.clone();
-        pipe.query_async::<()>(&mut conn).await.map_err(redis_err)
-    }
-
-    async fn begin(&self, key: &str) -> Result<u32, StoreError> {
-        let key = format!("{}ff:{key}", self.prefix);
-        let mut conn = self.conn.clone();
-        let (n,): (u32,) = redis::pipe()
-            .atomic()
-            .cmd("INCR")
-            .arg(&key)
-            .cmd("EXPIRE")
-            .arg(&key)
-            .arg(IN_FLIGHT_TTL_SECS)
-            .ignore()
-            .query_async(&mut conn)
-            .await
-            .map_err(redis_err)?;
-        Ok(n.saturating_sub(1))
-    }
-
-    async fn end(&self, key: &str) -> Result<(), StoreError> {
-        let key = format!("{}ff:{key}", self.prefix);
-        let mut conn = self.conn.clone();
-        // Never below zero, and gone when nothing is in flight.
-        redis::Script::new(
-            "local n = redis.call('DECR', KEYS[1]) if n <= 0 then redis.call('DEL', KEYS[1]) end return n",
-        )
-        .key(&key)
-        .invoke_async::<i64>(&mut conn)
-        .await
-        .map(|_| ())
-        .map_err(redis_err)
-    }
-
-    async fn reset(&self, user: &str, device: bool) -> Result<(), StoreError> {
-        let key = format!("{}f:{user}", self.prefix);
-        let mut conn = self.conn.clone();
-        if device {
-            redis::cmd("HSET")
-                .arg(&key)
-                .arg("device")
-                .arg(0)
-                .query_async::<()>(&mut conn)
-                .await
-        } else {
-            redis::cmd("DEL")
-                .arg(&key)
-                .query_async::<()>(&mut conn)
-                .await
-        }
-        .map_err(redis_err)
-    }
-
-    fn prune(&self, _now_ms: i64, _window: i64) {}
-
-    fn tracked_keys(&self) -> usize {
-        0
-    }
-}
+#[path = "failures_redis.rs"]
+mod redis_store;
+pub use redis_store::RedisFailures;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
+#[path = "failures_tests.rs"]
+mod tests;
 
-    #[test]
-    fn counts_split_by_device_and_forget_after_the_window() {
-        let b = FailureBook::default();
-        b.record_failure("u", "1.1.1.1", false, 100_000, 1000);
-        b.record_failure("u", "1.1.1.1", false, 101_000, 1000);
-        b.record_failure("u", "2.2.2.2", true, 102_000, 1000);
-        assert_eq!(
-            b.get("u", 103_000, 1000),
-            UserFailures {
-                anonymous: 2,
-                device: 1,
-                last_failure_ms: 102_000
-            }
-        );
-        assert_eq!(b.ip_user("1.1.1.1", "u", 103_000, 1000), 2);
-        assert_eq!(
-            b.ip_user("2.2.2.2", "u", 103_000, 1000),
-            0,
-            "device failures are not per-IP"
-        );
-        assert_eq!(b.get("u", 1_102_000, 1000), UserFailures::default());
-        b.reset("u", true);
-        assert_eq!(
-            (
-                b.get("u", 103_000, 1000).anonymous,
-                b.get("u", 103_000, 1000).device
-            ),
-            (2, 0),
-            "a device-cookie success leaves the anonymous count spent"
-        );
-        b.reset("u", false);
-        assert_eq!(b.get("u", 103_000, 1000).anonymous, 0);
-        b.prune(5_000_000, 1000);
-        assert_eq!(b.tracked_keys(), 0);
-    }
-}
+/// Connection type shared with the Redis store module.
+pub(crate) type Conn = ConnectionManager;

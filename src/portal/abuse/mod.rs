@@ -6,16 +6,25 @@
 //! - a failure budget per username that keeps forwarded wrong passwords below Okta's
 //!   lockout threshold, with a separate budget for browsers holding a device cookie;
 //!   attempts still waiting for Okta's answer count against it, so concurrency cannot
-//!   overspend it;
+//!   overspend it; like Okta's own count it never decays with time (see [`failures`]);
 //! - per IP+username, so one IP cannot spend the budget a real user needs;
-//! - a response-time floor on failed password attempts, so unknown, wrong, locked and
-//!   suspended look alike in timing as they already do in status, page and cookies.
+//! - wrong one-time codes per username over every flow, resend and factor: a few free,
+//!   then a backoff growing to an hour, so guessing a code at Okta is impractical;
+//! - deliveries (pushes, SMS, calls, emails) per username: a cooldown between SMS or
+//!   calls, a cap on outstanding challenges and a daily cap, applied to every name,
+//!   known or not, so they neither pump SMS nor tell accounts apart;
+//! - passwordless authenticator-app starts, which cost Okta nothing, per second on this
+//!   instance, which bounds the pending sessions they create;
+//! - a response-time floor on failed password attempts and on passwordless starts, code
+//!   answers, resends and due polls, so unknown, wrong, locked and suspended look alike in
+//!   timing as they already do in status, page and cookies.
 //!
 //! Every rejection is counted in metrics and logged as an audit event.
 
 pub mod device;
 pub mod failures;
 pub mod limiter;
+pub mod sketch;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -29,7 +38,7 @@ use crate::metrics::Metrics;
 use crate::portal::error::AppError;
 use crate::portal::session::Sessions;
 use crate::portal::session::StoreError;
-use failures::{FailureBook, FailureStore};
+use failures::{Failed, FailureBook, FailureStore, Policy, Reset};
 use limiter::{ip_key, KeyedLimiter, MemoryLimiter};
 
 /// What a request is trying to do, for the per-IP quotas.
@@ -100,7 +109,23 @@ pub struct Guard {
     ip_resend: Box<dyn KeyedLimiter>,
     ip_poll: Box<dyn KeyedLimiter>,
     username: Box<dyn KeyedLimiter>,
+    phone: Box<dyn KeyedLimiter>,
+    outstanding: Box<dyn KeyedLimiter>,
+    daily: Box<dyn KeyedLimiter>,
+    free_starts: Box<dyn KeyedLimiter>,
     failures: Arc<dyn FailureStore>,
+    policy: Policy,
+}
+
+/// A kind of delivery to a user's device, for the per-username caps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    Push,
+    /// An SMS or a call for a passwordless start or resend: our own per-username cooldown
+    /// applies before Okta's per-phone limit, for every name alike.
+    FirstFactorPhone,
+    /// Any other SMS, call or email.
+    Message,
 }
 
 impl Guard {
@@ -117,7 +142,25 @@ impl Guard {
         };
         let username_period =
             Duration::from_millis((1000.0 / config.username_per_second.max(0.01)) as u64);
+        let every = |seconds: i64, burst: u32| -> Box<dyn KeyedLimiter> {
+            let period =
+                Duration::from_millis(seconds.max(1) as u64 * 1000 / u64::from(burst.max(1)));
+            Box::new(MemoryLimiter::with_period(
+                &clock,
+                period.max(Duration::from_millis(1)),
+                burst,
+            ))
+        };
         Guard {
+            phone: every(config.phone_cooldown_seconds, 1),
+            outstanding: every(config.deliveries_window, config.deliveries_outstanding),
+            daily: every(86_400, config.deliveries_per_day),
+            free_starts: Box::new(MemoryLimiter::with_period(
+                &clock,
+                Duration::from_micros(1_000_000 / u64::from(config.free_starts_per_second.max(1))),
+                config.free_starts_per_second,
+            )),
+            policy: Policy::from_config(&config),
             ip_signin: per_minute(config.ip_signin_per_minute),
             ip_code: per_minute(config.ip_code_per_minute),
             ip_resend: per_minute(config.ip_resend_per_minute),
@@ -234,29 +277,33 @@ impl Guard {
         ahead: u32,
     ) -> Result<(), AppError> {
         let now_ms = self.clock.now_ms();
-        let window = self.config.failure_window;
-        let f = self.failures.get(digest, now_ms, window).await?;
+        let f = self.failures.get(digest, now_ms, &self.policy).await?;
         // Milliseconds since the last failure: a whole-second clock would let the
         // "1 s" backoff end a few milliseconds after the failure.
-        let since_ms = now_ms - f.last_failure_ms;
-        let seconds = |ms: i64| ((ms + 999).div_euclid(1000)).max(1);
-        let forget_in = seconds(window * 1000 - since_ms);
+        let since_ms = now_ms.saturating_sub(f.last_failure_ms);
+        // A spent budget comes back only with a correct password (or Okta's declared
+        // auto-unlock): the wait a refused browser is told is the auto-unlock's, or a day.
+        let retry_later = self
+            .policy
+            .auto_unlock_ms
+            .map_or(86_400, |p| seconds(p.saturating_sub(since_ms)).min(86_400));
         let (spent, budget) = if device {
             (f.device, self.config.device_failure_budget)
         } else {
             (f.anonymous, self.config.anonymous_failure_budget)
         };
-        if spent + ahead >= budget {
-            return Err(self.deny("username_failure_budget", forget_in, Some(digest), ip));
+        if spent.saturating_add(ahead) >= budget {
+            return Err(self.deny("username_failure_budget", retry_later, Some(digest), ip));
         }
         if !device
             && self
                 .failures
-                .ip_user(&ip_key(ip), digest, now_ms, window)
+                .ip_user(&ip_key(ip), digest, now_ms, &self.policy)
                 .await?
                 >= self.config.ip_username_failures
         {
-            return Err(self.deny("ip_username_failures", forget_in, Some(digest), ip));
+            let wait = seconds(self.policy.ip_window_ms.saturating_sub(since_ms));
+            return Err(self.deny("ip_username_failures", wait, Some(digest), ip));
         }
         // Backoff: 1, 2, 4 … (capped) seconds after each further consecutive failure.
         if spent >= 1 {
@@ -276,13 +323,18 @@ impl Guard {
         ip: IpAddr,
     ) -> Result<(), StoreError> {
         let digest = self.digest(username);
+        let what = if device {
+            Failed::Device
+        } else {
+            Failed::Anonymous
+        };
         self.failures
-            .record_failure(
+            .record(
                 &digest,
                 &ip_key(ip),
-                device,
+                what,
                 self.clock.now_ms(),
-                self.config.failure_window,
+                &self.policy,
             )
             .await
     }
@@ -290,7 +342,94 @@ impl Guard {
     /// A correct password (Okta answered tokens or `mfa_required`), from a browser with
     /// or without a device cookie.
     pub async fn password_ok(&self, username: &str, device: bool) -> Result<(), StoreError> {
-        self.failures.reset(&self.digest(username), device).await
+        let what = if device {
+            Reset::DevicePasswords
+        } else {
+            Reset::Passwords
+        };
+        self.failures
+            .reset(
+                &self.digest(username),
+                what,
+                self.clock.now_ms(),
+                &self.policy,
+            )
+            .await
+    }
+
+    /// A one-time code for `username` may go on to Okta (or to a decoy's check): fewer
+    /// than `code_failures_free` wrong codes so far, counting those in flight, or the
+    /// backoff since the last one has passed (1, 2, 4 … s up to
+    /// `code_max_backoff_seconds`). Keep the answer until the outcome is recorded.
+    pub async fn admit_code(&self, username: &str, ip: IpAddr) -> Result<Admission, AppError> {
+        let digest = self.digest(username);
+        let admission = Admission::begin(self.failures.clone(), format!("code|{digest}")).await?;
+        let now_ms = self.clock.now_ms();
+        let f = self.failures.get(&digest, now_ms, &self.policy).await?;
+        let spent = f.codes.saturating_add(admission.ahead);
+        let free = self.config.code_failures_free;
+        if spent >= free {
+            let exponent = (spent - free).min(30);
+            let backoff_ms = (1000i64 << exponent)
+                .min(self.config.code_max_backoff_seconds.saturating_mul(1000));
+            let since_ms = now_ms.saturating_sub(f.last_code_ms);
+            if admission.ahead > 0 || since_ms < backoff_ms {
+                let wait = seconds(backoff_ms.saturating_sub(since_ms));
+                admission.end().await;
+                return Err(self.deny("username_code_backoff", wait, Some(&digest), ip));
+            }
+        }
+        Ok(admission)
+    }
+
+    /// A wrong code (or one whose answer was lost) for `username`.
+    pub async fn code_failed(&self, username: &str) -> Result<(), StoreError> {
+        let digest = self.digest(username);
+        self.failures
+            .record(&digest, "", Failed::Code, self.clock.now_ms(), &self.policy)
+            .await
+    }
+
+    /// A sign-in completed: the wrong-code count restarts.
+    pub async fn codes_ok(&self, username: &str) -> Result<(), StoreError> {
+        self.failures
+            .reset(
+                &self.digest(username),
+                Reset::Codes,
+                self.clock.now_ms(),
+                &self.policy,
+            )
+            .await
+    }
+
+    /// Whether one more push, SMS, call or email may be sent for `username` (every name,
+    /// known or not, so the answer tells nothing): the cooldown between SMS or calls,
+    /// the outstanding cap and the daily cap. `Err(seconds)` to wait.
+    pub fn check_delivery(&self, username: &str, kind: Delivery, ip: IpAddr) -> Result<(), i64> {
+        let digest = self.digest(username);
+        let deny = |limiter: &'static str, wait: i64| {
+            self.metrics.rate_limited(limiter);
+            tracing::info!(target: "audit", event = "rate_limited", limiter, user = %digest, ip = %ip, retry_after = wait);
+            wait
+        };
+        if kind == Delivery::FirstFactorPhone {
+            self.phone
+                .check(&digest)
+                .map_err(|w| deny("username_phone_cooldown", w))?;
+        }
+        self.outstanding
+            .check(&digest)
+            .map_err(|w| deny("username_deliveries_outstanding", w))?;
+        self.daily
+            .check(&digest)
+            .map_err(|w| deny("username_deliveries_daily", w))
+    }
+
+    /// A passwordless authenticator-app start (no Okta call, a pending session).
+    pub fn check_free_start(&self, ip: IpAddr) -> Result<(), AppError> {
+        self.free_starts
+            .check("all")
+            .map_err(|wait| self.deny("free_starts", wait, None, ip))
     }
 
     /// After a complete sign-in: remember this browser for this user.
@@ -303,7 +442,8 @@ impl Guard {
         );
     }
 
-    /// Waits until `started` + the configured floor (failed password attempts).
+    /// Waits until `started` + the configured floor (failed password attempts, and the
+    /// steps a decoy answers without Okta: passwordless starts, codes, resends, polls).
     pub async fn failure_floor(&self, started: Instant) {
         let floor = Duration::from_millis(self.config.failure_floor_ms);
         let elapsed = started.elapsed();
@@ -320,11 +460,13 @@ impl Guard {
             &self.ip_resend,
             &self.ip_poll,
             &self.username,
+            &self.phone,
+            &self.outstanding,
+            &self.daily,
         ] {
             l.prune();
         }
-        self.failures
-            .prune(self.clock.now_ms(), self.config.failure_window);
+        self.failures.prune(self.clock.now_ms(), &self.policy);
     }
 
     /// Keys currently held (for the flood simulation's memory figures).
@@ -335,12 +477,20 @@ impl Guard {
             &self.ip_resend,
             &self.ip_poll,
             &self.username,
+            &self.phone,
+            &self.outstanding,
+            &self.daily,
         ]
         .iter()
         .map(|l| l.tracked_keys())
         .sum::<usize>()
             + self.failures.tracked_keys()
     }
+}
+
+/// Milliseconds as whole seconds to wait, at least 1.
+fn seconds(ms: i64) -> i64 {
+    (ms.saturating_add(999).div_euclid(1000)).max(1)
 }
 
 #[cfg(test)]

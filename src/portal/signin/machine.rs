@@ -112,6 +112,10 @@ pub enum Step {
     WaitPush {
         mfa: Option<Mfa>,
         oob: Option<Oob>,
+        /// The number a decoy shows to tap (set by the service, which has the randomness;
+        /// see `protection.decoy_number_challenge`).
+        #[serde(default)]
+        decoy_number: Option<String>,
         next_poll_at: i64,
         interval: i64,
         deadline: i64,
@@ -334,6 +338,7 @@ fn challenge_step(
         Step::WaitPush {
             mfa,
             oob,
+            decoy_number: None,
             next_poll_at: now + interval,
             interval,
             deadline,
@@ -538,7 +543,6 @@ fn resend(mut flow: Flow, now: i64) -> Transition {
     let Step::EnterCode {
         method,
         mfa,
-        decoy,
         resend_after,
         resends,
         ..
@@ -561,11 +565,8 @@ fn resend(mut flow: Flow, now: i64) -> Transition {
         }
     }
     *resends += 1;
-    if *decoy {
-        *resend_after = Some(now + RESEND_COOLDOWN);
-        flow.notice = Some(Notice::CodeResent);
-        return keep(flow, Effect::Show);
-    }
+    // A decoy asks Okta again too (and is told the name is unknown, answered as sent):
+    // the same calls, caps and timing as a real resend.
     let the_call = match mfa {
         Some(mfa) => Call::Challenge {
             mfa_token: mfa.mfa_token.clone(),
@@ -581,17 +582,20 @@ fn poll(mut flow: Flow, now: i64) -> Transition {
         mfa,
         oob,
         next_poll_at,
+        interval,
         ..
-    } = &flow.step
+    } = &mut flow.step
     else {
-        return keep(flow, Effect::Show);
-    };
-    let Some(oob) = oob else {
         return keep(flow, Effect::Show);
     };
     if now < *next_poll_at {
         return keep(flow, Effect::Show);
     }
+    let Some(oob) = oob else {
+        // A decoy keeps the same polling rhythm as a real push.
+        *next_poll_at = now + *interval;
+        return keep(flow, Effect::Show);
+    };
     let the_call = Call::RedeemOob {
         mfa_token: mfa.as_ref().map(|m| m.mfa_token.clone()),
         oob_code: oob.oob_code.clone(),

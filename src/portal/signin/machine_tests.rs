@@ -573,7 +573,13 @@ fn passwordless_for_an_unknown_user_looks_the_same_up_to_the_code() {
             ..
         }
     ));
+    // A decoy's resend asks Okta again, as a real one does, and reads the refusal as sent.
     let t = next(flow, Event::Resend, NOW + 31);
+    assert!(matches!(
+        t.effect,
+        Effect::Call(Call::PrimaryAuthenticate { .. })
+    ));
+    let t = next(t.flow, Event::Answer(Outcome::InvalidCredentials), NOW + 31);
     assert!(matches!(t.effect, Effect::Show));
     assert_eq!(t.flow.unwrap().notice, Some(Notice::CodeResent));
     // A decoy push waits like a real one, never calls Okta, and expires.
@@ -590,6 +596,12 @@ fn passwordless_for_an_unknown_user_looks_the_same_up_to_the_code() {
         matches!(t.effect, Effect::Show)
             && page_of(&t.flow.as_ref().unwrap().step) == "/signin/wait"
     );
+    // It keeps a real push's rhythm: a due poll moves the next one an interval on.
+    let t = next(t.flow, Event::Poll, NOW + DEFAULT_INTERVAL);
+    let Some(Step::WaitPush { next_poll_at, .. }) = t.flow.as_ref().map(|f| &f.step) else {
+        panic!("still waiting");
+    };
+    assert_eq!(*next_poll_at, NOW + 2 * DEFAULT_INTERVAL);
     let t = next(t.flow, Event::Poll, NOW + 300);
     assert!(matches!(
         t.effect,

@@ -88,7 +88,7 @@ async fn drive(
         ctx: &ctx.0,
         jar,
     };
-    Ok(app.signin.drive(attempt, event).await?)
+    app.signin.drive(attempt, event).await
 }
 
 /// Checks the form's CSRF token against the visitor's session id.
@@ -104,15 +104,6 @@ fn client_ip(ctx: &RequestContext) -> std::net::IpAddr {
     ctx.0
         .client_ip
         .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]))
-}
-
-/// A first-factor attempt from a browser without a device cookie only gets the untrusted
-/// share of this instance's capacity toward Okta.
-fn untrusted_unless(device: bool, mut ctx: RequestContext) -> RequestContext {
-    if !device {
-        ctx.0.priority = crate::okta::Priority::Untrusted;
-    }
-    ctx
 }
 
 fn current_flow(current: &Current) -> Option<&Flow> {
@@ -277,7 +268,6 @@ async fn signin_password(
     let device = app.guard.has_device_cookie(jar, &username);
     // Held until the outcome is recorded below (it counts against the budget meanwhile).
     let admission = app.guard.admit_password(&username, device, ip).await?;
-    let ctx = untrusted_unless(device, ctx);
     let started = std::time::Instant::now();
     let name = username.clone();
     let event = Event::SubmitPassword {
@@ -287,9 +277,11 @@ async fn signin_password(
         remember,
     };
     let driven = drive(app, &id, &ctx, jar, event).await?;
-    // Record what Okta said, then the attempt stops counting as in flight.
+    // Record what Okta said, then the attempt stops counting as in flight. An answer
+    // that was lost (a timeout, a 5xx, a malformed body) counts as a failure: Okta may
+    // have counted it.
     match &driven {
-        Driven::Reject(Rejection::InvalidCredentials, _) => {
+        Driven::Reject(Rejection::InvalidCredentials, _) | Driven::Fail(Failure::Upstream(_)) => {
             app.guard.password_failed(&name, device, ip).await?
         }
         Driven::Show(_) | Driven::SignedIn { .. } => app.guard.password_ok(&name, device).await?,
@@ -360,7 +352,6 @@ async fn signin_passwordless(
     app.guard.check_ip(ip, Action::SignIn)?;
     let device = app.guard.has_device_cookie(jar, &username);
     app.guard.check_username(&username, device, ip)?;
-    let ctx = untrusted_unless(device, ctx);
     let event = Event::StartPasswordless {
         username,
         method,
@@ -598,12 +589,15 @@ async fn wait_page(
     let Some(flow) = flow else {
         return Ok(see("/signin"));
     };
-    let Step::WaitPush { oob, .. } = &flow.step else {
+    let Step::WaitPush {
+        oob, decoy_number, ..
+    } = &flow.step
+    else {
         return Ok(see(super::machine::page_of(&flow.step)));
     };
     let page = json!({
         "username": flow.username,
-        "binding_code": oob.as_ref().and_then(|o| o.binding_code.clone()),
+        "binding_code": oob.as_ref().and_then(|o| o.binding_code.clone()).or(decoy_number.clone()),
     });
     Ok(step_page(app, &id, Status::Ok, "wait", flow.notice, page))
 }

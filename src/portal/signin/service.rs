@@ -8,9 +8,11 @@ use std::sync::Arc;
 
 use rocket::http::CookieJar;
 
-use super::machine::{self, Call, Effect, Event, Failure, Flow, Method, Notice, Rejection};
+use super::machine::{self, Call, Effect, Event, Failure, Flow, Method, Notice, Rejection, Step};
 use crate::metrics::Metrics;
-use crate::okta::{CallContext, OktaClient, Outcome, TokenSet};
+use crate::okta::{CallContext, OktaClient, Outcome, Priority, TokenSet};
+use crate::portal::abuse::{Admission, Delivery, Guard};
+use crate::portal::error::AppError;
 use crate::portal::session::{PreAuth, Record, Sessions, SignedIn, StoreError};
 
 /// How long one request may hold a flow (longer than any Okta call can take).
@@ -39,6 +41,22 @@ pub struct SigninService {
     pub okta: Arc<OktaClient>,
     pub sessions: Arc<Sessions>,
     pub metrics: Arc<Metrics>,
+    /// The per-username shields that apply inside a flow: wrong codes, deliveries,
+    /// free starts, timing floors, and the priority of each Okta call.
+    pub guard: Arc<Guard>,
+    /// Whether a decoy push shows a number to tap.
+    pub decoy_number_challenge: bool,
+}
+
+/// What the shield decided before the machine ran, settled once the outcome is known.
+struct Shielding {
+    /// Held while a code is on its way (it counts against the code budget meanwhile).
+    code: Option<Admission>,
+    /// The answer must not come faster than the failure floor (a decoy would otherwise
+    /// answer without Okta's latency).
+    floor: bool,
+    /// A browser with a device cookie for this flow's username.
+    device: bool,
 }
 
 /// Who is signing in, for the audit log (never the raw username).
@@ -49,38 +67,146 @@ pub struct Attempt<'a> {
 }
 
 impl SigninService {
-    pub async fn drive(&self, attempt: Attempt<'_>, event: Event) -> Result<Driven, StoreError> {
+    pub async fn drive(&self, attempt: Attempt<'_>, event: Event) -> Result<Driven, AppError> {
         let lease = format!("flow:{}", self.sessions.key_of(attempt.session_id).0);
         if !self.sessions.store.claim(&lease, LEASE_MS).await? {
             return Ok(Driven::Busy);
         }
+        let started = std::time::Instant::now();
         let result = self.drive_locked(&attempt, event).await;
+        let floor = matches!(&result, Ok((_, true)));
         self.sessions.store.release(&lease).await?;
-        result
+        if floor {
+            self.guard.failure_floor(started).await;
+        }
+        result.map(|(driven, _)| driven)
     }
 
+    /// The shield's checks before the machine sees `event` (the username is the flow's).
+    async fn shield(
+        &self,
+        attempt: &Attempt<'_>,
+        pre: &PreAuth,
+        event: &Event,
+        username: Option<&str>,
+        now: i64,
+    ) -> Result<Shielding, AppError> {
+        let ip = client_ip(attempt.ctx);
+        let device = username.is_some_and(|u| self.guard.has_device_cookie(attempt.jar, u));
+        let step = pre.flow.as_ref().map(|f| &f.step);
+        let mut shielding = Shielding {
+            code: None,
+            floor: false,
+            device,
+        };
+        match event {
+            Event::StartPasswordless { method, .. } => {
+                if *method == Method::Otp {
+                    self.guard.check_free_start(ip)?;
+                }
+                shielding.floor = true;
+            }
+            Event::SubmitCode(_) => {
+                if let (Some(Step::EnterCode { .. }), Some(user)) = (step, username) {
+                    shielding.code = Some(self.guard.admit_code(user, ip).await?);
+                    shielding.floor = true;
+                }
+            }
+            Event::Resend => shielding.floor = matches!(step, Some(Step::EnterCode { .. })),
+            Event::Poll => {
+                shielding.floor = matches!(step, Some(Step::WaitPush { next_poll_at, .. }) if now >= *next_poll_at)
+            }
+            _ => {}
+        }
+        Ok(shielding)
+    }
+
+    /// Records what a code attempt earned: a wrong code, or one whose answer was lost
+    /// (Okta may have counted it), counts; a completed sign-in restarts the count.
+    async fn settle(
+        &self,
+        shielding: Shielding,
+        username: Option<&str>,
+        result: &Result<Driven, AppError>,
+    ) -> Result<(), StoreError> {
+        let Some(user) = username else {
+            return Ok(());
+        };
+        if let Ok(Driven::SignedIn { .. }) = result {
+            self.guard.codes_ok(user).await?;
+        }
+        if let Some(admission) = shielding.code {
+            let wrong = matches!(
+                result,
+                Ok(Driven::Reject(Rejection::InvalidCode, _)
+                    | Driven::Restart(Notice::TooManyAttempts)
+                    | Driven::Fail(Failure::Upstream(_)))
+            );
+            if wrong {
+                self.guard.code_failed(user).await?;
+            }
+            admission.end().await;
+        }
+        Ok(())
+    }
+
+    /// The answer, and whether it must wait for the failure floor.
     async fn drive_locked(
         &self,
         attempt: &Attempt<'_>,
-        mut event: Event,
-    ) -> Result<Driven, StoreError> {
-        let clock = self.sessions.clock().clone();
-        let now = clock.now();
-        let mut pre = match self.sessions.load(attempt.session_id).await? {
-            Some(Record::Pending(p)) => p,
-            // A signed-in visitor has nothing to drive: send them on.
-            Some(Record::SignedIn(_)) => {
-                return Ok(Driven::SignedIn {
-                    return_to: String::new(),
-                    username: String::new(),
-                });
-            }
-            None => PreAuth {
+        event: Event,
+    ) -> Result<(Driven, bool), AppError> {
+        let now = self.sessions.clock().now();
+        let pre = match self.sessions.load(attempt.session_id).await? {
+            Some(Record::Pending(p)) => Some(p),
+            Some(Record::SignedIn(_)) => None,
+            None => Some(PreAuth {
                 created_at: now,
                 last_seen: now,
                 ..PreAuth::default()
-            },
+            }),
         };
+        // A signed-in visitor has nothing to drive: send them on.
+        let Some(pre) = pre else {
+            return Ok((
+                Driven::SignedIn {
+                    return_to: String::new(),
+                    username: String::new(),
+                },
+                false,
+            ));
+        };
+        // Who this attempt is for, for the shield and the audit log: taken before the
+        // machine consumes the flow (a completed or refused flow no longer holds it).
+        let username = match &event {
+            Event::SubmitPassword { username, .. } | Event::StartPasswordless { username, .. } => {
+                Some(username.clone())
+            }
+            _ => attempt_username(&pre),
+        };
+        let shielding = self
+            .shield(attempt, &pre, &event, username.as_deref(), now)
+            .await?;
+        let floor = shielding.floor;
+        let device = shielding.device;
+        let result = self
+            .run(attempt, pre, event, username.clone(), device)
+            .await
+            .map_err(AppError::from);
+        self.settle(shielding, username.as_deref(), &result).await?;
+        let floor = floor && !matches!(result, Ok(Driven::SignedIn { .. }));
+        result.map(|driven| (driven, floor))
+    }
+
+    async fn run(
+        &self,
+        attempt: &Attempt<'_>,
+        mut pre: PreAuth,
+        mut event: Event,
+        username: Option<String>,
+        device: bool,
+    ) -> Result<Driven, StoreError> {
+        let clock = self.sessions.clock().clone();
         let started = matches!(
             event,
             Event::SubmitPassword { .. } | Event::StartPasswordless { .. }
@@ -88,14 +214,6 @@ impl SigninService {
         if started {
             self.metrics.funnel("started");
         }
-        // Who this attempt is for, for the audit log: taken before the machine consumes
-        // the flow (a completed or refused flow no longer holds the username).
-        let username = match &event {
-            Event::SubmitPassword { username, .. } | Event::StartPasswordless { username, .. } => {
-                Some(username.clone())
-            }
-            _ => attempt_username(&pre),
-        };
         let mut last_call: Option<&'static str> = None;
         loop {
             let transition = machine::next(pre.flow.take(), event, clock.now());
@@ -103,12 +221,27 @@ impl SigninService {
             match transition.effect {
                 Effect::Call(call) => {
                     last_call = Some(call_name(&call));
-                    let outcome = self.perform(call, attempt.ctx).await;
+                    // Deliveries are capped per username before they reach Okta, for
+                    // every name alike; a refusal reads as Okta's own rate limit.
+                    if let (Some(kind), Some(user)) = (delivery(&call), username.as_deref()) {
+                        if let Err(wait) =
+                            self.guard
+                                .check_delivery(user, kind, client_ip(attempt.ctx))
+                        {
+                            let reset = Some(clock.now() + wait);
+                            event = Event::Answer(Outcome::RateLimited { reset });
+                            continue;
+                        }
+                    }
+                    let mut ctx = attempt.ctx.clone();
+                    ctx.priority = priority(&call, device);
+                    let outcome = self.perform(call, &ctx).await;
                     self.count(&outcome, last_call);
                     event = Event::Answer(outcome);
                 }
                 Effect::Show => {
                     pre.last_seen = clock.now();
+                    self.decoy_number(&mut pre);
                     let page = pre
                         .flow
                         .as_ref()
@@ -175,6 +308,26 @@ impl SigninService {
                     return Ok(Driven::Fail(failure));
                 }
             }
+        }
+    }
+
+    /// A decoy push shows a number to tap when real ones would (see
+    /// `protection.decoy_number_challenge`), so the page does not tell them apart.
+    fn decoy_number(&self, pre: &mut PreAuth) {
+        if !self.decoy_number_challenge {
+            return;
+        }
+        if let Some(Flow {
+            step:
+                Step::WaitPush {
+                    oob: None,
+                    decoy_number: number @ None,
+                    ..
+                },
+            ..
+        }) = pre.flow.as_mut()
+        {
+            *number = Some(crate::random::in_range(10..100).to_string());
         }
     }
 
@@ -258,6 +411,44 @@ impl SigninService {
             .map(|i| i.to_string())
             .unwrap_or_default();
         tracing::info!(target: "audit", event = "signin", outcome, user, ip, step = step.unwrap_or("-"));
+    }
+}
+
+fn client_ip(ctx: &CallContext) -> std::net::IpAddr {
+    ctx.client_ip
+        .unwrap_or(std::net::IpAddr::from([127, 0, 0, 1]))
+}
+
+/// What a call delivers to the user's devices, if anything.
+fn delivery(call: &Call) -> Option<Delivery> {
+    let (channel, first_factor) = match call {
+        Call::PrimaryAuthenticate { channel, .. } => (*channel, true),
+        Call::Challenge {
+            channel: Some(channel),
+            ..
+        } => (*channel, false),
+        _ => return None,
+    };
+    Some(match channel {
+        "push" => Delivery::Push,
+        "sms" | "voice" if first_factor => Delivery::FirstFactorPhone,
+        _ => Delivery::Message,
+    })
+}
+
+/// Calls from a flow that has passed a first factor (they carry an `mfa_token`) or from a
+/// browser with a device cookie go at normal priority; the rest (passwords, passwordless
+/// starts, codes, resends and polls) only get the untrusted share of the ceiling.
+fn priority(call: &Call, device: bool) -> Priority {
+    let mfa = match call {
+        Call::Challenge { .. } | Call::MfaOtp { .. } => true,
+        Call::RedeemOob { mfa_token, .. } => mfa_token.is_some(),
+        _ => false,
+    };
+    if mfa || device {
+        Priority::Normal
+    } else {
+        Priority::Untrusted
     }
 }
 
