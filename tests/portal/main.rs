@@ -20,4 +20,5 @@ mod id_tokens;
 mod ops;
 mod protections;
 mod sessions;
+mod shield;
 mod steps;
