@@ -287,9 +287,8 @@ fn within<T: PartialOrd + fmt::Display>(
 /// Checks each entry of `list` is an address or CIDR, naming `key` when not.
 fn cidrs(key: &'static str, list: &[String]) -> Result<(), ConfigError> {
     for cidr in list {
-        crate::portal::security::parse_cidr(cidr).map_err(|e| {
-            invalid(key, format!("'{cidr}' is not an address or CIDR: {e}"))
-        })?;
+        crate::portal::security::parse_cidr(cidr)
+            .map_err(|e| invalid(key, format!("'{cidr}' is not an address or CIDR: {e}")))?;
     }
     Ok(())
 }
@@ -493,13 +492,7 @@ impl Config {
         ] {
             within(key, value, 1, 60_000, " per minute")?;
         }
-        within(
-            "protection.username_burst",
-            l.username_burst,
-            1,
-            1000,
-            "",
-        )?;
+        within("protection.username_burst", l.username_burst, 1, 1000, "")?;
         within(
             "protection.okta_calls_per_second",
             l.okta_calls_per_second,
@@ -742,10 +735,7 @@ mod tests {
             clock,
         );
         assert!(ceiling
-            .admit(
-                crate::okta::Bucket::Token,
-                crate::okta::Priority::Untrusted
-            )
+            .admit(crate::okta::Bucket::Token, crate::okta::Priority::Untrusted)
             .is_ok());
     }
 

@@ -256,7 +256,10 @@ mod tests {
 
     #[test]
     fn lifetimes_and_intervals_are_clamped() {
-        assert_eq!(access_token_lifetime(&json!(18446744073709551615u64)), 86_400);
+        assert_eq!(
+            access_token_lifetime(&json!(18446744073709551615u64)),
+            86_400
+        );
         assert_eq!(access_token_lifetime(&json!(i64::MAX)), 86_400);
         assert_eq!(access_token_lifetime(&json!("9223372036854775808")), 86_400);
         assert_eq!(access_token_lifetime(&json!(-3600)), 1);
@@ -271,12 +274,20 @@ mod tests {
         assert_eq!(poll_interval(&json!("-5")), Some(1));
         assert_eq!(poll_interval(&json!(0)), Some(1));
         assert_eq!(poll_interval(&json!(i64::MAX)), Some(60));
-        assert_eq!(poll_interval(&json!("99999999999999999999999999")), Some(60));
+        assert_eq!(
+            poll_interval(&json!("99999999999999999999999999")),
+            Some(60)
+        );
         assert_eq!(poll_interval(&json!(5)), Some(5));
         assert_eq!(poll_interval(&json!("5s")), None);
         assert_eq!(poll_interval(&Value::Null), None);
         // Adding any of them to a clock reading cannot overflow.
-        for v in [json!(u64::MAX), json!(i64::MAX), json!(i64::MIN), json!("-5")] {
+        for v in [
+            json!(u64::MAX),
+            json!(i64::MAX),
+            json!(i64::MIN),
+            json!("-5"),
+        ] {
             let _ = NOW + access_token_lifetime(&v) + 2 * poll_interval(&v).unwrap_or(5);
         }
     }
@@ -286,20 +297,36 @@ mod tests {
         let reset = |x: Option<&str>, retry: Option<&str>| rate_limit_reset(NOW, x, retry);
         assert_eq!(reset(None, Some("99999999999999")), Some(NOW + 3600));
         assert_eq!(reset(None, Some("9223372036854775807")), Some(NOW + 3600));
-        assert_eq!(reset(None, Some("99999999999999999999999")), Some(NOW + 3600));
+        assert_eq!(
+            reset(None, Some("99999999999999999999999")),
+            Some(NOW + 3600)
+        );
         assert_eq!(reset(None, Some("-5")), Some(NOW));
         assert_eq!(reset(None, Some(" 30 ")), Some(NOW + 30));
         assert_eq!(reset(Some("9223372036854775807"), None), Some(NOW + 3600));
-        assert_eq!(reset(Some("0"), None), Some(NOW), "a reset in the past: now");
-        assert_eq!(reset(Some(&(NOW + 42).to_string()), Some("5")), Some(NOW + 42));
+        assert_eq!(
+            reset(Some("0"), None),
+            Some(NOW),
+            "a reset in the past: now"
+        );
+        assert_eq!(
+            reset(Some(&(NOW + 42).to_string()), Some("5")),
+            Some(NOW + 42)
+        );
         assert_eq!(reset(Some("later"), Some("7")), Some(NOW + 7));
-        assert_eq!(reset(None, Some("Wed, 21 Oct 2015 07:28:00 GMT")), Some(NOW));
+        assert_eq!(
+            reset(None, Some("Wed, 21 Oct 2015 07:28:00 GMT")),
+            Some(NOW)
+        );
         let in_ten = httpdate::fmt_http_date(
             std::time::UNIX_EPOCH + std::time::Duration::from_secs((NOW + 10) as u64),
         );
         assert_eq!(reset(None, Some(&in_ten)), Some(NOW + 10));
         assert_eq!(reset(None, Some("soon")), None);
         assert_eq!(reset(None, None), None);
-        assert_eq!(rate_limit_reset(i64::MAX - 5, None, Some("60")), Some(i64::MAX));
+        assert_eq!(
+            rate_limit_reset(i64::MAX - 5, None, Some("60")),
+            Some(i64::MAX)
+        );
     }
 }

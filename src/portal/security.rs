@@ -461,7 +461,10 @@ mod tests {
         assert_eq!(safe_return_to(None, "/home"), "/home");
         // The default is checked at start: it must be usable as it is.
         assert!(is_local_path("/account"));
-        assert!(!is_local_path("/caf\u{e9}"), "needs encoding: not usable as it is");
+        assert!(
+            !is_local_path("/caf\u{e9}"),
+            "needs encoding: not usable as it is"
+        );
     }
 
     #[test]

@@ -25,7 +25,11 @@ pub fn normalize_username(username: &str) -> String {
     let visible: String = username.chars().filter(|c| !invisible(*c)).collect();
     // Upper then lower case approximates Unicode's full case folding (`ß` → `SS` → `ss`),
     // which `to_lowercase` alone does not do; casing can undo NFKC, hence the second pass.
-    let folded = visible.nfkc().collect::<String>().to_uppercase().to_lowercase();
+    let folded = visible
+        .nfkc()
+        .collect::<String>()
+        .to_uppercase()
+        .to_lowercase();
     folded
         .nfkc()
         .filter(|c| !c.is_whitespace() && !invisible(*c))

@@ -104,7 +104,10 @@ async fn hostile_return_to_never_breaks_a_sign_in() {
             .await;
         assert_eq!(page.status, 200, "{given:?}");
         let hidden = page.input_value("return_to").expect("a hidden return_to");
-        assert_eq!(hidden, expected, "{given:?}: the form carries the safe value");
+        assert_eq!(
+            hidden, expected,
+            "{given:?}: the form carries the safe value"
+        );
         let signed_in = b
             .post(
                 "/signin",
@@ -191,9 +194,13 @@ async fn port_suffixed_forwarded_for_entries_get_their_own_ip_buckets() {
         let p = &p;
         async move {
             let user = format!("edge{n}@example.com");
-            p.post_with("/signin", &[("username", &user), ("password", "x")], xff(&header))
-                .await
-                .status
+            p.post_with(
+                "/signin",
+                &[("username", &user), ("password", "x")],
+                xff(&header),
+            )
+            .await
+            .status
         }
     };
     // One client behind the proxy, its source port changing: one bucket of 3.
@@ -284,7 +291,10 @@ async fn the_name_sent_to_okta_stays_as_typed() {
     let page = fullwidth
         .post(
             "/signin",
-            &[("username", "ａｌｉｃｅ@example.com"), ("password", PASSWORD)],
+            &[
+                ("username", "ａｌｉｃｅ@example.com"),
+                ("password", PASSWORD),
+            ],
         )
         .await;
     assert_eq!(
