@@ -324,6 +324,15 @@ async fn metrics_answer_only_allowed_clients() {
             "{header}: not advertised"
         );
     }
+    // Several header lines are one list: the public client is left of the proxy's line.
+    let r = p
+        .client
+        .get("/metrics")
+        .header(Header::new("X-Forwarded-For", "203.0.113.9"))
+        .header(Header::new("X-Forwarded-For", "127.0.0.1"))
+        .dispatch()
+        .await;
+    assert_eq!(p.page(r).await.status, 404, "two X-Forwarded-For lines");
     // A public peer without a proxy.
     let r = p
         .client
