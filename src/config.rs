@@ -482,8 +482,8 @@ impl Config {
                 return Err(invalid(key, "must be at least 1"));
             }
         }
-        // A quota finer than one event per millisecond is no quota (the limiter's period
-        // would be zero); these also keep every product of them within u32.
+        // Above 60000 per minute the limiter's period (60000 ms / n) would be zero, which
+        // it refuses with a panic at start.
         for (key, value) in [
             ("protection.ip_signin_per_minute", l.ip_signin_per_minute),
             ("protection.ip_code_per_minute", l.ip_code_per_minute),
@@ -493,6 +493,7 @@ impl Config {
             within(key, value, 1, 60_000, " per minute")?;
         }
         within("protection.username_burst", l.username_burst, 1, 1000, "")?;
+        // Bounded so that calls × okta_untrusted_share stays within u32 in the ceiling.
         within(
             "protection.okta_calls_per_second",
             l.okta_calls_per_second,
