@@ -119,6 +119,10 @@ pub struct NetworkConfig {
     /// Send the end user's IP to Okta in `X-Forwarded-For` (only useful when the
     /// portal's address is registered as a trusted proxy in Okta).
     pub forward_client_ip: bool,
+    /// CIDRs (or addresses) of clients that may read `/metrics`; everyone else gets a 404.
+    /// The client is the one [`crate::portal::security::ClientIp`] sees (trusted proxies
+    /// believed). Loopback only by default.
+    pub metrics_allowed: Vec<String>,
 }
 
 /// Abuse resistance (see `portal::abuse`; named `protection` because Rocket owns `limits`).
@@ -250,6 +254,7 @@ impl Default for Config {
             network: NetworkConfig {
                 trusted_proxies: vec![],
                 forward_client_ip: false,
+                metrics_allowed: vec!["127.0.0.0/8".into(), "::1".into()],
             },
             protection: ProtectionConfig {
                 ip_signin_per_minute: 30,
@@ -297,6 +302,37 @@ fn invalid(key: &'static str, message: impl Into<String>) -> ConfigError {
         key,
         message: message.into(),
     }
+}
+
+/// The longest duration any `*_timeout`, window or backoff key may take: ten years, so
+/// that `now` plus it (in milliseconds too) can never overflow.
+const MAX_SECONDS: i64 = 10 * 366 * 24 * 3600;
+
+/// Checks that `value` lies within `min..=max`, naming `key` and the range when not.
+fn within<T: PartialOrd + fmt::Display>(
+    key: &'static str,
+    value: T,
+    min: T,
+    max: T,
+    unit: &str,
+) -> Result<(), ConfigError> {
+    if value >= min && value <= max {
+        Ok(())
+    } else {
+        Err(invalid(
+            key,
+            format!("{value} is out of range: use {min} to {max}{unit}"),
+        ))
+    }
+}
+
+/// Checks each entry of `list` is an address or CIDR, naming `key` when not.
+fn cidrs(key: &'static str, list: &[String]) -> Result<(), ConfigError> {
+    for cidr in list {
+        crate::portal::security::parse_cidr(cidr)
+            .map_err(|e| invalid(key, format!("'{cidr}' is not an address or CIDR: {e}")))?;
+    }
+    Ok(())
 }
 
 impl Config {
@@ -393,6 +429,7 @@ impl Config {
             if value <= 0 {
                 return Err(invalid(key, "must be a positive number of seconds"));
             }
+            within(key, value, 1, MAX_SECONDS, " seconds")?;
         }
         if s.idle_timeout > s.absolute_timeout {
             return Err(invalid(
@@ -447,16 +484,13 @@ impl Config {
                 "must be a local path such as /account",
             ));
         }
-        for cidr in &self.network.trusted_proxies {
-            crate::portal::security::parse_cidr(cidr).map_err(|e| {
-                invalid(
-                    "network.trusted_proxies",
-                    format!("'{cidr}' is not an address or CIDR: {e}"),
-                )
-            })?;
-        }
+        cidrs("network.trusted_proxies", &self.network.trusted_proxies)?;
+        cidrs("network.metrics_allowed", &self.network.metrics_allowed)?;
         let l = &self.protection;
-        if l.anonymous_failure_budget + l.device_failure_budget >= l.okta_lockout_threshold {
+        // Summed in u64: two u32 budgets cannot wrap there.
+        if u64::from(l.anonymous_failure_budget) + u64::from(l.device_failure_budget)
+            >= u64::from(l.okta_lockout_threshold)
+        {
             return Err(invalid(
                 "protection.anonymous_failure_budget",
                 format!(
@@ -490,6 +524,39 @@ impl Config {
                 return Err(invalid(key, "must be at least 1"));
             }
         }
+        // Above 60000 per minute the limiter's period (60000 ms / n) would be zero, which
+        // it refuses with a panic at start.
+        for (key, value) in [
+            ("protection.ip_signin_per_minute", l.ip_signin_per_minute),
+            ("protection.ip_code_per_minute", l.ip_code_per_minute),
+            ("protection.ip_resend_per_minute", l.ip_resend_per_minute),
+            ("protection.ip_poll_per_minute", l.ip_poll_per_minute),
+        ] {
+            within(key, value, 1, 60_000, " per minute")?;
+        }
+        within("protection.username_burst", l.username_burst, 1, 1000, "")?;
+        // Bounded so that calls × okta_untrusted_share stays within u32 in the ceiling.
+        within(
+            "protection.okta_calls_per_second",
+            l.okta_calls_per_second,
+            1,
+            100_000,
+            " per second",
+        )?;
+        within(
+            "protection.okta_max_concurrent",
+            l.okta_max_concurrent,
+            1,
+            100_000,
+            "",
+        )?;
+        within(
+            "protection.failure_floor_ms",
+            l.failure_floor_ms,
+            0,
+            60_000,
+            " ms",
+        )?;
         if l.okta_untrusted_share > 100 {
             return Err(invalid(
                 "protection.okta_untrusted_share",
@@ -547,6 +614,20 @@ impl Config {
                 "must be at least 1000",
             ));
         }
+        within(
+            "protection.failure_window",
+            l.failure_window,
+            1,
+            MAX_SECONDS,
+            " seconds",
+        )?;
+        within(
+            "protection.max_backoff_seconds",
+            l.max_backoff_seconds,
+            0,
+            MAX_SECONDS,
+            " seconds",
+        )?;
         let color = &self.branding.primary_color;
         let hex = color.strip_prefix('#').unwrap_or("");
         if !(hex.len() == 6 || hex.len() == 3) || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
@@ -633,5 +714,134 @@ mod tests {
     #[test]
     fn secrets_never_print() {
         assert_eq!(format!("{:?}", Secret::new("hunter2")), "Secret(***)");
+    }
+
+    #[track_caller]
+    fn refused_naming(tweak: impl FnOnce(&mut Config), key: &str) {
+        let mut c = Config::default();
+        tweak(&mut c);
+        let e = c.validate(false).expect_err(key);
+        assert!(e.to_string().contains(key), "{key}: {e}");
+    }
+
+    #[test]
+    fn values_that_would_wrap_or_panic_are_refused_naming_the_key() {
+        // u32::MAX + 1 wraps to 0, which is below any threshold.
+        refused_naming(
+            |c| {
+                c.protection.anonymous_failure_budget = u32::MAX;
+                c.protection.device_failure_budget = 1;
+            },
+            "protection.anonymous_failure_budget",
+        );
+        // Above 60000 per minute the limiter's period is zero: it panicked at start.
+        refused_naming(
+            |c| c.protection.ip_signin_per_minute = 60_001,
+            "protection.ip_signin_per_minute",
+        );
+        refused_naming(
+            |c| c.protection.ip_poll_per_minute = u32::MAX,
+            "protection.ip_poll_per_minute",
+        );
+        refused_naming(
+            |c| c.protection.ip_code_per_minute = 100_000,
+            "protection.ip_code_per_minute",
+        );
+        refused_naming(
+            |c| c.protection.ip_resend_per_minute = 70_000,
+            "protection.ip_resend_per_minute",
+        );
+        for bad in [0.0, -1.0, 1000.5, f64::NAN, f64::INFINITY] {
+            refused_naming(
+                |c| c.protection.username_per_second = bad,
+                "protection.username_per_second",
+            );
+        }
+        // calls × share overflowed u32 in the ceiling.
+        refused_naming(
+            |c| c.protection.okta_calls_per_second = u32::MAX,
+            "protection.okta_calls_per_second",
+        );
+        refused_naming(
+            |c| c.protection.okta_max_concurrent = u32::MAX,
+            "protection.okta_max_concurrent",
+        );
+        // `now + timeout` (and `4 * pending_timeout`) overflowed i64.
+        refused_naming(
+            |c| c.session.absolute_timeout = i64::MAX,
+            "session.absolute_timeout",
+        );
+        refused_naming(
+            |c| {
+                c.session.idle_timeout = i64::MAX;
+                c.session.absolute_timeout = i64::MAX;
+            },
+            "session.idle_timeout",
+        );
+        refused_naming(
+            |c| c.session.pending_timeout = i64::MAX / 2,
+            "session.pending_timeout",
+        );
+        // `window * 1000` overflowed in the failure book.
+        refused_naming(
+            |c| c.protection.failure_window = i64::MAX / 100,
+            "protection.failure_window",
+        );
+        refused_naming(
+            |c| c.protection.max_backoff_seconds = i64::MAX,
+            "protection.max_backoff_seconds",
+        );
+        refused_naming(
+            |c| c.protection.failure_floor_ms = u64::MAX,
+            "protection.failure_floor_ms",
+        );
+        // The bounds themselves are fine.
+        let mut c = Config::default();
+        c.protection.ip_signin_per_minute = 60_000;
+        c.protection.username_per_second = 3.9;
+        c.session.remember_absolute_timeout = MAX_SECONDS;
+        c.session.remember_idle_timeout = MAX_SECONDS;
+        c.validate(false).expect("the largest values are accepted");
+    }
+
+    #[test]
+    fn the_limiters_start_with_the_largest_accepted_values() {
+        let mut c = Config::default();
+        c.protection.ip_signin_per_minute = 60_000;
+        c.protection.okta_calls_per_second = 100_000;
+        c.protection.okta_untrusted_share = 100;
+        c.validate(false).unwrap();
+        let clock = crate::clock::Clock::new();
+        let l = crate::portal::abuse::limiter::MemoryLimiter::per_minute(
+            &clock,
+            c.protection.ip_signin_per_minute,
+            3,
+        );
+        use crate::portal::abuse::limiter::KeyedLimiter;
+        assert!(l.check("k").is_ok());
+        let ceiling = crate::okta::Ceiling::new(
+            c.protection.okta_calls_per_second,
+            c.protection.okta_untrusted_share,
+            c.protection.okta_max_concurrent,
+            clock,
+        );
+        assert!(ceiling
+            .admit(crate::okta::Bucket::Token, crate::okta::Priority::Untrusted)
+            .is_ok());
+    }
+
+    #[test]
+    fn metrics_allowed_is_a_list_of_networks() {
+        let c = Config::default();
+        assert_eq!(c.network.metrics_allowed, vec!["127.0.0.0/8", "::1"]);
+        let e = with("[network]\nmetrics_allowed = [\"10.0.0.0/8\", \"not-an-ip\"]").unwrap_err();
+        assert!(e.to_string().contains("network.metrics_allowed"), "{e}");
+        let c = with("[network]\nmetrics_allowed = [\"10.0.0.0/8\", \"2001:db8::/32\"]").unwrap();
+        assert_eq!(c.network.metrics_allowed.len(), 2);
+        let c = Config::from_figment(
+            &Config::figment().merge(("network.metrics_allowed", vec!["192.0.2.1"])),
+        )
+        .unwrap();
+        assert_eq!(c.network.metrics_allowed, vec!["192.0.2.1"]);
     }
 }

@@ -372,15 +372,12 @@ impl OktaClient {
             }
         };
         let status = response.status().as_u16();
-        let header_i64 = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<i64>().ok())
-        };
-        let reset = header_i64("X-Rate-Limit-Reset")
-            .or_else(|| header_i64("Retry-After").map(|s| self.clock.now() + s));
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok());
+        let reset = outcome::rate_limit_reset(
+            self.clock.now(),
+            header("X-Rate-Limit-Reset"),
+            header("Retry-After"),
+        );
         let request_id = response
             .headers()
             .get("X-Okta-Request-Id")
@@ -491,7 +488,7 @@ impl OktaClient {
             access_token: Secret::new(access),
             refresh_token: text("refresh_token").map(Secret::new),
             id_token: Secret::new(id_token),
-            expires_in: number(&body["expires_in"]).unwrap_or(3600),
+            expires_in: outcome::access_token_lifetime(&body["expires_in"]),
             scope: text("scope").unwrap_or_default(),
             claims,
         })
@@ -702,15 +699,6 @@ impl OktaClient {
     }
 }
 
-/// A JSON number, or a string holding one (lenient toward stand-ins).
-fn number(v: &Value) -> Option<i64> {
-    match v {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-}
-
 fn parse_challenge(body: &Value, requested_channel: &str) -> Option<Challenge> {
     let oob_code = body["oob_code"]
         .as_str()
@@ -742,10 +730,8 @@ fn parse_challenge(body: &Value, requested_channel: &str) -> Option<Challenge> {
     }
     Some(Challenge {
         oob_code,
-        expires_in: number(&body["expires_in"])
-            .filter(|s| *s > 0)
-            .unwrap_or(300),
-        interval: number(&body["interval"]).filter(|s| *s > 0),
+        expires_in: outcome::challenge_lifetime(&body["expires_in"]),
+        interval: outcome::poll_interval(&body["interval"]),
         channel,
         binding_method,
         binding_code,
@@ -831,5 +817,27 @@ mod tests {
         )
         .unwrap();
         assert_eq!((strings.expires_in, strings.interval), (120, Some(3)));
+    }
+
+    #[test]
+    fn challenge_numbers_out_of_range_are_clamped() {
+        let huge = parse_challenge(
+            &json!({"oob_code": "x", "channel": "push", "expires_in": 18446744073709551615u64, "interval": "-5"}),
+            "push",
+        )
+        .unwrap();
+        assert_eq!((huge.expires_in, huge.interval), (3600, Some(1)));
+        let wrapping = parse_challenge(
+            &json!({"oob_code": "x", "channel": "push", "expires_in": i64::MAX, "interval": i64::MAX}),
+            "push",
+        )
+        .unwrap();
+        assert_eq!((wrapping.expires_in, wrapping.interval), (3600, Some(60)));
+        let negative = parse_challenge(
+            &json!({"oob_code": "x", "channel": "sms", "expires_in": -300}),
+            "sms",
+        )
+        .unwrap();
+        assert_eq!((negative.expires_in, negative.interval), (1, None));
     }
 }

@@ -13,6 +13,7 @@ pub mod pages;
 pub mod security;
 pub mod session;
 pub mod signin;
+pub mod username;
 pub mod views;
 
 use std::sync::Arc;

@@ -11,7 +11,7 @@ use rocket::{get, post, routes, Request, Route, State};
 use serde_json::{json, Value};
 
 use super::error::AppError;
-use super::security::NotCrossSite;
+use super::security::{ClientIp, MetricsAllowList, NotCrossSite};
 use super::session::{Current, Record, SignedIn, User};
 use super::views::{self, format_time, Reply};
 use super::Portal;
@@ -270,10 +270,16 @@ async fn readyz(app: &App) -> (Status, rocket::serde::json::Json<Value>) {
     )
 }
 
+/// The Prometheus metrics, for clients in `network.metrics_allowed` only (the client IP
+/// as [`ClientIp`] sees it). Anyone else gets the same 404 as an unknown path: the route
+/// is not advertised.
 #[get("/metrics")]
-fn metrics(app: &App) -> (rocket::http::ContentType, String) {
-    (
+fn metrics(client: ClientIp, app: &App) -> Result<(rocket::http::ContentType, String), Status> {
+    if !MetricsAllowList::from_config(&app.config.network.metrics_allowed).allows(client.0) {
+        return Err(Status::NotFound);
+    }
+    Ok((
         rocket::http::ContentType::new("text", "plain").with_params(("version", "0.0.4")),
         app.signin.metrics.render(),
-    )
+    ))
 }

@@ -4,11 +4,13 @@
 //! headers on every response (strict CSP without inline script, no framing, nosniff,
 //! referrer policy, HSTS in release, `no-store` on pages).
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
 use ipnet::IpNet;
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use rocket::fairing::{Fairing, Info, Kind};
+use rocket::http::uri::Reference;
 use rocket::http::{Header, Status};
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::Response;
@@ -48,8 +50,9 @@ impl TrustedProxies {
         };
         let mut last = peer;
         for entry in header.rsplit(',') {
-            let Ok(ip) = entry.trim().parse::<IpAddr>() else {
-                // Garbage in the chain: stop at the last address we could trust.
+            let Some(ip) = forwarded_address(entry) else {
+                // Garbage (or "unknown") in the chain: stop at the last address we could
+                // trust.
                 return last;
             };
             let ip = canonical(ip);
@@ -59,6 +62,41 @@ impl TrustedProxies {
             last = ip;
         }
         last
+    }
+}
+
+/// One `X-Forwarded-For` entry: a bare address (`1.2.3.4`, `2001:db8::1`), or one with a
+/// port or in brackets as some proxies write them (`1.2.3.4:5678`, `[2001:db8::1]:443`,
+/// `[2001:db8::1]`). Anything else (`unknown`, an obfuscated identifier, a zone) is `None`.
+fn forwarded_address(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim();
+    if let Ok(ip) = entry.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(socket) = entry.parse::<SocketAddr>() {
+        return Some(socket.ip());
+    }
+    entry
+        .strip_prefix('[')
+        .and_then(|e| e.strip_suffix(']'))
+        .and_then(|inner| inner.parse::<Ipv6Addr>().ok())
+        .map(IpAddr::V6)
+}
+
+/// Who may read `/metrics` (`network.metrics_allowed`): client addresses (as
+/// [`ClientIp`] sees them, trusted proxies believed) inside one of these networks.
+#[derive(Default, Clone)]
+pub struct MetricsAllowList(pub Vec<IpNet>);
+
+impl MetricsAllowList {
+    /// Entries that do not parse are skipped (validation has refused them already).
+    pub fn from_config(list: &[String]) -> Self {
+        MetricsAllowList(list.iter().filter_map(|c| parse_cidr(c).ok()).collect())
+    }
+
+    pub fn allows(&self, ip: IpAddr) -> bool {
+        let ip = canonical(ip);
+        self.0.iter().any(|net| net.contains(&ip))
     }
 }
 
@@ -83,7 +121,12 @@ impl<'r> FromRequest<'r> for ClientIp {
             .map(|r| r.ip())
             .unwrap_or(IpAddr::from([127, 0, 0, 1]));
         let ip = match req.rocket().state::<Arc<TrustedProxies>>() {
-            Some(t) => t.client_ip(peer, req.headers().get("X-Forwarded-For").last()),
+            Some(t) => {
+                // Several header lines form one list, in order.
+                let lines: Vec<&str> = req.headers().get("X-Forwarded-For").collect();
+                let joined = (!lines.is_empty()).then(|| lines.join(","));
+                t.client_ip(peer, joined.as_deref())
+            }
             None => peer,
         };
         Outcome::Success(ClientIp(ip))
@@ -133,23 +176,123 @@ impl<'r> FromRequest<'r> for NotCrossSite {
     }
 }
 
-/// Whether `path` is a local path safe to redirect to: starts with one `/`, no scheme or
-/// authority, no backslash, no control characters.
-pub fn is_local_path(path: &str) -> bool {
-    path.starts_with('/')
-        && !path.starts_with("//")
-        && !path.starts_with("/\\")
-        && path.len() <= 1024
-        && !path.contains('\\')
-        && !path.chars().any(|c| c.is_control() || c.is_whitespace())
+/// The longest `return_to` kept (after percent-encoding); a longer one falls back to the
+/// default.
+const MAX_RETURN_TO: usize = 1024;
+
+/// Bytes percent-encoded in a `return_to` path: all but RFC 3986's unreserved characters,
+/// sub-delimiters, `:`, `@` and `/`. `%` is handled apart (a valid escape is kept).
+const PATH_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@')
+    .remove(b'/');
+
+/// The query and the fragment may also hold `?`.
+const QUERY_ENCODE: &AsciiSet = &PATH_ENCODE.remove(b'?');
+
+/// Percent-encodes what `set` names, keeping escapes that are already valid (`%20`) and
+/// encoding a `%` that starts none (`%zz` becomes `%25zz`).
+fn encode_part(part: &str, set: &'static AsciiSet, out: &mut String) {
+    let mut rest = part;
+    while let Some(at) = rest.find('%') {
+        out.extend(utf8_percent_encode(&rest[..at], set));
+        let escape = rest.as_bytes().get(at + 1..at + 3);
+        if escape.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+            out.push_str(&rest[at..at + 3]);
+            rest = &rest[at + 3..];
+        } else {
+            out.push_str("%25");
+            rest = &rest[at + 1..];
+        }
+    }
+    out.extend(utf8_percent_encode(rest, set));
 }
 
-/// `return_to` if it is local, otherwise the default.
-pub fn safe_return_to(candidate: Option<&str>, default: &str) -> String {
-    match candidate {
-        Some(p) if is_local_path(p) && !p.starts_with("/signin") => p.to_string(),
-        _ => default.to_string(),
+/// `path` as a local redirect target, percent-encoded where it must be; `None` when it is
+/// not local or cannot be made valid. Local means: one leading `/`, no scheme or
+/// authority, no backslash (browsers read `/\host` as `//host`), no control characters
+/// (browsers drop tabs and newlines, so `/\t/host` would become `//host`), no `.` or `..`
+/// segment. The result is checked with Rocket's own parser ([`Reference`], what
+/// `Redirect::to` uses), so a redirect to it never fails.
+fn local_target(path: &str) -> Option<String> {
+    if !path.starts_with('/')
+        || path.starts_with("//")
+        || path.contains('\\')
+        || path.chars().any(char::is_control)
+    {
+        return None;
     }
+    let (before_fragment, fragment) = match path.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (path, None),
+    };
+    let (path_part, query) = match before_fragment.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (before_fragment, None),
+    };
+    let mut encoded = String::with_capacity(path.len());
+    encode_part(path_part, PATH_ENCODE, &mut encoded);
+    if let Some(q) = query {
+        encoded.push('?');
+        encode_part(q, QUERY_ENCODE, &mut encoded);
+    }
+    if let Some(f) = fragment {
+        encoded.push('#');
+        encode_part(f, QUERY_ENCODE, &mut encoded);
+    }
+    if encoded.len() > MAX_RETURN_TO {
+        return None;
+    }
+    let uri = Reference::parse(&encoded).ok()?;
+    let uri_path = uri.path().as_str();
+    let dot_segment = percent_decode_str(uri_path)
+        .decode_utf8_lossy()
+        .split('/')
+        .any(|s| s == "." || s == "..");
+    if uri.scheme().is_some()
+        || uri.authority().is_some()
+        || !uri_path.starts_with('/')
+        || uri_path.starts_with("//")
+        || dot_segment
+    {
+        return None;
+    }
+    Some(encoded)
+}
+
+/// Whether `path` is a local path that a redirect can use as it is (see `local_target`;
+/// nothing in it needs encoding).
+pub fn is_local_path(path: &str) -> bool {
+    local_target(path).as_deref() == Some(path)
+}
+
+/// `return_to` as a local path a redirect accepts (percent-encoded where needed), or the
+/// default when it is not local, cannot be made valid, is longer than 1024 bytes encoded,
+/// or leads back into sign-in (`/signin…`, however encoded).
+pub fn safe_return_to(candidate: Option<&str>, default: &str) -> String {
+    candidate
+        .and_then(local_target)
+        .filter(|target| {
+            !percent_decode_str(target)
+                .decode_utf8_lossy()
+                .starts_with("/signin")
+        })
+        .unwrap_or_else(|| default.to_string())
 }
 
 /// Security headers on every response.
@@ -244,5 +387,131 @@ mod tests {
         assert_eq!(t.client_ip(proxy, Some("garbage")), proxy);
         let mapped: IpAddr = "::ffff:10.0.0.7".parse().unwrap();
         assert_eq!(t.client_ip(mapped, Some("5.5.5.5")).to_string(), "5.5.5.5");
+    }
+
+    /// What a browser makes of a `Location` on `https://portal.example/signin`.
+    fn browser_resolves(location: &str) -> url::Url {
+        url::Url::parse("https://portal.example/signin")
+            .unwrap()
+            .join(location)
+            .unwrap()
+    }
+
+    #[test]
+    fn return_to_is_always_a_target_redirect_accepts() {
+        for (given, expected) in [
+            ("/x\"y", "/x%22y"),
+            ("/<script>", "/%3Cscript%3E"),
+            ("/a|b", "/a%7Cb"),
+            ("/`x`", "/%60x%60"),
+            ("/{a}", "/%7Ba%7D"),
+            ("/café", "/caf%C3%A9"),
+            ("/café?q=<x>", "/caf%C3%A9?q=%3Cx%3E"),
+            ("/a b", "/a%20b"),
+            ("/%zz", "/%25zz"),
+            ("/100%", "/100%25"),
+            ("/a%20b?c=d%26e", "/a%20b?c=d%26e"),
+            ("/a?b=[1]^", "/a?b=%5B1%5D%5E"),
+            ("/a#x#y", "/a#x%23y"),
+            ("/account", "/account"),
+            ("/a/b?c=d#e", "/a/b?c=d#e"),
+            ("/x\u{3000}y", "/x%E3%80%80y"),
+        ] {
+            let target = safe_return_to(Some(given), "/account");
+            assert_eq!(target, expected, "{given:?}");
+            // What `Redirect::to` does with a `String`.
+            assert!(
+                Reference::parse_owned(target.clone()).is_ok(),
+                "{given:?}: Redirect::to accepts {target:?}"
+            );
+            let resolved = browser_resolves(&target);
+            assert_eq!(resolved.host_str(), Some("portal.example"), "{given:?}");
+        }
+    }
+
+    #[test]
+    fn return_to_refuses_what_is_not_local() {
+        let long = format!("/{}", "a".repeat(2000));
+        let long_encoded = format!("/{}", "é".repeat(200));
+        for bad in [
+            "//evil.example",
+            "///evil.example",
+            "/\\evil",
+            "/a\\b",
+            "https://evil.example",
+            "evil",
+            "",
+            " /account",
+            "/\tevil",
+            "/\t/evil.example",
+            "/a\nb",
+            "/a\u{85}b",
+            "javascript:alert(1)",
+            "/./x",
+            "/a/../signin",
+            "/%2e%2e/x",
+            "/signin",
+            "/signin/verify?x=1",
+            "/%73ignin",
+            long.as_str(),
+            long_encoded.as_str(),
+        ] {
+            assert_eq!(safe_return_to(Some(bad), "/account"), "/account", "{bad:?}");
+        }
+        assert_eq!(safe_return_to(None, "/home"), "/home");
+        // The default is checked at start: it must be usable as it is.
+        assert!(is_local_path("/account"));
+        assert!(
+            !is_local_path("/caf\u{e9}"),
+            "needs encoding: not usable as it is"
+        );
+    }
+
+    #[test]
+    fn forwarded_for_entries_with_ports_and_brackets() {
+        let t = TrustedProxies::from_config(&["10.0.0.0/8".into()]);
+        let proxy: IpAddr = "10.1.1.1".parse().unwrap();
+        for (header, client) in [
+            ("1.2.3.4:5678", "1.2.3.4"),
+            ("[2001:db8::1]:443", "2001:db8::1"),
+            ("[2001:db8::1]", "2001:db8::1"),
+            (" 1.2.3.4:5678 , 10.2.2.2:80", "1.2.3.4"),
+            ("6.6.6.6, [2001:db8::7]:1, 10.9.9.9:80", "2001:db8::7"),
+            ("[::ffff:1.2.3.4]:99", "1.2.3.4"),
+        ] {
+            assert_eq!(
+                t.client_ip(proxy, Some(header)).to_string(),
+                client,
+                "{header}"
+            );
+        }
+        for garbage in [
+            "unknown",
+            "_hidden",
+            "1.2.3.4:99999",
+            "[1.2.3.4]",
+            "fe80::1%eth0",
+            "[2001:db8::1",
+            "",
+        ] {
+            assert_eq!(t.client_ip(proxy, Some(garbage)), proxy, "{garbage:?}");
+        }
+        assert_eq!(
+            t.client_ip(proxy, Some("1.2.3.4, unknown")),
+            proxy,
+            "nothing left of garbage is believed"
+        );
+    }
+
+    #[test]
+    fn metrics_allow_list_defaults_to_loopback() {
+        let list = MetricsAllowList::from_config(&["127.0.0.0/8".into(), "::1".into()]);
+        for ok in ["127.0.0.1", "127.9.9.9", "::1", "::ffff:127.0.0.1"] {
+            assert!(list.allows(ok.parse().unwrap()), "{ok}");
+        }
+        for no in ["10.0.0.1", "203.0.113.9", "2001:db8::1", "::2"] {
+            assert!(!list.allows(no.parse().unwrap()), "{no}");
+        }
+        assert!(!MetricsAllowList::default().allows("127.0.0.1".parse().unwrap()));
     }
 }

@@ -10,10 +10,13 @@
 //! - `sessions`: the cookie, id rotation, timeouts, sign-out and sign-out everywhere;
 //! - `id_tokens`: ID-token validation and key rotation;
 //! - `faults`: Okta failures injected through the emulator;
-//! - `protections`: CSRF, cross-site POSTs, `return_to`, malformed input.
+//! - `protections`: CSRF, cross-site POSTs, `return_to`, malformed input;
+//! - `edges`: hostile `return_to` values, `X-Forwarded-For` with ports and brackets,
+//!   Unicode spellings of one username, `/metrics` behind its allow-list.
 
 mod abuse;
 mod common;
+mod edges;
 mod faults;
 mod flows;
 mod id_tokens;

@@ -110,7 +110,7 @@ impl Sessions {
     /// A keyed digest of a normalized username, for logs and rate-limit keys: never the
     /// raw name.
     pub fn username_digest(&self, username: &str) -> String {
-        let normalized = username.trim().to_lowercase();
+        let normalized = crate::portal::username::normalize_username(username);
         let mac = self.mac("username", &normalized);
         mac[..12].iter().map(|b| format!("{b:02x}")).collect()
     }
