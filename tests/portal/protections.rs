@@ -412,3 +412,40 @@ async fn malformed_form_bodies_are_4xx() {
 fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zz_explore_malformed() {
+    let p = Portal::start().await;
+    p.get("/signin").await;
+    let csrf = p.csrf().unwrap();
+    let big = format!("csrf_token={csrf}&username=a&password={}", "x".repeat(70_000));
+    for body in [
+        format!("%%%&csrf_token={csrf}"),
+        format!("csrf_token={csrf}&%%%"),
+        format!("csrf_token={csrf}&username=%ZZ&password=x"),
+        format!("csrf_token={csrf}&username=a&username=b&password=x"),
+        format!("csrf_token={csrf}&username=a%00b&password=x"),
+        format!("csrf_token={csrf}&username=%FF%FE&password=x"),
+        format!("csrf_token={csrf}&password=x"),
+        big,
+    ] {
+        let r = p
+            .client
+            .post("/signin")
+            .header(rocket::http::ContentType::Form)
+            .body(&body)
+            .dispatch()
+            .await;
+        let page = p.page(r).await;
+        println!("{} -> {} {}", &body[..body.len().min(80)], page.status, page.body.contains("name=\"password\""));
+    }
+    let r = p
+        .client
+        .post("/signin")
+        .header(rocket::http::ContentType::JSON)
+        .body("{}")
+        .dispatch()
+        .await;
+    println!("json -> {}", r.status().code);
+    println!("{}", p.get("/metrics").await.body);
+}
