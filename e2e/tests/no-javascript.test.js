@@ -25,7 +25,7 @@ h.test('no JavaScript: dave approves the number challenge and presses Continue',
   const push = await h.emu.pendingPush(user);
   assert.ok(push.numbers.includes(shown));
   // Dave's only /token request so far is his password (the push went out by /challenge).
-  assert.equal(await h.emu.tokenRequests(user), 1, 'the password grant only');
+  assert.equal(await h.emu.tokenRequests(user), 1, 'the password grant only: showing the wait page polled nothing');
 
   // Too early: the portal does not poll Okta before `interval` (the clock has not moved;
   // this comes well within the push's 5 s), the page stays and nothing reaches /token.

@@ -437,7 +437,9 @@ async fn malformed_form_bodies_are_4xx() {
     );
     let page = post(huge, rocket::http::ContentType::Form).await;
     assert_eq!(page.status, 413);
-    assert!(page.text().contains("Something in the request was not right"));
+    assert!(page
+        .text()
+        .contains("Something in the request was not right"));
     assert!(page.header("Retry-After").is_none());
     // Not a form at all: 415.
     let page = post("{}".into(), rocket::http::ContentType::JSON).await;
@@ -462,7 +464,9 @@ async fn malformed_form_bodies_are_4xx() {
     )
     .await;
     assert_eq!(page.status, 401, "{}", page.body);
-    assert!(page.text().contains("Your username or password is incorrect."));
+    assert!(page
+        .text()
+        .contains("Your username or password is incorrect."));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -492,7 +496,10 @@ async fn switch_needs_the_visitors_csrf_token() {
         assert_eq!(page.status, 403, "{what}");
         assert!(page.text().contains("This page has expired"), "{what}");
         let still = p.get("/signin/verify").await;
-        assert_eq!(still.status, 200, "{what}: the flow is still at the code step");
+        assert_eq!(
+            still.status, 200,
+            "{what}: the flow is still at the code step"
+        );
         assert!(still.body.contains("autocomplete=\"one-time-code\""));
     }
     assert_eq!(p.outbox(user).await.len(), 1, "no other challenge was sent");
