@@ -75,6 +75,12 @@ class Emulator {
     return this.call('POST', `/pushes/${encodeURIComponent(id)}/deny`, {});
   }
 
+  /** How many `/token` requests for `user` reached the emulator: every grant, polls included. */
+  async tokenRequests(user) {
+    const status = await this.call('GET', `/users/${encodeURIComponent(user)}`);
+    return status.token_traffic ? status.token_traffic.token_requests : 0;
+  }
+
   /** A TOTP code for a time step no earlier test has used (the emulator refuses replays). */
   async freshTotp() {
     await this.advance(30);

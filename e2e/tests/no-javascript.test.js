@@ -17,23 +17,30 @@ async function toWaitPage(page, user) {
 }
 
 h.test('no JavaScript: dave approves the number challenge and presses Continue', async ({ page, check }) => {
-  await toWaitPage(page, 'dave@example.com');
+  const user = 'dave@example.com';
+  await toWaitPage(page, user);
   // With scripting off the parser reads <noscript> as markup: its refresh is live.
   assert.equal(await page.locator('noscript meta[http-equiv="refresh"]').count(), 1, 'scripts are off');
   const shown = Number((await page.textContent('#binding-code')).trim());
-  const push = await h.emu.pendingPush('dave@example.com');
+  const push = await h.emu.pendingPush(user);
   assert.ok(push.numbers.includes(shown));
-  await check('wait-no-javascript', { axe: false });
+  // Dave's only /token request so far is his password (the push went out by /challenge).
+  assert.equal(await h.emu.tokenRequests(user), 1, 'the password grant only: showing the wait page polled nothing');
 
-  // Too early: the portal does not poll Okta before `interval`, the page stays.
+  // Too early: the portal does not poll Okta before `interval` (the clock has not moved;
+  // this comes well within the push's 5 s), the page stays and nothing reaches /token.
   await page.getByRole('button', { name: /continue/i }).click();
   await at(page, '/signin/wait');
   assert.equal(await page.textContent('#binding-code'), String(shown));
+  assert.equal(await h.emu.tokenRequests(user), 1, 'no poll reached Okta before the interval');
+  await check('wait-no-javascript', { axe: false });
 
   await h.emu.approve(push.id, shown);
+  const beforeContinue = await h.emu.tokenRequests(user);
   await h.emu.advance(5); // the push `interval`
   await page.getByRole('button', { name: /continue/i }).click();
   await at(page, '/account');
+  assert.equal(await h.emu.tokenRequests(user), beforeContinue + 1, 'Continue polled Okta once');
   assert.equal(await page.textContent('#claim-email'), 'dave@example.com');
 }, NO_JS);
 

@@ -216,27 +216,39 @@ async fn per_ip_signin_limit_answers_429_with_retry_after() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_spoofed_forwarded_for_from_an_untrusted_peer_changes_nothing() {
+    // No trusted proxy: the header names a new address each time, but the quota is the
+    // socket's. A new username each time, so no per-username limit can answer instead.
     let p = Portal::with(|c| {
         c.protection.ip_signin_per_minute = 3;
         c.protection.failure_floor_ms = 0;
     })
     .await;
     p.get("/signin").await;
-    let mut limited = false;
+    let mut statuses = vec![];
     for i in 0..8 {
         let page = p
             .post_with(
                 "/signin",
-                &[("username", "a@example.com"), ("password", "x")],
+                &[
+                    ("username", &format!("spoof{i}@example.com")),
+                    ("password", "x"),
+                ],
                 xff(&format!("198.51.100.{i}")),
             )
             .await;
-        limited |= page.status == 429;
+        statuses.push(page.status);
     }
-    assert!(
-        limited,
+    assert_eq!(
+        statuses,
+        [401, 401, 401, 429, 429, 429, 429, 429],
         "the limit keys on the socket's address, not the header"
     );
+    assert_eq!(
+        p.rate_limited_all().await,
+        [("ip_signin".to_string(), 5)],
+        "every refusal came from the per-IP sign-in quota"
+    );
+    assert_eq!(p.held_by_ceiling().await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -260,10 +272,21 @@ async fn trusted_proxy_forwarded_for_is_the_client_ip() {
             )
             .await;
         assert_eq!(page.status, 401, "each client IP has its own quota");
+        // Keep the untrusted share of the Okta ceiling out of it.
+        p.advance(1).await;
     }
-    // The same client IP behind the proxy is limited.
+    assert_eq!(p.rate_limited_all().await, []);
+    // The same client IP behind the proxy is limited: by its per-IP quota (3 at once),
+    // with new usernames and well within the Okta ceiling, so nothing else can refuse.
+    p.advance(60).await;
     let statuses: Vec<u16> = futures_statuses(&p, "203.0.113.7", 6).await;
-    assert!(statuses.contains(&429), "{statuses:?}");
+    assert_eq!(statuses, [401, 401, 401, 429, 429, 429]);
+    assert_eq!(
+        p.rate_limited_all().await,
+        [("ip_signin".to_string(), 3)],
+        "every refusal came from the per-IP sign-in quota"
+    );
+    assert_eq!(p.held_by_ceiling().await, 0);
 }
 
 async fn futures_statuses(p: &Portal, ip: &str, n: usize) -> Vec<u16> {
@@ -285,29 +308,45 @@ async fn futures_statuses(p: &Portal, ip: &str, n: usize) -> Vec<u16> {
     out
 }
 
-/// A device cookie for `username`, exactly as a prior sign-in would have set it.
-fn device_cookie(username: &str, clock: &Clock) -> Cookie<'static> {
-    let sessions = Sessions::new(
+/// The portal's sessions with the test secret: what signs device cookies.
+fn test_sessions(clock: &Clock) -> Sessions {
+    Sessions::new(
         Arc::new(MemoryStore::new(clock.clone())),
         clock.clone(),
         direct_signin::config::Config::default().session,
         SECRET.as_bytes().to_vec(),
-    );
+    )
+}
+
+/// A device-cookie value for `username` issued at `issued` (epoch seconds), signed with
+/// the test portal's secret, exactly as a sign-in at that time would have set it.
+fn device_value_at(username: &str, clock: &Clock, issued: i64) -> String {
+    let sessions = test_sessions(clock);
     let digest = sessions.username_digest(username);
+    device::value(&sessions, &digest, issued)
+}
+
+/// A device cookie for `username`, exactly as a prior sign-in would have set it.
+fn device_cookie(username: &str, clock: &Clock) -> Cookie<'static> {
     Cookie::new(
         device::COOKIE,
-        device::value(&sessions, &digest, clock.now()),
+        device_value_at(username, clock, clock.now()),
     )
 }
 
 /// Bob's password from `ip`, in a browser that holds his device cookie.
 async fn bob_with_device_cookie(p: &Portal, ip: &str) -> Page {
+    bob_with_cookie(p, ip, device_cookie("bob@example.com", &p.clock)).await
+}
+
+/// Bob's (correct) password from `ip`, in a browser that presents `cookie`.
+async fn bob_with_cookie(p: &Portal, ip: &str, cookie: Cookie<'static>) -> Page {
     let r = p
         .client
         .post("/signin")
         .header(rocket::http::ContentType::Form)
         .header(Header::new("X-Forwarded-For", ip.to_string()))
-        .cookie(device_cookie("bob@example.com", &p.clock))
+        .cookie(cookie)
         .body(format!(
             "username=bob%40example.com&password=Sup3r-Secret%21&csrf_token={}",
             p.csrf().unwrap()
@@ -315,6 +354,27 @@ async fn bob_with_device_cookie(p: &Portal, ip: &str) -> Page {
         .dispatch()
         .await;
     p.page(r).await
+}
+
+/// Wrong passwords for bob from new IPs, waiting out each backoff, until the anonymous
+/// budget is spent: the next attempt without a valid device cookie is refused.
+async fn spend_bobs_anonymous_budget(p: &Portal) {
+    let budget = p.config.protection.anonymous_failure_budget;
+    for i in 0..budget {
+        let page = p
+            .post_with(
+                "/signin",
+                &[("username", "bob@example.com"), ("password", "wrong")],
+                xff(&format!("198.51.100.{i}")),
+            )
+            .await;
+        assert_eq!(page.status, 401, "wrong password {i} reaches Okta");
+        p.advance(60).await;
+    }
+    assert_eq!(
+        p.emu_get("/emulator/users/bob@example.com").await["failed_passwords"],
+        budget
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -578,6 +638,72 @@ async fn a_flood_of_untrusted_attempts_leaves_okta_capacity_for_real_users() {
     assert!(statuses.iter().skip(2).all(|s| *s == 429), "{statuses:?}");
     // In the same second, bob's browser with a device cookie still reaches Okta.
     bob_with_device_cookie(&p, "192.0.2.10")
+        .await
+        .assert_redirect("/signin/factor");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_a_valid_device_cookie_of_that_user_earns_the_device_budget() {
+    let p = Portal::with(|c| {
+        c.network.trusted_proxies = vec!["127.0.0.1".into()];
+        c.protection.failure_floor_ms = 0;
+    })
+    .await;
+    p.get("/signin").await;
+    // Issued now, presented after its 180 days (moving the clock also forgets any
+    // failure recorded before, so the budget is spent after the move).
+    let old = device_value_at("bob@example.com", &p.clock, p.clock.now());
+    p.advance(device::MAX_AGE + 1).await;
+    spend_bobs_anonymous_budget(&p).await;
+    let now = p.clock.now();
+    let fresh = device_value_at("bob@example.com", &p.clock, now);
+    let tampered_signature = {
+        let (body, sig) = fresh.rsplit_once('.').unwrap();
+        let flipped = if sig.starts_with('A') { 'B' } else { 'A' };
+        format!("{body}.{flipped}{}", &sig[1..])
+    };
+    let tampered_time = {
+        // The signature of a fresh cookie on a body that claims another issue time.
+        let parts: Vec<&str> = fresh.split('.').collect();
+        let earlier = (now - 10).to_string();
+        [parts[0], parts[1], &earlier, parts[3], parts[4]].join(".")
+    };
+    let cases = [
+        ("a tampered signature", tampered_signature),
+        ("a tampered issue time", tampered_time),
+        (
+            "another user's cookie",
+            device_value_at("alice@example.com", &p.clock, now),
+        ),
+        ("an expired cookie", old),
+        (
+            "a cookie issued in the future",
+            device_value_at("bob@example.com", &p.clock, now + 3600),
+        ),
+        ("garbage", "v1.not-a-device-cookie".to_string()),
+    ];
+    for (n, (what, value)) in cases.into_iter().enumerate() {
+        let before = p.rate_limited("username_failure_budget").await;
+        let page = bob_with_cookie(
+            &p,
+            &format!("192.0.2.{}", 10 + n),
+            Cookie::new(device::COOKIE, value),
+        )
+        .await;
+        assert_eq!(page.status, 429, "{what} earns no device budget");
+        assert_eq!(
+            p.rate_limited("username_failure_budget").await,
+            before + 1,
+            "{what}: refused by the spent anonymous budget"
+        );
+    }
+    assert_eq!(
+        p.token_requests("bob@example.com").await,
+        u64::from(p.config.protection.anonymous_failure_budget),
+        "no refused attempt reached Okta"
+    );
+    // The same attempt with bob's valid cookie gets through to his second factor.
+    bob_with_cookie(&p, "192.0.2.30", Cookie::new(device::COOKIE, fresh))
         .await
         .assert_redirect("/signin/factor");
 }

@@ -423,6 +423,43 @@ impl Portal {
             .sum()
     }
 
+    /// The portal's `rate_limit_rejections_total` counter of `limiter` (0 if it never
+    /// refused anything): which protection answered a 429.
+    pub async fn rate_limited(&self, limiter: &str) -> u64 {
+        self.rate_limited_all()
+            .await
+            .into_iter()
+            .find(|(name, _)| name == limiter)
+            .map_or(0, |(_, n)| n)
+    }
+
+    /// Every limiter that refused something, with its count, sorted by name.
+    pub async fn rate_limited_all(&self) -> Vec<(String, u64)> {
+        let metrics = self.get("/metrics").await.body;
+        let prefix = "direct_signin_rate_limit_rejections_total{limiter=\"";
+        let mut all: Vec<(String, u64)> = metrics
+            .lines()
+            .filter_map(|l| {
+                let rest = l.strip_prefix(prefix)?;
+                let (name, count) = rest.split_once("\"} ")?;
+                Some((name.to_string(), count.trim().parse().ok()?))
+            })
+            .collect();
+        all.sort();
+        all
+    }
+
+    /// Calls to Okta this portal's ceiling held back and answered locally as a 429.
+    pub async fn held_by_ceiling(&self) -> u64 {
+        let metrics = self.get("/metrics").await.body;
+        metrics
+            .lines()
+            .filter(|l| l.starts_with("direct_signin_okta_requests_total{"))
+            .filter(|l| l.contains("result=\"held_by_ceiling\""))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+            .sum()
+    }
+
     /// How many `/token` requests for `user` reached the emulator.
     pub async fn token_requests(&self, user: &str) -> u64 {
         let status = self.emu_get(&format!("/emulator/users/{user}")).await;

@@ -61,14 +61,45 @@ async fn operation_ids_differ() {
     assert_ne!(a.operation_id().unwrap(), b.operation_id().unwrap());
 }
 
+/// The portal's HTTP timeout toward Okta in the timeout tests, and the delay of the one
+/// late answer: 75 times longer, so it cannot arrive in time however loaded the machine,
+/// while every other call still has 40 times what it needs. Only that one call is
+/// delayed (`count` 1), so the test never waits for the delay to end.
+const TIMEOUT_MS: u64 = 400;
+const LATE_MS: u64 = 30_000;
+
+/// A portal that gives up on Okta after [`TIMEOUT_MS`], whose next `/token` call is
+/// answered only after [`LATE_MS`].
+async fn with_a_late_token_answer() -> Portal {
+    let p = Portal::with(|c| c.okta.timeout_ms = TIMEOUT_MS).await;
+    p.fault("token", "delay", json!({"delay_ms": LATE_MS, "count": 1}))
+        .await;
+    p
+}
+
+/// Runs `step`, which hits the late answer, and checks that the portal gave up at its
+/// timeout: not before, and long before the answer came.
+async fn gives_up_at_the_timeout<F: std::future::Future<Output = Page>>(step: F) -> Page {
+    let started = std::time::Instant::now();
+    let page = step.await;
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed >= std::time::Duration::from_millis(TIMEOUT_MS),
+        "{elapsed:?}"
+    );
+    assert!(
+        elapsed < std::time::Duration::from_millis(LATE_MS / 3),
+        "the portal gave up instead of waiting for the answer: {elapsed:?}"
+    );
+    page
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn token_timeout_then_retry() {
-    let p = Portal::start().await;
-    assert_eq!(p.config.okta.timeout_ms, 1500);
     // The one real wait in the suite: the portal's HTTP timeout.
     // Had the portal waited for the answer, it would have signed in: 504 means it gave up.
-    p.fault("token", "delay", json!({"delay_ms": 2000})).await;
-    let page = p.password_step("alice@example.com", PASSWORD).await;
+    let p = with_a_late_token_answer().await;
+    let page = gives_up_at_the_timeout(p.password_step("alice@example.com", PASSWORD)).await;
     assert_error_page(&page, 504);
     assert!(p.signed_in().await.is_none());
     // The timed-out attempt counted as a failure: past its 1 s backoff, alice gets in.
@@ -175,14 +206,15 @@ async fn fault_while_redeeming_a_code_keeps_the_code_usable() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn timeout_while_redeeming_a_code() {
-    let p = Portal::start().await;
+    let p = Portal::with(|c| c.okta.timeout_ms = TIMEOUT_MS).await;
     p.mfa_start("bob@example.com", "sms")
         .await
         .assert_redirect("/signin/verify");
     p.get("/signin/verify").await;
     let code = p.outbox_code("bob@example.com").await;
-    p.fault("token", "delay", json!({"delay_ms": 2000})).await;
-    let page = p.post("/signin/verify", &[("code", &code)]).await;
+    p.fault("token", "delay", json!({"delay_ms": LATE_MS, "count": 1}))
+        .await;
+    let page = gives_up_at_the_timeout(p.post("/signin/verify", &[("code", &code)])).await;
     assert_error_page(&page, 504);
     assert_eq!(p.get("/signin/verify").await.status, 200);
     // Meanwhile the late request may have used the code at Okta: ask for a new one.

@@ -381,32 +381,178 @@ async fn non_numeric_sms_code_is_refused_and_nothing_is_lost() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_form_bodies_are_4xx() {
+    // Every body carries the visitor's valid CSRF token, so each status below is the one
+    // the malformed part earns itself, not the CSRF refusal.
     let p = Portal::start().await;
     p.get("/signin").await;
     let csrf = p.csrf().unwrap();
-    for body in [
-        "%%%",
-        "username=%ZZ&password=x",
-        &format!("csrf_token={csrf}&username=a&username=b&password=x"),
+    let post = |body: String, content_type: rocket::http::ContentType| {
+        let p = &p;
+        async move {
+            let r = p
+                .client
+                .post("/signin")
+                .header(content_type)
+                .body(body)
+                .dispatch()
+                .await;
+            p.page(r).await
+        }
+    };
+    // Bodies Rocket parses, whose fields the handler refuses: 422, the form re-rendered.
+    for (body, message) in [
+        // A field name that is no field: no username.
+        (format!("%%%&csrf_token={csrf}"), "Enter your username."),
+        (format!("csrf_token={csrf}&%%%"), "Enter your username."),
+        // Two usernames: Rocket keeps neither.
+        (
+            format!("csrf_token={csrf}&username=a&username=b&password=x"),
+            "Enter your username.",
+        ),
+        (
+            format!("csrf_token={csrf}&username=a%00b&password=x"),
+            "That username is not valid.",
+        ),
+        (
+            format!("csrf_token={csrf}&username=a%0Ab&password=x"),
+            "That username is not valid.",
+        ),
+        (
+            format!("csrf_token={csrf}&username=a@example.com"),
+            "Enter your password.",
+        ),
     ] {
-        let r = p
-            .client
-            .post("/signin")
-            .header(rocket::http::ContentType::Form)
-            .body(body)
-            .dispatch()
-            .await;
-        let page = p.page(r).await;
-        assert!((400..500).contains(&page.status), "{body}: {}", page.status);
+        let page = post(body.clone(), rocket::http::ContentType::Form).await;
+        assert_eq!(page.status, 422, "{body}: {}", page.body);
+        assert!(page.text().contains(message), "{body}: {message}");
+        assert!(
+            page.body.contains("name=\"password\""),
+            "{body}: the form is re-rendered"
+        );
     }
-    let r = p
-        .client
-        .post("/signin")
-        .header(rocket::http::ContentType::JSON)
-        .body("{}")
-        .dispatch()
-        .await;
-    assert!((400..500).contains(&r.status().code));
+    // A body over Rocket's form limit is refused before any handler: 413.
+    let huge = format!(
+        "csrf_token={csrf}&username=a&password={}",
+        "x".repeat(64 * 1024)
+    );
+    let page = post(huge, rocket::http::ContentType::Form).await;
+    assert_eq!(page.status, 413);
+    assert!(page
+        .text()
+        .contains("Something in the request was not right"));
+    assert!(page.header("Retry-After").is_none());
+    // Not a form at all: 415.
+    let page = post("{}".into(), rocket::http::ContentType::JSON).await;
+    assert_eq!(page.status, 415);
+    assert!(
+        !page.body.contains("name=\"password\""),
+        "no form for a body that is no form"
+    );
+    assert_eq!(
+        p.emu_get("/emulator/stats").await["token_traffic"]
+            .as_object()
+            .unwrap()
+            .len(),
+        0,
+        "nothing reached Okta"
+    );
+    // A bad percent escape is taken literally (Rocket decodes leniently): just a name
+    // Okta does not know, which earns the ordinary wrong-credentials answer.
+    let page = post(
+        format!("csrf_token={csrf}&username=%ZZ&password=x"),
+        rocket::http::ContentType::Form,
+    )
+    .await;
+    assert_eq!(page.status, 401, "{}", page.body);
+    assert!(page
+        .text()
+        .contains("Your username or password is incorrect."));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switch_needs_the_visitors_csrf_token() {
+    let p = Portal::start().await;
+    let user = "bob@example.com";
+    p.mfa_start(user, "sms")
+        .await
+        .assert_redirect("/signin/verify");
+    let verify = p.get("/signin/verify").await;
+    assert!(verify.body.contains("action=\"/signin/switch\""));
+    let q = p.browser().await;
+    q.get("/signin").await;
+    let theirs = q.csrf().unwrap();
+    for (what, token) in [
+        ("no token", None),
+        (
+            "a wrong token",
+            Some("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+        ),
+        ("another session's token", Some(theirs.as_str())),
+    ] {
+        let page = match token {
+            None => p.post_without_csrf("/signin/switch", &[]).await,
+            Some(t) => p.post("/signin/switch", &[("csrf_token", t)]).await,
+        };
+        assert_eq!(page.status, 403, "{what}");
+        assert!(page.text().contains("This page has expired"), "{what}");
+        let still = p.get("/signin/verify").await;
+        assert_eq!(
+            still.status, 200,
+            "{what}: the flow is still at the code step"
+        );
+        assert!(still.body.contains("autocomplete=\"one-time-code\""));
+    }
+    assert_eq!(p.outbox(user).await.len(), 1, "no other challenge was sent");
+    // The step is intact: the code sent before signs in.
+    let code = p.outbox_code(user).await;
+    p.post("/signin/verify", &[("code", &code)])
+        .await
+        .assert_redirect("/account");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_out_everywhere_needs_the_sessions_csrf_token() {
+    let a = Portal::start().await;
+    a.sign_in_alice().await;
+    let b = a.browser().await;
+    b.sign_in_alice().await;
+    assert_eq!(b.get("/account").await.status, 200);
+    let theirs = b.csrf().unwrap();
+    let (sid_a, sid_b) = (a.session_id().unwrap(), b.session_id().unwrap());
+    let refresh = a.signed_in().await.unwrap().refresh_token.unwrap();
+    assert_eq!(a.get("/account").await.status, 200);
+    for (what, token) in [
+        ("no token", None),
+        (
+            "a wrong token",
+            Some("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"),
+        ),
+        ("another session's token", Some(theirs.as_str())),
+    ] {
+        let page = match token {
+            None => a.post_without_csrf("/signout/everywhere", &[]).await,
+            Some(t) => a.post("/signout/everywhere", &[("csrf_token", t)]).await,
+        };
+        assert_eq!(page.status, 403, "{what}");
+        assert!(page.session_cookie().is_none(), "{what}: no cookie change");
+        for sid in [&sid_a, &sid_b] {
+            assert!(a.record_of(sid).await.is_some(), "{what}: sessions alive");
+        }
+        assert_eq!(a.get("/account").await.status, 200, "{what}");
+        assert_eq!(b.get("/account").await.status, 200, "{what}");
+        assert_eq!(
+            a.introspect(refresh.expose()).await["active"],
+            true,
+            "{what}: nothing revoked at Okta"
+        );
+    }
+    // With this session's own token it works (so the refusals above were the token's).
+    a.get("/account").await;
+    let page = a.post("/signout/everywhere", &[]).await;
+    assert_eq!(page.status, 303, "{}", page.body);
+    for sid in [&sid_a, &sid_b] {
+        assert!(a.record_of(sid).await.is_none());
+    }
 }
 
 fn urlencode(s: &str) -> String {
