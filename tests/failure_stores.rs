@@ -50,7 +50,13 @@ async fn counts_never_decay_and_restart_only_on_success() {
         s.record("bob", "", Failed::Code, t0 + 6, &p).await.unwrap();
         let f = s.get("bob", t0 + 7, &p).await.unwrap();
         assert_eq!(
-            (f.anonymous, f.device, f.codes, f.last_failure_ms, f.last_code_ms),
+            (
+                f.anonymous,
+                f.device,
+                f.codes,
+                f.last_failure_ms,
+                f.last_code_ms
+            ),
             (3, 1, 1, t0 + 5, t0 + 6),
             "{name}"
         );
@@ -83,7 +89,10 @@ async fn a_declared_auto_unlock_restarts_stale_counts() {
         s.record("carol", "1.1.1.1", Failed::Code, t0, &p)
             .await
             .unwrap();
-        assert_eq!(s.get("carol", t0 + 3_599_999, &p).await.unwrap().anonymous, 1);
+        assert_eq!(
+            s.get("carol", t0 + 3_599_999, &p).await.unwrap().anonymous,
+            1
+        );
         let f = s.get("carol", t0 + 3_600_000, &p).await.unwrap();
         assert_eq!((f.anonymous, f.codes), (0, 0), "{name}");
         // A failure after the unlock starts a new count rather than adding to the old.
@@ -114,7 +123,9 @@ async fn every_redis_key_has_a_ttl() {
     let s = RedisFailures::connect(&redis_url(), &prefix).await.unwrap();
     let p = policy(None);
     let t0 = 1_800_000_000_000;
-    s.record("a", "1.1.1.1", Failed::Anonymous, t0, &p).await.unwrap();
+    s.record("a", "1.1.1.1", Failed::Anonymous, t0, &p)
+        .await
+        .unwrap();
     s.record("b", "", Failed::Code, t0, &p).await.unwrap();
     // A reset of a name with no key yet creates one: it gets a TTL too.
     s.reset("c", Reset::Passwords, t0, &p).await.unwrap();
@@ -129,7 +140,11 @@ async fn every_redis_key_has_a_ttl() {
         .unwrap();
     assert!(keys.len() >= 4, "{keys:?}");
     for key in keys {
-        let ttl: i64 = redis::cmd("TTL").arg(&key).query_async(&mut conn).await.unwrap();
+        let ttl: i64 = redis::cmd("TTL")
+            .arg(&key)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
         assert!(ttl > 0, "{key} has no TTL ({ttl})");
     }
 }
