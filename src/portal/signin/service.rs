@@ -75,7 +75,12 @@ impl SigninService {
         let started = std::time::Instant::now();
         let result = self.drive_locked(&attempt, event).await;
         let floor = matches!(&result, Ok((_, true)));
-        self.sessions.store.release(&lease).await?;
+        // Past this point a session may exist and its cookie be set: nothing may turn the
+        // answer into an error (the browser would lose the cookie and the session would be
+        // orphaned). A lease that cannot be released expires on its own.
+        if let Err(e) = self.sessions.store.release(&lease).await {
+            tracing::warn!(error = %e, "could not release a flow lease");
+        }
         if floor {
             self.guard.failure_floor(started).await;
         }
@@ -193,7 +198,11 @@ impl SigninService {
             .run(attempt, pre, event, username.clone(), device)
             .await
             .map_err(AppError::from);
-        self.settle(shielding, username.as_deref(), &result).await?;
+        if let Err(e) = self.settle(shielding, username.as_deref(), &result).await {
+            // The outcome stands (a sign-in may be complete); the budget is best effort
+            // here, as an attempt in flight expires from the store on its own.
+            tracing::warn!(error = %e, "could not record a code attempt's outcome");
+        }
         let floor = floor && !matches!(result, Ok(Driven::SignedIn { .. }));
         result.map(|driven| (driven, floor))
     }
@@ -541,4 +550,79 @@ pub fn methods(list: &[String]) -> Vec<Method> {
         .into_iter()
         .filter(|m| list.iter().any(|s| s == m.as_str()))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_calls_past_a_first_factor_or_from_a_device_cookie_go_at_normal_priority() {
+        let mfa = || "mfa".to_string();
+        let untrusted_first_factor = [
+            Call::Password {
+                username: "u".into(),
+                password: "p".into(),
+            },
+            Call::PrimaryOtp {
+                username: "u".into(),
+                otp: "1".into(),
+            },
+            Call::PrimaryAuthenticate {
+                username: "u".into(),
+                channel: "sms",
+            },
+            Call::RedeemOob {
+                mfa_token: None,
+                oob_code: "o".into(),
+                binding_code: Some("1".into()),
+            },
+        ];
+        for call in &untrusted_first_factor {
+            assert_eq!(priority(call, false), Priority::Untrusted, "{call:?}");
+            assert_eq!(priority(call, true), Priority::Normal, "{call:?}");
+        }
+        for call in [
+            Call::Challenge {
+                mfa_token: mfa(),
+                channel: Some("sms"),
+            },
+            Call::MfaOtp {
+                mfa_token: mfa(),
+                otp: "1".into(),
+            },
+            Call::RedeemOob {
+                mfa_token: Some(mfa()),
+                oob_code: "o".into(),
+                binding_code: None,
+            },
+        ] {
+            assert_eq!(priority(&call, false), Priority::Normal, "{call:?}");
+        }
+    }
+
+    #[test]
+    fn deliveries_by_kind() {
+        let start = |channel| Call::PrimaryAuthenticate {
+            username: "u".into(),
+            channel,
+        };
+        let challenge = |channel| Call::Challenge {
+            mfa_token: "m".into(),
+            channel: Some(channel),
+        };
+        assert_eq!(delivery(&start("sms")), Some(Delivery::FirstFactorPhone));
+        assert_eq!(delivery(&start("voice")), Some(Delivery::FirstFactorPhone));
+        assert_eq!(delivery(&start("push")), Some(Delivery::Push));
+        assert_eq!(delivery(&start("email")), Some(Delivery::Message));
+        assert_eq!(delivery(&challenge("sms")), Some(Delivery::Message));
+        assert_eq!(delivery(&challenge("push")), Some(Delivery::Push));
+        assert_eq!(
+            delivery(&Call::MfaOtp {
+                mfa_token: "m".into(),
+                otp: "1".into()
+            }),
+            None
+        );
+    }
 }
