@@ -11,10 +11,12 @@ use rocket::http::CookieJar;
 use super::machine::{self, Call, Effect, Event, Failure, Flow, Method, Notice, Rejection};
 use crate::metrics::Metrics;
 use crate::okta::{CallContext, OktaClient, Outcome, TokenSet};
-use crate::portal::session::{PreAuth, Record, Sessions, SignedIn, StoreError};
+use crate::portal::session::{Lease, PreAuth, Record, Sessions, SignedIn, StoreError};
 
-/// How long one request may hold a flow (longer than any Okta call can take).
+/// How long one request holds a flow at least; longer when one Okta call may take longer.
 const LEASE_MS: i64 = 30_000;
+/// Lease time kept beyond an Okta call's budget, for saving its result.
+const LEASE_MARGIN_MS: i64 = 5_000;
 
 /// What the route should do next.
 #[derive(Debug)]
@@ -50,19 +52,29 @@ pub struct Attempt<'a> {
 
 impl SigninService {
     pub async fn drive(&self, attempt: Attempt<'_>, event: Event) -> Result<Driven, StoreError> {
-        let lease = format!("flow:{}", self.sessions.key_of(attempt.session_id).0);
-        if !self.sessions.store.claim(&lease, LEASE_MS).await? {
+        let name = format!("flow:{}", self.sessions.key_of(attempt.session_id).0);
+        let needed = self.lease_needed_ms();
+        let store = self.sessions.store.clone();
+        let clock = self.sessions.clock().clone();
+        let Some(mut lease) = Lease::claim(store, clock, name, needed.max(LEASE_MS)).await? else {
             return Ok(Driven::Busy);
-        }
-        let result = self.drive_locked(&attempt, event).await;
-        self.sessions.store.release(&lease).await?;
+        };
+        let result = self.drive_locked(&attempt, event, &mut lease).await;
+        // Owner-checked: if the lease ran out meanwhile, the next holder keeps theirs.
+        lease.release().await?;
         result
+    }
+
+    /// Lease time an Okta call needs left before it starts: its budget and a margin.
+    fn lease_needed_ms(&self) -> i64 {
+        self.okta.call_budget_ms().saturating_add(LEASE_MARGIN_MS)
     }
 
     async fn drive_locked(
         &self,
         attempt: &Attempt<'_>,
         mut event: Event,
+        lease: &mut Lease,
     ) -> Result<Driven, StoreError> {
         let clock = self.sessions.clock().clone();
         let now = clock.now();
@@ -102,6 +114,11 @@ impl SigninService {
             pre.flow = transition.flow;
             match transition.effect {
                 Effect::Call(call) => {
+                    // Never start a call that could outlast the lease; if it cannot be
+                    // extended, another request owns the flow now: stop, write nothing.
+                    if !lease.ensure(self.lease_needed_ms()).await? {
+                        return Ok(Driven::Busy);
+                    }
                     last_call = Some(call_name(&call));
                     let outcome = self.perform(call, attempt.ctx).await;
                     self.count(&outcome, last_call);
