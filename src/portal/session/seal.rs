@@ -10,8 +10,11 @@
 //! The cipher is XChaCha20-Poly1305 with a random 192-bit nonce per write. Its key is
 //! derived with HKDF-SHA256 from `session.secret` under its own purpose string, so it is
 //! never the key that signs CSRF tokens and digests usernames; the store never holds it.
-//! The associated data is the store key and the user id: a sealed value copied to another
-//! session's key, or into a record that names another user, does not open.
+//! The associated data is the store key, the user id and the fields that decide what the
+//! session may do and how long it lives: a sealed value copied to another session's key, or
+//! into a record that names another user, claims other `amr` or an earlier creation time,
+//! does not open. Someone who can write to the store but lacks `session.secret` can
+//! therefore neither forge a signed-in session nor stretch one.
 //!
 //! Stored form: `ds1.` then base64url(nonce ‖ ciphertext), in the `access_token` field;
 //! the other sealed fields are empty. A record without that prefix was written by a
@@ -64,13 +67,23 @@ impl Sealer {
         }
     }
 
-    fn aad(key: &SessionKey, user_id: &str) -> Vec<u8> {
-        let mut aad = Vec::with_capacity(V1.len() + key.0.len() + user_id.len() + 2);
-        aad.extend_from_slice(V1.as_bytes());
-        aad.push(0);
-        aad.extend_from_slice(key.0.as_bytes());
-        aad.push(0);
-        aad.extend_from_slice(user_id.as_bytes());
+    /// What the seal binds besides its own content: the store key, and the fields that
+    /// decide what the session may do and how long it lives. They stay readable, but a
+    /// record whose user, `amr`, `auth_time`, creation time or "remember" flag was altered
+    /// in the store does not open. (`last_seen` is not bound: only the idle timeout reads
+    /// it, and the absolute timeout, from the bound creation time, still ends the session.)
+    fn aad(key: &SessionKey, s: &SignedIn) -> Vec<u8> {
+        let bound = serde_json::json!([
+            key.0,
+            s.user_id,
+            s.user_digest,
+            s.amr,
+            s.auth_time,
+            s.created_at,
+            s.remember,
+        ]);
+        let mut aad = V1.as_bytes().to_vec();
+        aad.extend_from_slice(bound.to_string().as_bytes());
         aad
     }
 
@@ -89,7 +102,7 @@ impl Sealer {
         };
         let plain = serde_json::to_vec(&vault).map_err(|_| SealError)?;
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
-        let aad = Self::aad(key, &session.user_id);
+        let aad = Self::aad(key, session);
         let sealed = self
             .cipher
             .encrypt(
@@ -126,7 +139,7 @@ impl Sealer {
             return Err(SealError);
         }
         let (nonce, sealed) = bytes.split_at(NONCE_LEN);
-        let aad = Self::aad(key, &stored.user_id);
+        let aad = Self::aad(key, stored);
         let plain = self
             .cipher
             .decrypt(
