@@ -8,6 +8,7 @@ use direct_signin::clock::Clock;
 use direct_signin::portal::session::{
     LeaseToken, MemoryStore, Record, SessionKey, SessionStore, StoreError,
 };
+use direct_signin::portal::signin::machine::Step;
 use direct_signin::portal::{self, Parts};
 use parking_lot::Mutex;
 use rocket::config::LogLevel;
@@ -675,4 +676,41 @@ async fn a_driver_whose_lease_ran_out_calls_no_okta_and_leaves_the_new_holder_al
         "the new holder still holds the flow"
     );
     assert!(p.store.release(&name, &thief).await.unwrap());
+}
+
+/// A flow waiting for a push holds Okta's `mfa_token` and `oob_code`: with both, anyone
+/// could poll for the user's tokens once the push is approved. The store holds them sealed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pending_flow_holds_no_mfa_token_or_oob_code_in_the_store() {
+    let p = Portal::start().await;
+    p.mfa_start("bob@example.com", "push").await;
+    let sid = p.session_id().unwrap();
+    let Some(Record::Pending(pre)) = p.record_of(&sid).await else {
+        panic!("a flow in progress");
+    };
+    let flow = pre.flow.expect("opened, the flow is there");
+    let Step::WaitPush {
+        mfa: Some(mfa),
+        oob: Some(oob),
+        ..
+    } = &flow.step
+    else {
+        panic!("waiting for a push: {:?}", flow.step);
+    };
+    let raw = p
+        .store
+        .load(&SessionKey(session_key(&sid)))
+        .await
+        .unwrap()
+        .unwrap();
+    let dump = serde_json::to_string(&raw).unwrap();
+    for secret in [&mfa.mfa_token, &oob.oob_code] {
+        assert!(!dump.contains(secret.as_str()), "{dump}");
+    }
+    assert!(!dump.contains("bob@example.com"), "{dump}");
+    // The flow goes on from the sealed record.
+    p.answer_push("bob@example.com", true, None).await;
+    p.advance(5).await;
+    p.get("/signin/wait").await.assert_redirect("/account");
+    assert!(p.signed_in().await.is_some());
 }

@@ -6,8 +6,9 @@
 //! Writes of a signed-in session that already exists are conditional (the store's
 //! `update`): a request in flight that holds a copy loaded before `POST /signout` (the
 //! `User` guard's touch, the account page's token renewal) cannot write it back. Only
-//! [`Sessions::create_signed_in`] creates one. Okta tokens are sealed (see [`seal`]) on the
-//! way to the store and opened on the way back.
+//! [`Sessions::create_signed_in`] creates one. Okta tokens (and a pending flow's
+//! `mfa_token` and `oob_code`) are sealed (see [`seal`]) on the way to the store and opened
+//! on the way back.
 
 pub mod lease;
 pub mod record;
@@ -185,7 +186,7 @@ impl Sessions {
     }
 
     /// A record as the store holds it, opened: `None` when its seal does not open under
-    /// `key`. Pre-sign-in records are not sealed.
+    /// `key`, or it holds in plaintext what this version seals.
     pub fn open(&self, key: &SessionKey, stored: Record) -> Option<Record> {
         match stored {
             Record::SignedIn(s) => self
@@ -193,19 +194,19 @@ impl Sessions {
                 .open(key, &s)
                 .ok()
                 .map(|s| Record::SignedIn(Box::new(s))),
-            pending => Some(pending),
+            Record::Pending(p) => self.sealer.open_pending(key, &p).ok().map(Record::Pending),
         }
     }
 
     fn sealed(&self, key: &SessionKey, record: &Record) -> Result<Record, StoreError> {
-        match record {
+        let sealed = match record {
             Record::SignedIn(s) => self
                 .sealer
                 .seal(key, s)
-                .map(|s| Record::SignedIn(Box::new(s)))
-                .map_err(|e| StoreError(e.to_string())),
-            pending => Ok(pending.clone()),
-        }
+                .map(|s| Record::SignedIn(Box::new(s))),
+            Record::Pending(p) => self.sealer.seal_pending(key, p).map(Record::Pending),
+        };
+        sealed.map_err(|e| StoreError(e.to_string()))
     }
 
     /// Saves a pre-sign-in record (created or replaced). A signed-in record is only
@@ -215,9 +216,9 @@ impl Sessions {
         if let Record::SignedIn(_) = record {
             return self.update(id, record).await.map(|_| ());
         }
-        self.store
-            .save(&self.key_of(id), record, self.ttl(record))
-            .await
+        let key = self.key_of(id);
+        let stored = self.sealed(&key, record)?;
+        self.store.save(&key, &stored, self.ttl(record)).await
     }
 
     /// Writes a signed-in session back only while it exists; `false` when it is gone

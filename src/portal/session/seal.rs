@@ -2,10 +2,12 @@
 //! tokens and personal data sealed into one versioned string, so a dump of the store (a
 //! Redis `SAVE`, a replica, a backup) holds no usable access or refresh token.
 //!
-//! What is sealed: `access_token`, `refresh_token`, `userinfo` and the ID-token claims
-//! `name`, `email` and `preferred_username`. What stays readable: the Okta user id (the
-//! per-user index needs it), `amr`, `auth_time`, the timestamps, `remember`, the browser
-//! summary and IP shown in the list of sessions, and the username's keyed digest.
+//! What is sealed: in a signed-in record `access_token`, `refresh_token`, `userinfo` and the
+//! ID-token claims `name`, `email` and `preferred_username`; in a pre-sign-in record the
+//! flow (Okta's `mfa_token` and `oob_code`, the username, `return_to`) and the username
+//! kept for the form. What stays readable: the Okta user id (the per-user index needs it),
+//! `amr`, `auth_time`, the timestamps, `remember`, the browser summary and IP shown in the
+//! list of sessions, the username's keyed digest, and a pending record's notice.
 //!
 //! The cipher is XChaCha20-Poly1305 with a random 192-bit nonce per write. Its key is
 //! derived with HKDF-SHA256 from `session.secret` under its own purpose string, so it is
@@ -16,10 +18,10 @@
 //! does not open. Someone who can write to the store but lacks `session.secret` can
 //! therefore neither forge a signed-in session nor stretch one.
 //!
-//! Stored form: `ds1.` then base64url(nonce ‖ ciphertext), in the `access_token` field;
-//! the other sealed fields are empty. A record without that prefix was written by a
-//! version that stored tokens in plaintext: it reads as absent (the visitor signs in
-//! again), and [`super::Sessions::load`] deletes it when it meets it.
+//! Stored form: `ds1.` then base64url(nonce ‖ ciphertext), in the `access_token` field
+//! (a pending record: its `sealed` field); the other sealed fields are empty. A record
+//! without it was written by a version that stored tokens in plaintext: it reads as absent
+//! (the visitor signs in again), and [`super::Sessions::load`] deletes it when it meets it.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -30,9 +32,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::Sha256;
 
-use super::record::SignedIn;
+use super::record::{PreAuth, SignedIn};
 use super::store::SessionKey;
 use crate::config::Secret;
+use crate::portal::signin::machine::Flow;
 
 /// The version prefix of a sealed value.
 const V1: &str = "ds1.";
@@ -49,6 +52,13 @@ struct Vault {
     name: Option<String>,
     email: Option<String>,
     preferred_username: Option<String>,
+}
+
+/// What a sealed pre-sign-in record holds.
+#[derive(Serialize, Deserialize)]
+struct PendingVault {
+    flow: Option<Flow>,
+    username: Option<String>,
 }
 
 /// Seals and opens signed-in records with a key derived from `session.secret`.
@@ -87,6 +97,77 @@ impl Sealer {
         aad
     }
 
+    fn seal_bytes(&self, aad: &[u8], plain: &[u8]) -> Result<String, SealError> {
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let sealed = self
+            .cipher
+            .encrypt(&nonce, Payload { msg: plain, aad })
+            .map_err(|_| SealError)?;
+        let mut bytes = nonce.to_vec();
+        bytes.extend_from_slice(&sealed);
+        Ok(format!("{V1}{}", URL_SAFE_NO_PAD.encode(bytes)))
+    }
+
+    fn open_bytes(&self, aad: &[u8], value: &str) -> Result<Vec<u8>, SealError> {
+        let encoded = value.strip_prefix(V1).ok_or(SealError)?;
+        let bytes = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| SealError)?;
+        if bytes.len() < NONCE_LEN {
+            return Err(SealError);
+        }
+        let (nonce, sealed) = bytes.split_at(NONCE_LEN);
+        self.cipher
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: sealed, aad })
+            .map_err(|_| SealError)
+    }
+
+    fn pending_aad(key: &SessionKey, p: &PreAuth) -> Vec<u8> {
+        let bound = serde_json::json!(["pending", key.0, p.created_at]);
+        let mut aad = V1.as_bytes().to_vec();
+        aad.extend_from_slice(bound.to_string().as_bytes());
+        aad
+    }
+
+    /// The form of a pre-sign-in record to store under `key`: its flow (with Okta's
+    /// `mfa_token` and `oob_code`) and username sealed. One with neither is stored as is.
+    pub fn seal_pending(&self, key: &SessionKey, pre: &PreAuth) -> Result<PreAuth, SealError> {
+        if pre.flow.is_none() && pre.username.is_none() {
+            return Ok(PreAuth {
+                sealed: None,
+                ..pre.clone()
+            });
+        }
+        let vault = PendingVault {
+            flow: pre.flow.clone(),
+            username: pre.username.clone(),
+        };
+        let plain = serde_json::to_vec(&vault).map_err(|_| SealError)?;
+        Ok(PreAuth {
+            flow: None,
+            username: None,
+            sealed: Some(self.seal_bytes(&Self::pending_aad(key, pre), &plain)?),
+            ..pre.clone()
+        })
+    }
+
+    /// A stored pre-sign-in record, opened; an error when it holds a flow or username in
+    /// plaintext (written before sealing) or a seal that does not open under `key`.
+    pub fn open_pending(&self, key: &SessionKey, stored: &PreAuth) -> Result<PreAuth, SealError> {
+        let Some(sealed) = &stored.sealed else {
+            if stored.flow.is_none() && stored.username.is_none() {
+                return Ok(stored.clone());
+            }
+            return Err(SealError);
+        };
+        let plain = self.open_bytes(&Self::pending_aad(key, stored), sealed)?;
+        let vault: PendingVault = serde_json::from_slice(&plain).map_err(|_| SealError)?;
+        Ok(PreAuth {
+            flow: vault.flow,
+            username: vault.username,
+            sealed: None,
+            ..stored.clone()
+        })
+    }
+
     /// The form of `session` to store under `key`: its secrets sealed.
     pub fn seal(&self, key: &SessionKey, session: &SignedIn) -> Result<SignedIn, SealError> {
         let vault = Vault {
@@ -101,22 +182,9 @@ impl Sealer {
             preferred_username: session.preferred_username.clone(),
         };
         let plain = serde_json::to_vec(&vault).map_err(|_| SealError)?;
-        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
-        let aad = Self::aad(key, session);
-        let sealed = self
-            .cipher
-            .encrypt(
-                &nonce,
-                Payload {
-                    msg: &plain,
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| SealError)?;
-        let mut bytes = nonce.to_vec();
-        bytes.extend_from_slice(&sealed);
+        let sealed = self.seal_bytes(&Self::aad(key, session), &plain)?;
         let mut stored = session.clone();
-        stored.access_token = Secret::new(format!("{V1}{}", URL_SAFE_NO_PAD.encode(bytes)));
+        stored.access_token = Secret::new(sealed);
         stored.refresh_token = None;
         stored.userinfo = None;
         stored.name = None;
@@ -129,27 +197,7 @@ impl Sealer {
     /// sealed (a record from before sealing), was sealed for another key or user, or was
     /// altered.
     pub fn open(&self, key: &SessionKey, stored: &SignedIn) -> Result<SignedIn, SealError> {
-        let encoded = stored
-            .access_token
-            .expose()
-            .strip_prefix(V1)
-            .ok_or(SealError)?;
-        let bytes = URL_SAFE_NO_PAD.decode(encoded).map_err(|_| SealError)?;
-        if bytes.len() < NONCE_LEN {
-            return Err(SealError);
-        }
-        let (nonce, sealed) = bytes.split_at(NONCE_LEN);
-        let aad = Self::aad(key, stored);
-        let plain = self
-            .cipher
-            .decrypt(
-                XNonce::from_slice(nonce),
-                Payload {
-                    msg: sealed,
-                    aad: &aad,
-                },
-            )
-            .map_err(|_| SealError)?;
+        let plain = self.open_bytes(&Self::aad(key, stored), stored.access_token.expose())?;
         let vault: Vault = serde_json::from_slice(&plain).map_err(|_| SealError)?;
         let mut session = stored.clone();
         session.access_token = Secret::new(vault.access_token);
@@ -251,6 +299,30 @@ mod tests {
     fn a_plaintext_record_from_before_sealing_does_not_open() {
         let sealer = Sealer::new(b"secret");
         assert!(sealer.open(&key("k1"), &session()).is_err());
+    }
+
+    #[test]
+    fn a_pending_flow_is_sealed_and_bound_to_its_key() {
+        let sealer = Sealer::new(b"secret");
+        let pre = PreAuth {
+            username: Some("carol@example.com".into()),
+            created_at: 5,
+            last_seen: 5,
+            ..PreAuth::default()
+        };
+        let stored = sealer.seal_pending(&key("k1"), &pre).unwrap();
+        let json = serde_json::to_string(&stored).unwrap();
+        assert!(!json.contains("carol"), "{json}");
+        let opened = sealer.open_pending(&key("k1"), &stored).unwrap();
+        assert_eq!(opened.username, pre.username);
+        assert!(opened.sealed.is_none());
+        assert!(sealer.open_pending(&key("k2"), &stored).is_err());
+        assert!(sealer.open_pending(&key("k1"), &pre).is_err(), "plaintext");
+        let empty = PreAuth::default();
+        assert!(
+            sealer.open_pending(&key("k1"), &empty).is_ok(),
+            "nothing to seal"
+        );
     }
 
     #[test]
