@@ -6,7 +6,7 @@ use std::sync::Arc;
 use base64::Engine;
 use direct_signin::clock::Clock;
 use direct_signin::portal::session::{
-    LeaseToken, MemoryStore, Record, SessionKey, SessionStore, StoreError,
+    LeaseToken, MemoryStore, Record, SessionKey, SessionStore, Sessions, StoreError,
 };
 use direct_signin::portal::signin::machine::Step;
 use direct_signin::portal::{self, Parts};
@@ -626,6 +626,37 @@ impl SessionStore for StolenLeases {
     }
 }
 
+/// A portal instance on the test portal's emulator, clock and configuration, over `store`.
+async fn client_over(p: &Portal, store: Arc<dyn SessionStore>) -> Client {
+    let figment =
+        Figment::from(rocket::Config::debug_default()).merge(("log_level", LogLevel::Off));
+    let rocket = portal::build(
+        figment,
+        p.config.clone(),
+        Parts {
+            clock: p.clock.clone(),
+            store: Some(store),
+            failures: None,
+        },
+    )
+    .unwrap();
+    Client::tracked(rocket).await.unwrap()
+}
+
+/// The CSRF token of the sign-in form (the client keeps the pre-sign-in cookie).
+async fn csrf_on(client: &Client) -> String {
+    let body = client
+        .get("/signin")
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = body.find(marker).unwrap() + marker.len();
+    body[start..start + body[start..].find('"').unwrap()].to_string()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_driver_whose_lease_ran_out_calls_no_okta_and_leaves_the_new_holder_alone() {
     let p = Portal::start().await;
@@ -634,24 +665,8 @@ async fn a_driver_whose_lease_ran_out_calls_no_okta_and_leaves_the_new_holder_al
         clock: p.clock.clone(),
         thief: Mutex::new(None),
     });
-    let figment =
-        Figment::from(rocket::Config::debug_default()).merge(("log_level", LogLevel::Off));
-    let rocket = portal::build(
-        figment,
-        p.config.clone(),
-        Parts {
-            clock: p.clock.clone(),
-            store: Some(store.clone() as Arc<dyn SessionStore>),
-            failures: None,
-        },
-    )
-    .unwrap();
-    let client = Client::tracked(rocket).await.unwrap();
-    let page = client.get("/signin").dispatch().await;
-    let body = page.into_string().await.unwrap();
-    let marker = "name=\"csrf_token\" value=\"";
-    let start = body.find(marker).unwrap() + marker.len();
-    let csrf = &body[start..start + body[start..].find('"').unwrap()];
+    let client = client_over(&p, store.clone()).await;
+    let csrf = csrf_on(&client).await;
     let before = p.token_requests("alice@example.com").await;
 
     let r = client
@@ -713,4 +728,101 @@ async fn a_pending_flow_holds_no_mfa_token_or_oob_code_in_the_store() {
     p.advance(5).await;
     p.get("/signin/wait").await.assert_redirect("/account");
     assert!(p.signed_in().await.is_some());
+}
+
+/// Delegates to the memory store, except that a sign-out lands just before every
+/// write-back of an existing session: the session is deleted, then the write is tried.
+struct SignOutFirst {
+    inner: Arc<MemoryStore>,
+    attempted: Mutex<Option<(SessionKey, Record)>>,
+}
+
+#[async_trait::async_trait]
+impl SessionStore for SignOutFirst {
+    async fn load(&self, key: &SessionKey) -> Result<Option<Record>, StoreError> {
+        self.inner.load(key).await
+    }
+    async fn save(&self, key: &SessionKey, r: &Record, ttl: i64) -> Result<(), StoreError> {
+        self.inner.save(key, r, ttl).await
+    }
+    async fn update(&self, key: &SessionKey, r: &Record, ttl: i64) -> Result<bool, StoreError> {
+        self.inner.delete(key).await?;
+        *self.attempted.lock() = Some((key.clone(), r.clone()));
+        self.inner.update(key, r, ttl).await
+    }
+    async fn delete(&self, key: &SessionKey) -> Result<(), StoreError> {
+        self.inner.delete(key).await
+    }
+    async fn user_sessions(&self, user: &str) -> Result<Vec<SessionKey>, StoreError> {
+        self.inner.user_sessions(user).await
+    }
+    async fn claim(&self, name: &str, ttl_ms: i64) -> Result<Option<LeaseToken>, StoreError> {
+        self.inner.claim(name, ttl_ms).await
+    }
+    async fn release(&self, name: &str, token: &LeaseToken) -> Result<bool, StoreError> {
+        self.inner.release(name, token).await
+    }
+    async fn extend(&self, name: &str, token: &LeaseToken, ttl: i64) -> Result<bool, StoreError> {
+        self.inner.extend(name, token, ttl).await
+    }
+    async fn ping(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+/// The account page renews an expired access token while a sign-out ends the session:
+/// the renewal is not written back, the session stays gone, and the renewed tokens (which
+/// the sign-out could not know of) are revoked instead of left live and unrecorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renewal_racing_sign_out_is_not_written_back_and_its_tokens_are_revoked() {
+    let p = Portal::with(|c| c.session.idle_timeout = 2 * 3600).await;
+    let store = Arc::new(SignOutFirst {
+        inner: p.store.clone(),
+        attempted: Mutex::new(None),
+    });
+    let client = client_over(&p, store.clone()).await;
+    let csrf = csrf_on(&client).await;
+    let r = client
+        .post("/signin")
+        .header(ContentType::Form)
+        .body(format!(
+            "username=alice%40example.com&password=Sup3r-Secret%21&csrf_token={csrf}"
+        ))
+        .dispatch()
+        .await;
+    assert_eq!(r.headers().get_one("Location"), Some("/account"));
+    let sid = r.cookies().get(SID).unwrap().value().to_string();
+    drop(r);
+    let sessions = client.rocket().state::<Arc<Sessions>>().unwrap().clone();
+    let Some(Record::SignedIn(before)) = sessions.load(&sid).await.unwrap() else {
+        panic!("signed in");
+    };
+
+    p.advance(3600).await;
+    let account = client.get("/account").dispatch().await;
+    assert_eq!(account.status().code, 200);
+    drop(account);
+    assert!(p.record_of(&sid).await.is_none(), "the session stays gone");
+    assert!(sessions.load(&sid).await.unwrap().is_none());
+    let (key, attempted) = store
+        .attempted
+        .lock()
+        .clone()
+        .expect("a write-back was tried");
+    let Some(Record::SignedIn(renewed)) = sessions.open(&key, attempted) else {
+        panic!("the renewed session");
+    };
+    assert_ne!(
+        renewed.access_token.expose(),
+        before.access_token.expose(),
+        "the token was renewed"
+    );
+    assert_eq!(
+        p.introspect(renewed.access_token.expose()).await["active"],
+        false,
+        "the renewed access token is revoked"
+    );
+    if let Some(refresh) = &renewed.refresh_token {
+        assert_eq!(p.introspect(refresh.expose()).await["active"], false);
+    }
 }
