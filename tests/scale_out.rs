@@ -349,6 +349,39 @@ async fn every_session_store_key_has_a_ttl_through_sign_in_and_sign_out() {
     let keys = session_keys(&cluster).await;
     assert_eq!(keys.iter().filter(|(k, _)| k.contains(":s:")).count(), 1);
     assert_all_expire(&keys);
+    // A session Redis expired on its own leaves the index when the index is read.
+    let store = RedisStore::connect(&redis_url(), &cluster.prefix)
+        .await
+        .unwrap();
+    let user = {
+        let sessions = b.rocket().state::<Arc<Sessions>>().unwrap();
+        let Some(Record::SignedIn(s)) = sessions.load(&sids[1]).await.unwrap() else {
+            panic!("still signed in");
+        };
+        s.user_id
+    };
+    let expired = direct_signin::random::token(32);
+    let mut conn = raw(&cluster).await;
+    let index = format!("{}u:{user}", cluster.prefix);
+    let _: i64 = redis::cmd("SADD")
+        .arg(&index)
+        .arg(
+            &b.rocket()
+                .state::<Arc<Sessions>>()
+                .unwrap()
+                .key_of(&expired)
+                .0,
+        )
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(store.user_sessions(&user).await.unwrap().len(), 1);
+    let members: i64 = redis::cmd("SCARD")
+        .arg(&index)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(members, 1, "the expired member was dropped");
     let (_, body) = get(&b, "/account", &sids[1]).await;
     let csrf = csrf_of(&body);
     assert_eq!(

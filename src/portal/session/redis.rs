@@ -10,7 +10,8 @@
 //! its user's index) run as one Lua script, so no half-done write leaves an index without
 //! one; the index lives as long as its longest session. Ownership checks (a lease's release
 //! and extension, a session's write-back only while it exists) happen inside Redis, in one
-//! step, so nothing can come between the check and the write.
+//! step, so nothing can come between the check and the write. Reading a user's index drops
+//! the keys of sessions Redis has already expired, so it holds only live ones.
 
 use std::sync::LazyLock;
 
@@ -58,6 +59,25 @@ static EXTEND: LazyLock<Script> = LazyLock::new(|| {
         r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
+",
+    )
+});
+
+/// A user's session keys, dropping from the index those whose session has expired (Redis
+/// forgets a session by its TTL without telling the index). KEYS: index. ARGV: the
+/// session key prefix.
+static MEMBERS: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local live = {}
+for _, member in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if redis.call('EXISTS', ARGV[1] .. member) == 1 then
+    table.insert(live, member)
+  else
+    redis.call('SREM', KEYS[1], member)
+  end
+end
+return live
 ",
     )
 });
@@ -165,7 +185,12 @@ impl SessionStore for RedisStore {
 
     async fn user_sessions(&self, user: &str) -> Result<Vec<SessionKey>, StoreError> {
         let mut conn = self.conn.clone();
-        let keys: Vec<String> = conn.smembers(self.user(user)).await.map_err(err)?;
+        let keys: Vec<String> = MEMBERS
+            .key(self.user(user))
+            .arg(format!("{}s:", self.prefix))
+            .invoke_async(&mut conn)
+            .await
+            .map_err(err)?;
         Ok(keys.into_iter().map(SessionKey).collect())
     }
 
