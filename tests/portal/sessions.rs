@@ -556,12 +556,12 @@ async fn the_store_holds_no_okta_token_and_a_moved_record_does_not_open() {
     assert!(!dump.contains("alice@example.com"), "{dump}");
 
     // Copied under another session's key, the record does not open: that cookie is not
-    // signed in, and the copy is deleted.
+    // signed in.
     let other = direct_signin::random::token(32);
     let other_key = SessionKey(session_key(&other));
     p.store.save(&other_key, &raw, 600).await.unwrap();
     account_redirects_to_signin(&p, &other).await;
-    assert!(p.store.load(&other_key).await.unwrap().is_none());
+    assert!(p.sessions().load(&other).await.unwrap().is_none());
     // The original still works.
     assert_eq!(p.get("/account").await.status, 200);
 }

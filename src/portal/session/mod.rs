@@ -160,9 +160,9 @@ impl Sessions {
             .max(1)
     }
 
-    /// Loads a live session; an expired one, or a signed-in one whose sealed tokens do not
-    /// open (written before sealing, or moved from another key), is deleted and reads as
-    /// none.
+    /// Loads a live session; an expired one, or one written before sealing, is deleted and
+    /// reads as none. One whose seal does not open (moved from another key, altered, or
+    /// sealed with another secret) reads as none.
     pub async fn load(&self, id: &str) -> Result<Option<Record>, StoreError> {
         if !Self::well_formed(id) {
             return Ok(None);
@@ -171,8 +171,13 @@ impl Sessions {
         let Some(stored) = self.store.load(&key).await? else {
             return Ok(None);
         };
+        let plaintext = seal::is_plaintext(&stored);
         let Some(record) = self.open(&key, stored) else {
-            self.store.delete(&key).await?;
+            // Plaintext from before sealing goes at once; a seal that does not open may be
+            // another instance's (another secret) and is left to its TTL.
+            if plaintext {
+                self.store.delete(&key).await?;
+            }
             return Ok(None);
         };
         let now = self.clock.now();

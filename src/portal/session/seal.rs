@@ -22,6 +22,9 @@
 //! (a pending record: its `sealed` field); the other sealed fields are empty. A record
 //! without it was written by a version that stored tokens in plaintext: it reads as absent
 //! (the visitor signs in again), and [`super::Sessions::load`] deletes it when it meets it.
+//! A sealed record that does not open (another `session.secret`, a copy under another key,
+//! an altered field) also reads as absent, but is left for its TTL: it may belong to an
+//! instance configured with another secret, and deleting it would sign that user out there.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -32,7 +35,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::Sha256;
 
-use super::record::{PreAuth, SignedIn};
+use super::record::{PreAuth, Record, SignedIn};
 use super::store::SessionKey;
 use crate::config::Secret;
 use crate::portal::signin::machine::Flow;
@@ -210,6 +213,15 @@ impl Sealer {
     }
 }
 
+/// Whether a stored record holds in plaintext what this version seals (it was written by
+/// a version from before sealing).
+pub fn is_plaintext(stored: &Record) -> bool {
+    match stored {
+        Record::SignedIn(s) => !s.access_token.expose().starts_with(V1),
+        Record::Pending(p) => p.sealed.is_none() && (p.flow.is_some() || p.username.is_some()),
+    }
+}
+
 /// A record that cannot be sealed or opened; it says nothing more, on purpose.
 #[derive(Debug, thiserror::Error)]
 #[error("the session record is not sealed for this key")]
@@ -299,6 +311,9 @@ mod tests {
     fn a_plaintext_record_from_before_sealing_does_not_open() {
         let sealer = Sealer::new(b"secret");
         assert!(sealer.open(&key("k1"), &session()).is_err());
+        assert!(is_plaintext(&Record::SignedIn(Box::new(session()))));
+        let sealed = sealer.seal(&key("k1"), &session()).unwrap();
+        assert!(!is_plaintext(&Record::SignedIn(Box::new(sealed))));
     }
 
     #[test]
