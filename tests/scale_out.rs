@@ -9,7 +9,7 @@ use direct_signin::config::{Config, Secret};
 use direct_signin::emulator::{self, EmulatorOptions, RunningEmulator};
 use direct_signin::portal::abuse::failures::RedisFailures;
 use direct_signin::portal::session::redis::RedisStore;
-use direct_signin::portal::session::SessionStore;
+use direct_signin::portal::session::{Record, SessionStore, Sessions};
 use direct_signin::portal::{self, Parts};
 use rocket::config::LogLevel;
 use rocket::figment::Figment;
@@ -204,14 +204,323 @@ async fn the_flow_lease_is_shared_between_instances() {
     let two = RedisStore::connect(&redis_url(), &cluster.prefix)
         .await
         .unwrap();
-    assert!(one.claim("flow:x", 5_000).await.unwrap());
+    let first = one.claim("flow:x", 5_000).await.unwrap().expect("free");
     assert!(
-        !two.claim("flow:x", 5_000).await.unwrap(),
+        two.claim("flow:x", 5_000).await.unwrap().is_none(),
         "a second instance cannot drive the same flow"
     );
-    one.release("flow:x").await.unwrap();
-    assert!(two.claim("flow:x", 5_000).await.unwrap());
+    assert!(one.release("flow:x", &first).await.unwrap());
+    let second = two.claim("flow:x", 5_000).await.unwrap().expect("released");
+    assert!(two.release("flow:x", &second).await.unwrap());
     two.ping().await.unwrap();
+}
+
+async fn raw(cluster: &Cluster) -> redis::aio::MultiplexedConnection {
+    let _ = cluster;
+    redis::Client::open(redis_url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lease_is_released_and_extended_only_by_its_owner() {
+    let cluster = Cluster::new().await;
+    let one = RedisStore::connect(&redis_url(), &cluster.prefix)
+        .await
+        .unwrap();
+    let two = RedisStore::connect(&redis_url(), &cluster.prefix)
+        .await
+        .unwrap();
+    let mut conn = raw(&cluster).await;
+    let key = format!("{}l:flow:y", cluster.prefix);
+    let slow = one.claim("flow:y", 30_000).await.unwrap().unwrap();
+    assert!(one.extend("flow:y", &slow, 30_000).await.unwrap());
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg(&key)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(ttl > 25_000 && ttl <= 30_000, "{ttl}");
+    // The slow request's lease runs out (Redis expires it) and the next request takes it.
+    let _: () = redis::cmd("DEL")
+        .arg(&key)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let next = two.claim("flow:y", 30_000).await.unwrap().expect("ran out");
+    assert!(
+        !one.release("flow:y", &slow).await.unwrap(),
+        "the slow request no longer owns it"
+    );
+    assert!(!one.extend("flow:y", &slow, 60_000).await.unwrap());
+    assert!(
+        one.claim("flow:y", 30_000).await.unwrap().is_none(),
+        "the next holder's lease survives the slow request's release"
+    );
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg(&key)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(ttl <= 30_000, "the stale extension did not apply: {ttl}");
+    assert!(two.release("flow:y", &next).await.unwrap());
+    let exists: i64 = redis::cmd("EXISTS")
+        .arg(&key)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(exists, 0);
+}
+
+/// Every key under the cluster's prefix that the session store owns (not the failure
+/// store's `f:`, `fi:` and `ff:` keys), with its TTL.
+async fn session_keys(cluster: &Cluster) -> Vec<(String, i64)> {
+    let mut conn = raw(cluster).await;
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{}*", cluster.prefix))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let mut out = vec![];
+    for key in keys {
+        let rest = &key[cluster.prefix.len()..];
+        if !(rest.starts_with("s:") || rest.starts_with("u:") || rest.starts_with("l:")) {
+            continue;
+        }
+        let ttl: i64 = redis::cmd("TTL")
+            .arg(&key)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        out.push((key, ttl));
+    }
+    out
+}
+
+#[track_caller]
+fn assert_all_expire(keys: &[(String, i64)]) {
+    for (key, ttl) in keys {
+        assert!(*ttl > 0, "{key} has no TTL ({ttl})");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_session_store_key_has_a_ttl_through_sign_in_and_sign_out() {
+    let cluster = Cluster::new().await;
+    let a = cluster.instance().await;
+    let b = cluster.instance().await;
+    let mut sids = vec![];
+    for client in [&a, &b] {
+        let page = client.get("/signin").dispatch().await;
+        let sid = new_sid(&page).unwrap();
+        let csrf = csrf_of(&page.into_string().await.unwrap());
+        let form =
+            format!("username=alice%40example.com&password=Sup3r-Secret%21&csrf_token={csrf}");
+        let (status, location, signed_in) = post(client, "/signin", &sid, &form).await;
+        assert_eq!((status, location.as_deref()), (303, Some("/account")));
+        sids.push(signed_in.unwrap());
+    }
+    let keys = session_keys(&cluster).await;
+    assert_eq!(
+        keys.iter().filter(|(k, _)| k.contains(":u:")).count(),
+        1,
+        "one index for alice: {keys:?}"
+    );
+    assert_eq!(keys.iter().filter(|(k, _)| k.contains(":s:")).count(), 2);
+    assert_all_expire(&keys);
+
+    // A touch and the account page's write-back keep every TTL.
+    cluster.emu.emulator.clock.advance_secs(120);
+    let (status, body) = get(&a, "/account", &sids[0]).await;
+    assert_eq!(status, 200);
+    assert_all_expire(&session_keys(&cluster).await);
+
+    // Sign-out of one leaves the other's index with its TTL; sign-out everywhere leaves
+    // nothing of alice's behind.
+    let csrf = csrf_of(&body);
+    assert_eq!(
+        post(&a, "/signout", &sids[0], &format!("csrf_token={csrf}"))
+            .await
+            .0,
+        303
+    );
+    let keys = session_keys(&cluster).await;
+    assert_eq!(keys.iter().filter(|(k, _)| k.contains(":s:")).count(), 1);
+    assert_all_expire(&keys);
+    // A session Redis expired on its own leaves the index when the index is read.
+    let store = RedisStore::connect(&redis_url(), &cluster.prefix)
+        .await
+        .unwrap();
+    let user = {
+        let sessions = b.rocket().state::<Arc<Sessions>>().unwrap();
+        let Some(Record::SignedIn(s)) = sessions.load(&sids[1]).await.unwrap() else {
+            panic!("still signed in");
+        };
+        s.user_id
+    };
+    let expired = direct_signin::random::token(32);
+    let mut conn = raw(&cluster).await;
+    let index = format!("{}u:{user}", cluster.prefix);
+    let _: i64 = redis::cmd("SADD")
+        .arg(&index)
+        .arg(
+            &b.rocket()
+                .state::<Arc<Sessions>>()
+                .unwrap()
+                .key_of(&expired)
+                .0,
+        )
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(store.user_sessions(&user).await.unwrap().len(), 1);
+    let members: i64 = redis::cmd("SCARD")
+        .arg(&index)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(members, 1, "the expired member was dropped");
+    let (_, body) = get(&b, "/account", &sids[1]).await;
+    let csrf = csrf_of(&body);
+    assert_eq!(
+        post(
+            &b,
+            "/signout/everywhere",
+            &sids[1],
+            &format!("csrf_token={csrf}")
+        )
+        .await
+        .0,
+        303
+    );
+    let keys = session_keys(&cluster).await;
+    assert!(
+        keys.iter()
+            .all(|(k, _)| !k.contains(":s:") && !k.contains(":u:")),
+        "{keys:?}"
+    );
+    assert_all_expire(&keys);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_back_after_sign_out_does_not_bring_the_session_back() {
+    let cluster = Cluster::new().await;
+    let a = cluster.instance().await;
+    let page = a.get("/signin").dispatch().await;
+    let sid = new_sid(&page).unwrap();
+    let csrf = csrf_of(&page.into_string().await.unwrap());
+    let form = format!("username=alice%40example.com&password=Sup3r-Secret%21&csrf_token={csrf}");
+    let signed_in = post(&a, "/signin", &sid, &form).await.2.unwrap();
+    let sessions = a.rocket().state::<Arc<Sessions>>().unwrap().clone();
+    // A request in flight loaded the session before the sign-out...
+    let mut stale = sessions.load(&signed_in).await.unwrap().unwrap();
+    let (_, body) = get(&a, "/account", &signed_in).await;
+    let csrf = csrf_of(&body);
+    assert_eq!(
+        post(&a, "/signout", &signed_in, &format!("csrf_token={csrf}"))
+            .await
+            .0,
+        303
+    );
+    // ...and writes it back afterwards (the guard's touch, the account page's save).
+    cluster.emu.emulator.clock.advance_secs(120);
+    sessions.touch(&signed_in, &mut stale).await.unwrap();
+    assert!(!sessions.update(&signed_in, &stale).await.unwrap());
+    sessions.save(&signed_in, &stale).await.unwrap();
+    let user = stale.user_id().unwrap().to_string();
+    assert!(sessions.load(&signed_in).await.unwrap().is_none());
+    assert!(sessions
+        .store
+        .user_sessions(&user)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        get(&a, "/account", &signed_in).await.0,
+        303,
+        "the old cookie is dead"
+    );
+    assert_all_expire(&session_keys(&cluster).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_dump_holds_no_okta_token_and_a_moved_record_does_not_open() {
+    let cluster = Cluster::new().await;
+    let a = cluster.instance().await;
+    let mut sids = vec![];
+    for _ in 0..2 {
+        let page = a.get("/signin").dispatch().await;
+        let sid = new_sid(&page).unwrap();
+        let csrf = csrf_of(&page.into_string().await.unwrap());
+        let form =
+            format!("username=alice%40example.com&password=Sup3r-Secret%21&csrf_token={csrf}");
+        sids.push(post(&a, "/signin", &sid, &form).await.2.unwrap());
+    }
+    let sessions = a.rocket().state::<Arc<Sessions>>().unwrap().clone();
+    let mut tokens = vec![];
+    for sid in &sids {
+        let Some(Record::SignedIn(s)) = sessions.load(sid).await.unwrap() else {
+            panic!("signed in");
+        };
+        tokens.push(s.access_token.expose().to_string());
+        tokens.push(s.refresh_token.unwrap().expose().to_string());
+    }
+    let mut conn = raw(&cluster).await;
+    let stored_key = format!("{}s:{}", cluster.prefix, sessions.key_of(&sids[0]).0);
+    let dump: String = redis::cmd("GET")
+        .arg(&stored_key)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(dump.contains("ds1."), "a sealed record: {dump}");
+    for token in &tokens {
+        assert!(!dump.contains(token.as_str()), "a token in the store");
+    }
+    assert!(!dump.contains("alice@example.com"), "no email in the store");
+
+    // Copied under another session's key, the record does not open.
+    let thief = direct_signin::random::token(32);
+    let _: () = redis::cmd("SET")
+        .arg(format!("{}s:{}", cluster.prefix, sessions.key_of(&thief).0))
+        .arg(&dump)
+        .arg("EX")
+        .arg(600)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(sessions.load(&thief).await.unwrap().is_none());
+    assert_eq!(get(&a, "/account", &thief).await.0, 303);
+
+    // Sign-out everywhere still opens the other session to revoke its tokens.
+    let (status, body) = get(&a, "/account", &sids[0]).await;
+    assert_eq!(status, 200);
+    let csrf = csrf_of(&body);
+    assert_eq!(
+        post(
+            &a,
+            "/signout/everywhere",
+            &sids[0],
+            &format!("csrf_token={csrf}")
+        )
+        .await
+        .0,
+        303
+    );
+    for token in &tokens {
+        let active: serde_json::Value = reqwest::Client::new()
+            .post(format!("{}/v1/introspect", cluster.emu.issuer()))
+            .basic_auth(emulator::DEMO_CLIENT_ID, Some(emulator::DEMO_CLIENT_SECRET))
+            .form(&[("token", token.as_str())])
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(active["active"], false, "revoked");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -118,6 +118,7 @@ pub struct OktaClient {
     clock: Clock,
     metrics: Arc<Metrics>,
     ceiling: Ceiling,
+    timeout_ms: u64,
 }
 
 pub(crate) fn transport_error(e: &reqwest::Error) -> Upstream {
@@ -203,7 +204,14 @@ impl OktaClient {
             clock,
             metrics,
             ceiling,
+            timeout_ms: config.timeout_ms,
         })
+    }
+
+    /// The longest one grant call can take: the token request, and the discovery and key
+    /// fetches its ID token may need first, each bounded by `okta.timeout_ms`.
+    pub fn call_budget_ms(&self) -> i64 {
+        i64::try_from(self.timeout_ms.saturating_mul(3)).unwrap_or(i64::MAX)
     }
 
     pub fn issuer(&self) -> &str {

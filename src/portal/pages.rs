@@ -95,9 +95,15 @@ async fn userinfo(app: &Portal, id: &str, session: &SignedIn) -> Result<Option<V
         Err(UserinfoError::Upstream(e)) => tracing::warn!(error = %e, "userinfo failed"),
     }
     let info = updated.userinfo.clone();
-    app.sessions
-        .save(id, &Record::SignedIn(Box::new(updated)))
-        .await?;
+    // Only over the session as it still is: signed out meanwhile, it stays gone, and
+    // tokens renewed for it here are revoked rather than left live and unrecorded.
+    let updated = Record::SignedIn(Box::new(updated));
+    if !app.sessions.update(id, &updated).await? {
+        if let (false, Record::SignedIn(renewed)) = (fresh, &updated) {
+            revoke(app, renewed).await;
+        }
+        return Ok(None);
+    }
     Ok(info)
 }
 

@@ -11,7 +11,9 @@ use std::sync::Arc;
 use direct_signin::clock::Clock;
 use direct_signin::config::{Config, Secret};
 use direct_signin::emulator::{self, EmulatorOptions, RunningEmulator};
-use direct_signin::portal::session::{MemoryStore, Record, SessionKey, SessionStore, SignedIn};
+use direct_signin::portal::session::{
+    LeaseToken, MemoryStore, Record, SessionKey, SessionStore, Sessions, SignedIn,
+};
 use direct_signin::portal::{self, Parts};
 use parking_lot::Mutex;
 use rocket::config::LogLevel;
@@ -120,6 +122,7 @@ pub struct Portal {
     pub config: Config,
     http: reqwest::Client,
     csrf: Mutex<Option<String>>,
+    leases: Mutex<std::collections::HashMap<String, LeaseToken>>,
 }
 
 fn extract_csrf(body: &str) -> Option<String> {
@@ -163,6 +166,7 @@ impl Portal {
             config,
             http: reqwest::Client::new(),
             csrf: Mutex::new(None),
+            leases: Mutex::default(),
         }
     }
 
@@ -178,6 +182,7 @@ impl Portal {
             config: self.config.clone(),
             http: self.http.clone(),
             csrf: Mutex::new(None),
+            leases: Mutex::default(),
         }
     }
 
@@ -302,21 +307,37 @@ impl Portal {
         }
     }
 
-    /// The store's record for a cookie value, read directly (no timeout check).
+    /// The store's record for a cookie value, read directly (no timeout check), its sealed
+    /// tokens opened as the portal opens them.
     pub async fn record_of(&self, sid: &str) -> Option<Record> {
-        self.store.load(&SessionKey(session_key(sid))).await.ok()?
+        let key = SessionKey(session_key(sid));
+        let stored = self.store.load(&key).await.ok()??;
+        self.sessions().open(&key, stored)
+    }
+
+    /// The portal's session service (the sealing key included).
+    pub fn sessions(&self) -> Arc<Sessions> {
+        self.client
+            .rocket()
+            .state::<Arc<Sessions>>()
+            .expect("sessions are managed")
+            .clone()
     }
 
     /// Takes the sign-in flow lease of the session `sid`, as a request in progress would.
     pub async fn hold_flow_lease(&self, sid: &str) {
-        assert!(
-            self.store.claim(&lease_name(sid), 30_000).await.unwrap(),
-            "the lease was free"
-        );
+        let token = self.store.claim(&lease_name(sid), 30_000).await.unwrap();
+        assert!(token.is_some(), "the lease was free");
+        self.leases.lock().insert(sid.to_string(), token.unwrap());
     }
 
     pub async fn release_flow_lease(&self, sid: &str) {
-        self.store.release(&lease_name(sid)).await.unwrap();
+        let token = self
+            .leases
+            .lock()
+            .remove(sid)
+            .expect("a lease held by the test");
+        assert!(self.store.release(&lease_name(sid), &token).await.unwrap());
     }
 
     // ------------------------------------------------------------ emulator control

@@ -1,9 +1,20 @@
 //! Sessions: the cookie, a new id at sign-in, idle and absolute timeouts, "Keep me signed
 //! in", sign-out (revocation at Okta, the old cookie dead) and sign-out everywhere.
 
+use std::sync::Arc;
+
 use base64::Engine;
-use direct_signin::portal::session::SessionStore;
-use rocket::http::Header;
+use direct_signin::clock::Clock;
+use direct_signin::portal::session::{
+    LeaseToken, MemoryStore, Record, SessionKey, SessionStore, Sessions, StoreError,
+};
+use direct_signin::portal::signin::machine::Step;
+use direct_signin::portal::{self, Parts};
+use parking_lot::Mutex;
+use rocket::config::LogLevel;
+use rocket::figment::Figment;
+use rocket::http::{ContentType, Header};
+use rocket::local::asynchronous::Client;
 
 use crate::common::{session_key, Page, Portal, PASSWORD, SID};
 
@@ -470,4 +481,348 @@ async fn store_keys_are_digests_of_the_cookie() {
     assert_eq!(keys.len(), 1);
     assert_eq!(keys[0].0, session_key(&sid));
     assert_ne!(keys[0].0, sid);
+}
+
+// ------------------------------------------------------------ store integrity
+
+/// A request in flight loaded the session before `POST /signout` and writes its copy back
+/// afterwards (the `User` guard's touch, the account page's renewal): the session stays
+/// gone and the old cookie stays dead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_copy_written_back_after_sign_out_does_not_revive_the_session() {
+    let p = Portal::start().await;
+    p.sign_in_alice().await;
+    let sid = p.session_id().unwrap();
+    let sessions = p.sessions();
+    let mut stale = sessions.load(&sid).await.unwrap().expect("signed in");
+    let user = stale.user_id().unwrap().to_string();
+    assert_signed_out(&sign_out(&p).await);
+
+    p.advance(120).await;
+    sessions.touch(&sid, &mut stale).await.unwrap();
+    assert!(
+        !sessions.update(&sid, &stale).await.unwrap(),
+        "nothing to update"
+    );
+    sessions.save(&sid, &stale).await.unwrap();
+    assert!(p.record_of(&sid).await.is_none(), "the session stays gone");
+    assert!(p.store.user_sessions(&user).await.unwrap().is_empty());
+    account_redirects_to_signin(&p, &sid).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_session_is_still_written_back() {
+    let p = Portal::start().await;
+    p.sign_in_alice().await;
+    let sid = p.session_id().unwrap();
+    let sessions = p.sessions();
+    let mut record = sessions.load(&sid).await.unwrap().unwrap();
+    p.advance(120).await;
+    sessions.touch(&sid, &mut record).await.unwrap();
+    let Some(Record::SignedIn(stored)) = p.record_of(&sid).await else {
+        panic!("still signed in");
+    };
+    assert_eq!(stored.last_seen, p.clock.now(), "the touch was written");
+}
+
+/// Every token string of a signed-in session, as the portal holds it.
+async fn tokens_of(p: &Portal) -> Vec<String> {
+    let s = p.signed_in().await.expect("signed in");
+    let mut tokens = vec![s.access_token.expose().to_string()];
+    tokens.extend(s.refresh_token.map(|t| t.expose().to_string()));
+    tokens
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_store_holds_no_okta_token_and_a_moved_record_does_not_open() {
+    let p = Portal::start().await;
+    p.sign_in_alice().await;
+    let sid = p.session_id().unwrap();
+    // The account page renews nothing yet but caches /userinfo: written back sealed too.
+    assert_eq!(p.get("/account").await.status, 200);
+    let tokens = tokens_of(&p).await;
+    assert_eq!(tokens.len(), 2, "an access and a refresh token");
+    let key = SessionKey(session_key(&sid));
+    let raw = p.store.load(&key).await.unwrap().expect("stored");
+    let dump = serde_json::to_string(&raw).unwrap();
+    let Record::SignedIn(sealed) = &raw else {
+        panic!("a signed-in record");
+    };
+    for token in &tokens {
+        assert!(!dump.contains(token.as_str()), "a token in the store");
+        assert!(!format!("{raw:?}").contains(token.as_str()));
+    }
+    assert!(sealed.refresh_token.is_none() && sealed.userinfo.is_none());
+    assert!(!dump.contains("alice@example.com"), "{dump}");
+
+    // Copied under another session's key, the record does not open: that cookie is not
+    // signed in.
+    let other = direct_signin::random::token(32);
+    let other_key = SessionKey(session_key(&other));
+    p.store.save(&other_key, &raw, 600).await.unwrap();
+    account_redirects_to_signin(&p, &other).await;
+    assert!(p.sessions().load(&other).await.unwrap().is_none());
+    // The original still works.
+    assert_eq!(p.get("/account").await.status, 200);
+}
+
+/// A record written by a version that stored tokens in plaintext reads as absent (the
+/// visitor signs in again) and is deleted when met.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plaintext_record_from_before_sealing_reads_as_signed_out() {
+    let p = Portal::start().await;
+    p.sign_in_alice().await;
+    let sid = p.session_id().unwrap();
+    let opened = p.record_of(&sid).await.expect("signed in");
+    let key = SessionKey(session_key(&sid));
+    p.store.save(&key, &opened, 600).await.unwrap();
+    account_redirects_to_signin(&p, &sid).await;
+    assert!(p.store.load(&key).await.unwrap().is_none(), "deleted");
+}
+
+/// Delegates to the memory store; when the sign-in driver takes a flow lease, its lease
+/// runs out at once (the clock jumps past it) and another request takes the flow, as if
+/// this one had stalled.
+struct StolenLeases {
+    inner: Arc<MemoryStore>,
+    clock: Clock,
+    thief: Mutex<Option<(String, LeaseToken)>>,
+}
+
+#[async_trait::async_trait]
+impl SessionStore for StolenLeases {
+    async fn load(&self, key: &SessionKey) -> Result<Option<Record>, StoreError> {
+        self.inner.load(key).await
+    }
+    async fn save(&self, key: &SessionKey, r: &Record, ttl: i64) -> Result<(), StoreError> {
+        self.inner.save(key, r, ttl).await
+    }
+    async fn update(&self, key: &SessionKey, r: &Record, ttl: i64) -> Result<bool, StoreError> {
+        self.inner.update(key, r, ttl).await
+    }
+    async fn delete(&self, key: &SessionKey) -> Result<(), StoreError> {
+        self.inner.delete(key).await
+    }
+    async fn user_sessions(&self, user: &str) -> Result<Vec<SessionKey>, StoreError> {
+        self.inner.user_sessions(user).await
+    }
+    async fn claim(&self, name: &str, ttl_ms: i64) -> Result<Option<LeaseToken>, StoreError> {
+        let token = self.inner.claim(name, ttl_ms).await?;
+        if token.is_some() {
+            self.clock.advance_secs(ttl_ms / 1000 + 1);
+            let stolen = self.inner.claim(name, 30_000).await?.expect("ran out");
+            *self.thief.lock() = Some((name.to_string(), stolen));
+        }
+        Ok(token)
+    }
+    async fn release(&self, name: &str, token: &LeaseToken) -> Result<bool, StoreError> {
+        self.inner.release(name, token).await
+    }
+    async fn extend(&self, name: &str, token: &LeaseToken, ttl: i64) -> Result<bool, StoreError> {
+        self.inner.extend(name, token, ttl).await
+    }
+    async fn ping(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+/// A portal instance on the test portal's emulator, clock and configuration, over `store`.
+async fn client_over(p: &Portal, store: Arc<dyn SessionStore>) -> Client {
+    let figment =
+        Figment::from(rocket::Config::debug_default()).merge(("log_level", LogLevel::Off));
+    let rocket = portal::build(
+        figment,
+        p.config.clone(),
+        Parts {
+            clock: p.clock.clone(),
+            store: Some(store),
+            failures: None,
+        },
+    )
+    .unwrap();
+    Client::tracked(rocket).await.unwrap()
+}
+
+/// The CSRF token of the sign-in form (the client keeps the pre-sign-in cookie).
+async fn csrf_on(client: &Client) -> String {
+    let body = client
+        .get("/signin")
+        .dispatch()
+        .await
+        .into_string()
+        .await
+        .unwrap();
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = body.find(marker).unwrap() + marker.len();
+    body[start..start + body[start..].find('"').unwrap()].to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_driver_whose_lease_ran_out_calls_no_okta_and_leaves_the_new_holder_alone() {
+    let p = Portal::start().await;
+    let store = Arc::new(StolenLeases {
+        inner: p.store.clone(),
+        clock: p.clock.clone(),
+        thief: Mutex::new(None),
+    });
+    let client = client_over(&p, store.clone()).await;
+    let csrf = csrf_on(&client).await;
+    let before = p.token_requests("alice@example.com").await;
+
+    let r = client
+        .post("/signin")
+        .header(ContentType::Form)
+        .body(format!(
+            "username=alice%40example.com&password=Sup3r-Secret%21&csrf_token={csrf}"
+        ))
+        .dispatch()
+        .await;
+    assert_eq!(r.status().code, 303, "busy: back to the page");
+    assert_ne!(r.headers().get_one("Location"), Some("/account"));
+    assert!(r.cookies().get(SID).is_none_or(|c| !c.value().is_empty()));
+    assert_eq!(
+        p.token_requests("alice@example.com").await,
+        before,
+        "no Okta call started on a lease that ran out"
+    );
+    let (name, thief) = store.thief.lock().clone().expect("the lease was taken");
+    assert!(
+        p.store.claim(&name, 1_000).await.unwrap().is_none(),
+        "the new holder still holds the flow"
+    );
+    assert!(p.store.release(&name, &thief).await.unwrap());
+}
+
+/// A flow waiting for a push holds Okta's `mfa_token` and `oob_code`: with both, anyone
+/// could poll for the user's tokens once the push is approved. The store holds them sealed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pending_flow_holds_no_mfa_token_or_oob_code_in_the_store() {
+    let p = Portal::start().await;
+    p.mfa_start("bob@example.com", "push").await;
+    let sid = p.session_id().unwrap();
+    let Some(Record::Pending(pre)) = p.record_of(&sid).await else {
+        panic!("a flow in progress");
+    };
+    let flow = pre.flow.expect("opened, the flow is there");
+    let Step::WaitPush {
+        mfa: Some(mfa),
+        oob: Some(oob),
+        ..
+    } = &flow.step
+    else {
+        panic!("waiting for a push: {:?}", flow.step);
+    };
+    let raw = p
+        .store
+        .load(&SessionKey(session_key(&sid)))
+        .await
+        .unwrap()
+        .unwrap();
+    let dump = serde_json::to_string(&raw).unwrap();
+    for secret in [&mfa.mfa_token, &oob.oob_code] {
+        assert!(!dump.contains(secret.as_str()), "{dump}");
+    }
+    assert!(!dump.contains("bob@example.com"), "{dump}");
+    // The flow goes on from the sealed record.
+    p.answer_push("bob@example.com", true, None).await;
+    p.advance(5).await;
+    p.get("/signin/wait").await.assert_redirect("/account");
+    assert!(p.signed_in().await.is_some());
+}
+
+/// Delegates to the memory store, except that a sign-out lands just before every
+/// write-back of an existing session: the session is deleted, then the write is tried.
+struct SignOutFirst {
+    inner: Arc<MemoryStore>,
+    attempted: Mutex<Option<(SessionKey, Record)>>,
+}
+
+#[async_trait::async_trait]
+impl SessionStore for SignOutFirst {
+    async fn load(&self, key: &SessionKey) -> Result<Option<Record>, StoreError> {
+        self.inner.load(key).await
+    }
+    async fn save(&self, key: &SessionKey, r: &Record, ttl: i64) -> Result<(), StoreError> {
+        self.inner.save(key, r, ttl).await
+    }
+    async fn update(&self, key: &SessionKey, r: &Record, ttl: i64) -> Result<bool, StoreError> {
+        self.inner.delete(key).await?;
+        *self.attempted.lock() = Some((key.clone(), r.clone()));
+        self.inner.update(key, r, ttl).await
+    }
+    async fn delete(&self, key: &SessionKey) -> Result<(), StoreError> {
+        self.inner.delete(key).await
+    }
+    async fn user_sessions(&self, user: &str) -> Result<Vec<SessionKey>, StoreError> {
+        self.inner.user_sessions(user).await
+    }
+    async fn claim(&self, name: &str, ttl_ms: i64) -> Result<Option<LeaseToken>, StoreError> {
+        self.inner.claim(name, ttl_ms).await
+    }
+    async fn release(&self, name: &str, token: &LeaseToken) -> Result<bool, StoreError> {
+        self.inner.release(name, token).await
+    }
+    async fn extend(&self, name: &str, token: &LeaseToken, ttl: i64) -> Result<bool, StoreError> {
+        self.inner.extend(name, token, ttl).await
+    }
+    async fn ping(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+/// The account page renews an expired access token while a sign-out ends the session:
+/// the renewal is not written back, the session stays gone, and the renewed tokens (which
+/// the sign-out could not know of) are revoked instead of left live and unrecorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_renewal_racing_sign_out_is_not_written_back_and_its_tokens_are_revoked() {
+    let p = Portal::with(|c| c.session.idle_timeout = 2 * 3600).await;
+    let store = Arc::new(SignOutFirst {
+        inner: p.store.clone(),
+        attempted: Mutex::new(None),
+    });
+    let client = client_over(&p, store.clone()).await;
+    let csrf = csrf_on(&client).await;
+    let r = client
+        .post("/signin")
+        .header(ContentType::Form)
+        .body(format!(
+            "username=alice%40example.com&password=Sup3r-Secret%21&csrf_token={csrf}"
+        ))
+        .dispatch()
+        .await;
+    assert_eq!(r.headers().get_one("Location"), Some("/account"));
+    let sid = r.cookies().get(SID).unwrap().value().to_string();
+    drop(r);
+    let sessions = client.rocket().state::<Arc<Sessions>>().unwrap().clone();
+    let Some(Record::SignedIn(before)) = sessions.load(&sid).await.unwrap() else {
+        panic!("signed in");
+    };
+
+    p.advance(3600).await;
+    let account = client.get("/account").dispatch().await;
+    assert_eq!(account.status().code, 200);
+    drop(account);
+    assert!(p.record_of(&sid).await.is_none(), "the session stays gone");
+    assert!(sessions.load(&sid).await.unwrap().is_none());
+    let (key, attempted) = store
+        .attempted
+        .lock()
+        .clone()
+        .expect("a write-back was tried");
+    let Some(Record::SignedIn(renewed)) = sessions.open(&key, attempted) else {
+        panic!("the renewed session");
+    };
+    assert_ne!(
+        renewed.access_token.expose(),
+        before.access_token.expose(),
+        "the token was renewed"
+    );
+    assert_eq!(
+        p.introspect(renewed.access_token.expose()).await["active"],
+        false,
+        "the renewed access token is revoked"
+    );
+    if let Some(refresh) = &renewed.refresh_token {
+        assert_eq!(p.introspect(refresh.expose()).await["active"], false);
+    }
 }

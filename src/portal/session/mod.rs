@@ -2,9 +2,18 @@
 //! absolute timeouts enforced on every load, a fresh id at sign-in (the pre-sign-in
 //! session is destroyed, never promoted), CSRF tokens derived from the id, and the request
 //! guards that load the session once per request.
+//!
+//! Writes of a signed-in session that already exists are conditional (the store's
+//! `update`): a request in flight that holds a copy loaded before `POST /signout` (the
+//! `User` guard's touch, the account page's token renewal) cannot write it back. Only
+//! [`Sessions::create_signed_in`] creates one. Okta tokens (and a pending flow's
+//! `mfa_token` and `oob_code`) are sealed (see [`seal`]) on the way to the store and opened
+//! on the way back.
 
+pub mod lease;
 pub mod record;
 pub mod redis;
+pub mod seal;
 pub mod store;
 
 use std::sync::Arc;
@@ -19,8 +28,10 @@ use sha2::{Digest, Sha256};
 use crate::clock::Clock;
 use crate::config::SessionConfig;
 use crate::random;
+pub use lease::Lease;
 pub use record::{PreAuth, Record, SignedIn};
-pub use store::{MemoryStore, SessionKey, SessionStore, StoreError};
+pub use seal::Sealer;
+pub use store::{LeaseToken, MemoryStore, SessionKey, SessionStore, StoreError};
 
 /// The store configuration asks for: in memory (one instance) or Redis (many).
 pub async fn store_from_config(
@@ -47,6 +58,7 @@ pub struct Sessions {
     clock: Clock,
     config: SessionConfig,
     key: Vec<u8>,
+    sealer: Sealer,
 }
 
 impl Sessions {
@@ -60,6 +72,7 @@ impl Sessions {
             store,
             clock,
             config,
+            sealer: Sealer::new(&key),
             key,
         }
     }
@@ -147,13 +160,24 @@ impl Sessions {
             .max(1)
     }
 
-    /// Loads a live session; an expired one is deleted and reads as none.
+    /// Loads a live session; an expired one, or one written before sealing, is deleted and
+    /// reads as none. One whose seal does not open (moved from another key, altered, or
+    /// sealed with another secret) reads as none.
     pub async fn load(&self, id: &str) -> Result<Option<Record>, StoreError> {
         if !Self::well_formed(id) {
             return Ok(None);
         }
         let key = self.key_of(id);
-        let Some(record) = self.store.load(&key).await? else {
+        let Some(stored) = self.store.load(&key).await? else {
+            return Ok(None);
+        };
+        let plaintext = seal::is_plaintext(&stored);
+        let Some(record) = self.open(&key, stored) else {
+            // Plaintext from before sealing goes at once; a seal that does not open may be
+            // another instance's (another secret) and is left to its TTL.
+            if plaintext {
+                self.store.delete(&key).await?;
+            }
             return Ok(None);
         };
         let now = self.clock.now();
@@ -166,10 +190,48 @@ impl Sessions {
         Ok(Some(record))
     }
 
+    /// A record as the store holds it, opened: `None` when its seal does not open under
+    /// `key`, or it holds in plaintext what this version seals.
+    pub fn open(&self, key: &SessionKey, stored: Record) -> Option<Record> {
+        match stored {
+            Record::SignedIn(s) => self
+                .sealer
+                .open(key, &s)
+                .ok()
+                .map(|s| Record::SignedIn(Box::new(s))),
+            Record::Pending(p) => self.sealer.open_pending(key, &p).ok().map(Record::Pending),
+        }
+    }
+
+    fn sealed(&self, key: &SessionKey, record: &Record) -> Result<Record, StoreError> {
+        let sealed = match record {
+            Record::SignedIn(s) => self
+                .sealer
+                .seal(key, s)
+                .map(|s| Record::SignedIn(Box::new(s))),
+            Record::Pending(p) => self.sealer.seal_pending(key, p).map(Record::Pending),
+        };
+        sealed.map_err(|e| StoreError(e.to_string()))
+    }
+
+    /// Saves a pre-sign-in record (created or replaced). A signed-in record is only
+    /// written back over itself, as [`update`](Self::update) does: this never brings a
+    /// signed-out session back.
     pub async fn save(&self, id: &str, record: &Record) -> Result<(), StoreError> {
-        self.store
-            .save(&self.key_of(id), record, self.ttl(record))
-            .await
+        if let Record::SignedIn(_) = record {
+            return self.update(id, record).await.map(|_| ());
+        }
+        let key = self.key_of(id);
+        let stored = self.sealed(&key, record)?;
+        self.store.save(&key, &stored, self.ttl(record)).await
+    }
+
+    /// Writes a signed-in session back only while it exists; `false` when it is gone
+    /// (signed out, expired) and nothing was written.
+    pub async fn update(&self, id: &str, record: &Record) -> Result<bool, StoreError> {
+        let key = self.key_of(id);
+        let stored = self.sealed(&key, record)?;
+        self.store.update(&key, &stored, self.ttl(record)).await
     }
 
     pub async fn delete(&self, id: &str) -> Result<(), StoreError> {
@@ -193,7 +255,10 @@ impl Sessions {
     /// Stores a new signed-in session under a new id and returns the id.
     pub async fn create_signed_in(&self, session: SignedIn) -> Result<String, StoreError> {
         let id = Self::new_id();
-        self.save(&id, &Record::SignedIn(Box::new(session))).await?;
+        let key = self.key_of(&id);
+        let record = Record::SignedIn(Box::new(session));
+        let stored = self.sealed(&key, &record)?;
+        self.store.save(&key, &stored, self.ttl(&record)).await?;
         Ok(id)
     }
 
@@ -202,7 +267,8 @@ impl Sessions {
         let now = self.clock.now();
         let mut out = vec![];
         for key in self.store.user_sessions(user_id).await? {
-            if let Some(Record::SignedIn(s)) = self.store.load(&key).await? {
+            let stored = self.store.load(&key).await?;
+            if let Some(Record::SignedIn(s)) = stored.and_then(|r| self.open(&key, r)) {
                 let (idle, absolute) = self.limits(&Record::SignedIn(s.clone()));
                 if now - s.last_seen < idle && now - s.created_at < absolute && s.user_id == user_id
                 {

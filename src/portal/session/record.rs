@@ -34,6 +34,10 @@ pub struct PreAuth {
     pub notice: Option<Notice>,
     pub created_at: i64,
     pub last_seen: i64,
+    /// In the stored form only: `flow` and `username` sealed (see [`super::seal`]), as the
+    /// flow holds Okta's `mfa_token` and `oob_code`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -3,14 +3,84 @@
 //! and a restart loses nothing.
 //!
 //! Keys (all under a configurable prefix): `s:<key>` the record as JSON with the session's
-//! TTL; `u:<user id>` a set of that user's session keys; `l:<name>` a lease (`SET NX PX`).
+//! TTL; `u:<user id>` a set of that user's session keys; `l:<name>` a lease (`SET NX PX`)
+//! whose value is the owner's token.
+//!
+//! Every key has a TTL from the moment it exists: writes that touch two keys (a session and
+//! its user's index) run as one Lua script, so no half-done write leaves an index without
+//! one; the index lives as long as its longest session. Ownership checks (a lease's release
+//! and extension, a session's write-back only while it exists) happen inside Redis, in one
+//! step, so nothing can come between the check and the write. Reading a user's index drops
+//! the keys of sessions Redis has already expired, so it holds only live ones.
+
+use std::sync::LazyLock;
 
 use async_trait::async_trait;
 use redis::aio::ConnectionManager;
-use redis::AsyncCommands;
+use redis::{AsyncCommands, Script};
 
 use super::record::Record;
-use super::store::{SessionKey, SessionStore, StoreError};
+use super::store::{LeaseToken, SessionKey, SessionStore, StoreError};
+
+/// Writes a session and keeps its user's index (and the index's TTL) right, atomically.
+/// KEYS: session, [index]. ARGV: json, ttl (s), member, "create" | "update". An update
+/// writes nothing (answers 0) when the session is gone.
+static WRITE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local ttl = tonumber(ARGV[2])
+if ARGV[4] == 'update' then
+  if not redis.call('SET', KEYS[1], ARGV[1], 'XX', 'EX', ttl) then return 0 end
+else
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ttl)
+end
+if KEYS[2] then
+  redis.call('SADD', KEYS[2], ARGV[3])
+  if redis.call('TTL', KEYS[2]) < ttl then redis.call('EXPIRE', KEYS[2], ttl) end
+end
+return 1
+",
+    )
+});
+
+/// Deletes a lease only if ARGV[1] still owns it.
+static RELEASE: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+",
+    )
+});
+
+/// Gives a lease ARGV[2] ms from now only if ARGV[1] still owns it.
+static EXTEND: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+",
+    )
+});
+
+/// A user's session keys, dropping from the index those whose session has expired (Redis
+/// forgets a session by its TTL without telling the index). KEYS: index. ARGV: the
+/// session key prefix.
+static MEMBERS: LazyLock<Script> = LazyLock::new(|| {
+    Script::new(
+        r"
+local live = {}
+for _, member in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if redis.call('EXISTS', ARGV[1] .. member) == 1 then
+    table.insert(live, member)
+  else
+    redis.call('SREM', KEYS[1], member)
+  end
+end
+return live
+",
+    )
+});
 
 pub struct RedisStore {
     conn: ConnectionManager,
@@ -43,6 +113,27 @@ impl RedisStore {
     fn lease(&self, name: &str) -> String {
         format!("{}l:{name}", self.prefix)
     }
+
+    /// One atomic write of a session and its index entry; `false` when an update found
+    /// the session gone.
+    async fn write(
+        &self,
+        key: &SessionKey,
+        record: &Record,
+        ttl_secs: i64,
+        mode: &str,
+    ) -> Result<bool, StoreError> {
+        let json = serde_json::to_string(record).map_err(err)?;
+        let mut script = WRITE.prepare_invoke();
+        script.key(self.session(key));
+        if let Some(user) = record.user_id() {
+            script.key(self.user(user));
+        }
+        script.arg(json).arg(ttl_secs.max(1)).arg(&key.0).arg(mode);
+        let mut conn = self.conn.clone();
+        let written: i64 = script.invoke_async(&mut conn).await.map_err(err)?;
+        Ok(written == 1)
+    }
 }
 
 #[async_trait]
@@ -62,19 +153,18 @@ impl SessionStore for RedisStore {
         record: &Record,
         ttl_secs: i64,
     ) -> Result<(), StoreError> {
-        let json = serde_json::to_string(record).map_err(err)?;
-        let ttl = ttl_secs.max(1);
-        let mut pipe = redis::pipe();
-        pipe.set_ex(self.session(key), json, ttl as u64).ignore();
-        if let Some(user) = record.user_id() {
-            let index = self.user(user);
-            pipe.sadd(&index, &key.0).ignore();
-            // The index lives as long as its longest session.
-            pipe.cmd("EXPIRE").arg(&index).arg(ttl).arg("NX").ignore();
-            pipe.cmd("EXPIRE").arg(&index).arg(ttl).arg("GT").ignore();
-        }
-        let mut conn = self.conn.clone();
-        pipe.query_async::<()>(&mut conn).await.map_err(err)
+        self.write(key, record, ttl_secs, "create")
+            .await
+            .map(|_| ())
+    }
+
+    async fn update(
+        &self,
+        key: &SessionKey,
+        record: &Record,
+        ttl_secs: i64,
+    ) -> Result<bool, StoreError> {
+        self.write(key, record, ttl_secs, "update").await
     }
 
     async fn delete(&self, key: &SessionKey) -> Result<(), StoreError> {
@@ -95,28 +185,56 @@ impl SessionStore for RedisStore {
 
     async fn user_sessions(&self, user: &str) -> Result<Vec<SessionKey>, StoreError> {
         let mut conn = self.conn.clone();
-        let keys: Vec<String> = conn.smembers(self.user(user)).await.map_err(err)?;
+        let keys: Vec<String> = MEMBERS
+            .key(self.user(user))
+            .arg(format!("{}s:", self.prefix))
+            .invoke_async(&mut conn)
+            .await
+            .map_err(err)?;
         Ok(keys.into_iter().map(SessionKey).collect())
     }
 
-    async fn claim(&self, name: &str, ttl_ms: i64) -> Result<bool, StoreError> {
+    async fn claim(&self, name: &str, ttl_ms: i64) -> Result<Option<LeaseToken>, StoreError> {
+        let token = LeaseToken::new();
         let mut conn = self.conn.clone();
         let set: Option<String> = redis::cmd("SET")
             .arg(self.lease(name))
-            .arg(1)
+            .arg(&token.0)
             .arg("NX")
             .arg("PX")
             .arg(ttl_ms.max(1))
             .query_async(&mut conn)
             .await
             .map_err(err)?;
-        Ok(set.is_some())
+        Ok(set.map(|_| token))
     }
 
-    async fn release(&self, name: &str) -> Result<(), StoreError> {
+    async fn release(&self, name: &str, token: &LeaseToken) -> Result<bool, StoreError> {
         let mut conn = self.conn.clone();
-        let _: i64 = conn.del(self.lease(name)).await.map_err(err)?;
-        Ok(())
+        let deleted: i64 = RELEASE
+            .key(self.lease(name))
+            .arg(&token.0)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(err)?;
+        Ok(deleted == 1)
+    }
+
+    async fn extend(
+        &self,
+        name: &str,
+        token: &LeaseToken,
+        ttl_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let mut conn = self.conn.clone();
+        let extended: i64 = EXTEND
+            .key(self.lease(name))
+            .arg(&token.0)
+            .arg(ttl_ms.max(1))
+            .invoke_async(&mut conn)
+            .await
+            .map_err(err)?;
+        Ok(extended == 1)
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -4,7 +4,15 @@
 //! single-instance default; a shared store implements the same trait.
 //!
 //! Keys are SHA-256 digests of the cookie value: a dump of the store does not reveal a
-//! usable session id.
+//! usable session id. Okta tokens in signed-in records arrive here already sealed (see
+//! [`super::seal`]): the store never holds the key that opens them.
+//!
+//! Two write paths: `save` creates or replaces (a new session, a pre-sign-in record), and
+//! `update` writes only over a record that still exists, so a request in flight holding a
+//! stale copy cannot bring a session back after sign-out deleted it.
+//!
+//! A lease is owned by the random token `claim` returns: only that token releases or
+//! extends it, so a request whose lease expired cannot end the next holder's.
 
 use std::collections::{HashMap, HashSet};
 
@@ -32,14 +40,50 @@ pub trait SessionStore: Send + Sync {
         record: &Record,
         ttl_secs: i64,
     ) -> Result<(), StoreError>;
+    /// Replaces the record under `key` only if one is still there (a signed-in session's
+    /// write-back); `false` when it is gone (signed out, expired) and nothing was written.
+    async fn update(
+        &self,
+        key: &SessionKey,
+        record: &Record,
+        ttl_secs: i64,
+    ) -> Result<bool, StoreError>;
     async fn delete(&self, key: &SessionKey) -> Result<(), StoreError>;
     /// Keys of the signed-in sessions of `user` (may include expired ones).
     async fn user_sessions(&self, user: &str) -> Result<Vec<SessionKey>, StoreError>;
-    /// Takes the lease `name` for `ttl_ms` unless someone holds it.
-    async fn claim(&self, name: &str, ttl_ms: i64) -> Result<bool, StoreError>;
-    async fn release(&self, name: &str) -> Result<(), StoreError>;
+    /// Takes the lease `name` for `ttl_ms` unless someone holds it; the answer is the
+    /// owner token that [`release`](Self::release) and [`extend`](Self::extend) need.
+    async fn claim(&self, name: &str, ttl_ms: i64) -> Result<Option<LeaseToken>, StoreError>;
+    /// Ends the lease if `token` still owns it; `false` when it had expired or another
+    /// request holds it now (then it is left alone).
+    async fn release(&self, name: &str, token: &LeaseToken) -> Result<bool, StoreError>;
+    /// Gives the lease `ttl_ms` from now if `token` still owns it; `false` otherwise.
+    async fn extend(&self, name: &str, token: &LeaseToken, ttl_ms: i64)
+        -> Result<bool, StoreError>;
     /// For readiness.
     async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// Proof of owning a lease: 128 random bits, never shown or logged.
+#[derive(Clone, PartialEq, Eq)]
+pub struct LeaseToken(pub String);
+
+impl LeaseToken {
+    pub fn new() -> Self {
+        LeaseToken(crate::random::token(16))
+    }
+}
+
+impl Default for LeaseToken {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for LeaseToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LeaseToken(***)")
+    }
 }
 
 struct Entry {
@@ -52,7 +96,7 @@ pub struct MemoryStore {
     clock: Clock,
     entries: RwLock<HashMap<SessionKey, Entry>>,
     by_user: Mutex<HashMap<String, HashSet<SessionKey>>>,
-    leases: Mutex<HashMap<String, i64>>,
+    leases: Mutex<HashMap<String, (LeaseToken, i64)>>,
     writes: Mutex<u64>,
 }
 
@@ -76,6 +120,16 @@ impl MemoryStore {
         self.len() == 0
     }
 
+    fn index(&self, key: &SessionKey, record: &Record) {
+        if let Some(user) = record.user_id() {
+            self.by_user
+                .lock()
+                .entry(user.to_string())
+                .or_default()
+                .insert(key.clone());
+        }
+    }
+
     fn sweep(&self, now: i64) {
         let mut writes = self.writes.lock();
         *writes += 1;
@@ -90,7 +144,7 @@ impl MemoryStore {
             !keys.is_empty()
         });
         let now_ms = now * 1000;
-        self.leases.lock().retain(|_, until| *until > now_ms);
+        self.leases.lock().retain(|_, (_, until)| *until > now_ms);
     }
 }
 
@@ -113,22 +167,36 @@ impl SessionStore for MemoryStore {
         ttl_secs: i64,
     ) -> Result<(), StoreError> {
         let now = self.clock.now();
-        if let Some(user) = record.user_id() {
-            self.by_user
-                .lock()
-                .entry(user.to_string())
-                .or_default()
-                .insert(key.clone());
-        }
-        self.entries.write().insert(
+        let mut entries = self.entries.write();
+        self.index(key, record);
+        entries.insert(
             key.clone(),
             Entry {
                 record: record.clone(),
                 expires_at: now + ttl_secs.max(1),
             },
         );
+        drop(entries);
         self.sweep(now);
         Ok(())
+    }
+
+    async fn update(
+        &self,
+        key: &SessionKey,
+        record: &Record,
+        ttl_secs: i64,
+    ) -> Result<bool, StoreError> {
+        let now = self.clock.now();
+        // One write lock over the check and the write: a delete cannot come between.
+        let mut entries = self.entries.write();
+        let Some(entry) = entries.get_mut(key).filter(|e| e.expires_at > now) else {
+            return Ok(false);
+        };
+        entry.record = record.clone();
+        entry.expires_at = now + ttl_secs.max(1);
+        self.index(key, record);
+        Ok(true)
     }
 
     async fn delete(&self, key: &SessionKey) -> Result<(), StoreError> {
@@ -151,21 +219,45 @@ impl SessionStore for MemoryStore {
             .unwrap_or_default())
     }
 
-    async fn claim(&self, name: &str, ttl_ms: i64) -> Result<bool, StoreError> {
+    async fn claim(&self, name: &str, ttl_ms: i64) -> Result<Option<LeaseToken>, StoreError> {
         let now = self.clock.now_ms();
         let mut leases = self.leases.lock();
         match leases.get(name) {
-            Some(&until) if until > now => Ok(false),
+            Some((_, until)) if *until > now => Ok(None),
             _ => {
-                leases.insert(name.to_string(), now + ttl_ms);
-                Ok(true)
+                let token = LeaseToken::new();
+                leases.insert(name.to_string(), (token.clone(), now + ttl_ms.max(1)));
+                Ok(Some(token))
             }
         }
     }
 
-    async fn release(&self, name: &str) -> Result<(), StoreError> {
-        self.leases.lock().remove(name);
-        Ok(())
+    async fn release(&self, name: &str, token: &LeaseToken) -> Result<bool, StoreError> {
+        let now = self.clock.now_ms();
+        let mut leases = self.leases.lock();
+        match leases.get(name) {
+            Some((owner, until)) if owner == token && *until > now => {
+                leases.remove(name);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn extend(
+        &self,
+        name: &str,
+        token: &LeaseToken,
+        ttl_ms: i64,
+    ) -> Result<bool, StoreError> {
+        let now = self.clock.now_ms();
+        match self.leases.lock().get_mut(name) {
+            Some((owner, until)) if owner == token && *until > now => {
+                *until = now + ttl_ms.max(1);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -13,10 +13,12 @@ use crate::metrics::Metrics;
 use crate::okta::{CallContext, OktaClient, Outcome, Priority, TokenSet};
 use crate::portal::abuse::{Admission, Delivery, Guard};
 use crate::portal::error::AppError;
-use crate::portal::session::{PreAuth, Record, Sessions, SignedIn, StoreError};
+use crate::portal::session::{Lease, PreAuth, Record, Sessions, SignedIn, StoreError};
 
-/// How long one request may hold a flow (longer than any Okta call can take).
+/// How long one request holds a flow at least; longer when one Okta call may take longer.
 const LEASE_MS: i64 = 30_000;
+/// Lease time kept beyond an Okta call's budget, for saving its result.
+const LEASE_MARGIN_MS: i64 = 5_000;
 
 /// What the route should do next.
 #[derive(Debug)]
@@ -68,23 +70,32 @@ pub struct Attempt<'a> {
 
 impl SigninService {
     pub async fn drive(&self, attempt: Attempt<'_>, event: Event) -> Result<Driven, AppError> {
-        let lease = format!("flow:{}", self.sessions.key_of(attempt.session_id).0);
-        if !self.sessions.store.claim(&lease, LEASE_MS).await? {
+        let name = format!("flow:{}", self.sessions.key_of(attempt.session_id).0);
+        let needed = self.lease_needed_ms();
+        let store = self.sessions.store.clone();
+        let clock = self.sessions.clock().clone();
+        let Some(mut lease) = Lease::claim(store, clock, name, needed.max(LEASE_MS)).await? else {
             return Ok(Driven::Busy);
-        }
+        };
         let started = std::time::Instant::now();
-        let result = self.drive_locked(&attempt, event).await;
+        let result = self.drive_locked(&attempt, event, &mut lease).await;
         let floor = matches!(&result, Ok((_, true)));
         // Past this point a session may exist and its cookie be set: nothing may turn the
         // answer into an error (the browser would lose the cookie and the session would be
-        // orphaned). A lease that cannot be released expires on its own.
-        if let Err(e) = self.sessions.store.release(&lease).await {
+        // orphaned). Owner-checked: if the lease ran out meanwhile, the next holder keeps
+        // theirs; one that cannot be released expires on its own.
+        if let Err(e) = lease.release().await {
             tracing::warn!(error = %e, "could not release a flow lease");
         }
         if floor {
             self.guard.failure_floor(started).await;
         }
         result.map(|(driven, _)| driven)
+    }
+
+    /// Lease time an Okta call needs left before it starts: its budget and a margin.
+    fn lease_needed_ms(&self) -> i64 {
+        self.okta.call_budget_ms().saturating_add(LEASE_MARGIN_MS)
     }
 
     /// The shield's checks before the machine sees `event` (the username is the flow's).
@@ -160,6 +171,7 @@ impl SigninService {
         &self,
         attempt: &Attempt<'_>,
         event: Event,
+        lease: &mut Lease,
     ) -> Result<(Driven, bool), AppError> {
         let now = self.sessions.clock().now();
         let pre = match self.sessions.load(attempt.session_id).await? {
@@ -195,7 +207,7 @@ impl SigninService {
         let floor = shielding.floor;
         let device = shielding.device;
         let result = self
-            .run(attempt, pre, event, username.clone(), device)
+            .run(attempt, pre, event, username.clone(), device, lease)
             .await
             .map_err(AppError::from);
         if let Err(e) = self.settle(shielding, username.as_deref(), &result).await {
@@ -214,6 +226,7 @@ impl SigninService {
         mut event: Event,
         username: Option<String>,
         device: bool,
+        lease: &mut Lease,
     ) -> Result<Driven, StoreError> {
         let clock = self.sessions.clock().clone();
         let started = matches!(
@@ -229,6 +242,11 @@ impl SigninService {
             pre.flow = transition.flow;
             match transition.effect {
                 Effect::Call(call) => {
+                    // Never start a call that could outlast the lease; if it cannot be
+                    // extended, another request owns the flow now: stop, write nothing.
+                    if !lease.ensure(self.lease_needed_ms()).await? {
+                        return Ok(Driven::Busy);
+                    }
                     last_call = Some(call_name(&call));
                     // Deliveries are capped per username before they reach Okta, for
                     // every name alike; a refusal reads as Okta's own rate limit.
