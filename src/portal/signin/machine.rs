@@ -75,7 +75,7 @@ impl Method {
 }
 
 /// The `mfa_required` state of a flow.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Mfa {
     pub mfa_token: String,
     /// The first factor when it was not the password.
@@ -83,10 +83,29 @@ pub struct Mfa {
 }
 
 /// A started OOB challenge. `None` where a flow holds an `Option<Oob>` means a decoy.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Oob {
     pub oob_code: String,
     pub binding_code: Option<String>,
+}
+
+// Okta's `mfa_token` and `oob_code` are bearer secrets: `{:?}` of a flow never shows them.
+impl std::fmt::Debug for Mfa {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Mfa")
+            .field("mfa_token", &"[redacted]")
+            .field("first", &self.first)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Oob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Oob")
+            .field("oob_code", &"[redacted]")
+            .field("binding_code", &self.binding_code)
+            .finish()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,7 +179,6 @@ pub struct Flow {
     pub notice: Option<Notice>,
 }
 
-#[derive(Debug)]
 pub enum Event {
     SubmitPassword {
         username: String,
@@ -184,7 +202,7 @@ pub enum Event {
 }
 
 /// A call to Okta for the service layer to perform.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(PartialEq, Eq)]
 pub enum Call {
     Password {
         username: String,
@@ -211,6 +229,37 @@ pub enum Call {
         oob_code: String,
         binding_code: Option<String>,
     },
+}
+
+// Events and calls carry passwords, codes and Okta's tokens: their `{:?}` is the variant
+// only, so no log line or panic message can ever show one.
+impl std::fmt::Debug for Event {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Event::SubmitPassword { .. } => "SubmitPassword",
+            Event::StartPasswordless { .. } => "StartPasswordless",
+            Event::ChooseFactor(_) => "ChooseFactor",
+            Event::SubmitCode(_) => "SubmitCode",
+            Event::Resend => "Resend",
+            Event::Poll => "Poll",
+            Event::SwitchFactor => "SwitchFactor",
+            Event::Cancel => "Cancel",
+            Event::Answer(_) => "Answer",
+        })
+    }
+}
+
+impl std::fmt::Debug for Call {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Call::Password { .. } => "Password",
+            Call::PrimaryOtp { .. } => "PrimaryOtp",
+            Call::PrimaryAuthenticate { .. } => "PrimaryAuthenticate",
+            Call::Challenge { .. } => "Challenge",
+            Call::MfaOtp { .. } => "MfaOtp",
+            Call::RedeemOob { .. } => "RedeemOob",
+        })
+    }
 }
 
 /// Why a submitted form is shown again with a 4xx.
