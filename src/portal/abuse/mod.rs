@@ -24,7 +24,12 @@
 pub mod device;
 pub mod failures;
 pub mod limiter;
+mod passwords;
 pub mod sketch;
+mod steps;
+
+pub use passwords::Admission;
+pub use steps::Delivery;
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -37,8 +42,8 @@ use crate::config::ProtectionConfig;
 use crate::metrics::Metrics;
 use crate::portal::error::AppError;
 use crate::portal::session::Sessions;
-use crate::portal::session::StoreError;
-use failures::{Failed, FailureBook, FailureStore, Policy, Reset};
+
+use failures::{FailureBook, FailureStore, Policy};
 use limiter::{ip_key, KeyedLimiter, MemoryLimiter};
 
 /// What a request is trying to do, for the per-IP quotas.
@@ -48,55 +53,6 @@ pub enum Action {
     Code,
     Resend,
     Poll,
-}
-
-/// A password attempt admitted toward Okta: counted as in flight until [`Admission::end`]
-/// (or, on an early return, until it is dropped).
-#[must_use = "the attempt counts against the failure budget only while this is kept"]
-pub struct Admission {
-    failures: Arc<dyn FailureStore>,
-    key: String,
-    /// Attempts on the same budget that were already in flight.
-    ahead: u32,
-    ended: bool,
-}
-
-impl Admission {
-    async fn begin(failures: Arc<dyn FailureStore>, key: String) -> Result<Self, StoreError> {
-        let ahead = failures.begin(&key).await?;
-        Ok(Admission {
-            failures,
-            key,
-            ahead,
-            ended: false,
-        })
-    }
-
-    /// The attempt's outcome is recorded: it no longer counts as in flight.
-    pub async fn end(mut self) {
-        self.ended = true;
-        if let Err(e) = self.failures.end(&self.key).await {
-            tracing::warn!(error = %e, "could not end a password attempt in the failure store");
-        }
-    }
-}
-
-impl Drop for Admission {
-    fn drop(&mut self) {
-        if self.ended {
-            return;
-        }
-        let (failures, key) = (self.failures.clone(), std::mem::take(&mut self.key));
-        // Dropped on an early return: end it in the background (a store may need I/O).
-        match tokio::runtime::Handle::try_current() {
-            Ok(handle) => {
-                handle.spawn(async move {
-                    let _ = failures.end(&key).await;
-                });
-            }
-            Err(_) => tracing::warn!("a password attempt was dropped outside a runtime"),
-        }
-    }
 }
 
 pub struct Guard {
@@ -115,17 +71,6 @@ pub struct Guard {
     free_starts: Box<dyn KeyedLimiter>,
     failures: Arc<dyn FailureStore>,
     policy: Policy,
-}
-
-/// A kind of delivery to a user's device, for the per-username caps.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Delivery {
-    Push,
-    /// An SMS or a call for a passwordless start or resend: our own per-username cooldown
-    /// applies before Okta's per-phone limit, for every name alike.
-    FirstFactorPhone,
-    /// Any other SMS, call or email.
-    Message,
 }
 
 impl Guard {
@@ -232,204 +177,6 @@ impl Guard {
         self.username
             .check(&key)
             .map_err(|wait| self.deny("username_rate", wait, Some(&digest), ip))
-    }
-
-    /// Everything a password attempt must pass before it may reach Okta. Keep the
-    /// answer until the attempt's outcome is recorded: until then it counts against
-    /// the budget, so attempts admitted while others are still waiting for Okta cannot
-    /// overspend it.
-    pub async fn admit_password(
-        &self,
-        username: &str,
-        device: bool,
-        ip: IpAddr,
-    ) -> Result<Admission, AppError> {
-        let digest = self.digest(username);
-        // In flight first, then the recorded failures: an attempt that ends in between
-        // is seen in one or the other, never in neither.
-        let key = if device {
-            format!("device|{digest}")
-        } else {
-            digest.clone()
-        };
-        let admission = Admission::begin(self.failures.clone(), key).await?;
-        match self
-            .judge_password(&digest, username, device, ip, admission.ahead)
-            .await
-        {
-            Ok(()) => Ok(admission),
-            Err(refusal) => {
-                // A refused attempt never reaches Okta: it stops counting at once.
-                admission.end().await;
-                Err(refusal)
-            }
-        }
-    }
-
-    /// The budget, per IP+username, backoff and rate checks of a password attempt, with
-    /// `ahead` attempts on the same budget already in flight.
-    async fn judge_password(
-        &self,
-        digest: &str,
-        username: &str,
-        device: bool,
-        ip: IpAddr,
-        ahead: u32,
-    ) -> Result<(), AppError> {
-        let now_ms = self.clock.now_ms();
-        let f = self.failures.get(digest, now_ms, &self.policy).await?;
-        // Milliseconds since the last failure: a whole-second clock would let the
-        // "1 s" backoff end a few milliseconds after the failure.
-        let since_ms = now_ms.saturating_sub(f.last_failure_ms);
-        // A spent budget comes back only with a correct password (or Okta's declared
-        // auto-unlock): the wait a refused browser is told is the auto-unlock's, or a day.
-        let retry_later = self
-            .policy
-            .auto_unlock_ms
-            .map_or(86_400, |p| seconds(p.saturating_sub(since_ms)).min(86_400));
-        let (spent, budget) = if device {
-            (f.device, self.config.device_failure_budget)
-        } else {
-            (f.anonymous, self.config.anonymous_failure_budget)
-        };
-        if spent.saturating_add(ahead) >= budget {
-            return Err(self.deny("username_failure_budget", retry_later, Some(digest), ip));
-        }
-        if !device
-            && self
-                .failures
-                .ip_user(&ip_key(ip), digest, now_ms, &self.policy)
-                .await?
-                >= self.config.ip_username_failures
-        {
-            let wait = seconds(self.policy.ip_window_ms.saturating_sub(since_ms));
-            return Err(self.deny("ip_username_failures", wait, Some(digest), ip));
-        }
-        // Backoff: 1, 2, 4 … (capped) seconds after each further consecutive failure.
-        if spent >= 1 {
-            let backoff = (1i64 << (spent - 1).min(16)).min(self.config.max_backoff_seconds);
-            if since_ms < backoff * 1000 {
-                let wait = seconds(backoff * 1000 - since_ms);
-                return Err(self.deny("username_backoff", wait, Some(digest), ip));
-            }
-        }
-        self.check_username(username, device, ip)
-    }
-
-    pub async fn password_failed(
-        &self,
-        username: &str,
-        device: bool,
-        ip: IpAddr,
-    ) -> Result<(), StoreError> {
-        let digest = self.digest(username);
-        let what = if device {
-            Failed::Device
-        } else {
-            Failed::Anonymous
-        };
-        self.failures
-            .record(
-                &digest,
-                &ip_key(ip),
-                what,
-                self.clock.now_ms(),
-                &self.policy,
-            )
-            .await
-    }
-
-    /// A correct password (Okta answered tokens or `mfa_required`), from a browser with
-    /// or without a device cookie.
-    pub async fn password_ok(&self, username: &str, device: bool) -> Result<(), StoreError> {
-        let what = if device {
-            Reset::DevicePasswords
-        } else {
-            Reset::Passwords
-        };
-        self.failures
-            .reset(
-                &self.digest(username),
-                what,
-                self.clock.now_ms(),
-                &self.policy,
-            )
-            .await
-    }
-
-    /// A one-time code for `username` may go on to Okta (or to a decoy's check): fewer
-    /// than `code_failures_free` wrong codes so far, counting those in flight, or the
-    /// backoff since the last one has passed (1, 2, 4 … s up to
-    /// `code_max_backoff_seconds`). Keep the answer until the outcome is recorded.
-    pub async fn admit_code(&self, username: &str, ip: IpAddr) -> Result<Admission, AppError> {
-        let digest = self.digest(username);
-        let admission = Admission::begin(self.failures.clone(), format!("code|{digest}")).await?;
-        let now_ms = self.clock.now_ms();
-        let f = self.failures.get(&digest, now_ms, &self.policy).await?;
-        let spent = f.codes.saturating_add(admission.ahead);
-        let free = self.config.code_failures_free;
-        if spent >= free {
-            let exponent = (spent - free).min(30);
-            let backoff_ms = (1000i64 << exponent)
-                .min(self.config.code_max_backoff_seconds.saturating_mul(1000));
-            let since_ms = now_ms.saturating_sub(f.last_code_ms);
-            if admission.ahead > 0 || since_ms < backoff_ms {
-                let wait = seconds(backoff_ms.saturating_sub(since_ms));
-                admission.end().await;
-                return Err(self.deny("username_code_backoff", wait, Some(&digest), ip));
-            }
-        }
-        Ok(admission)
-    }
-
-    /// A wrong code (or one whose answer was lost) for `username`.
-    pub async fn code_failed(&self, username: &str) -> Result<(), StoreError> {
-        let digest = self.digest(username);
-        self.failures
-            .record(&digest, "", Failed::Code, self.clock.now_ms(), &self.policy)
-            .await
-    }
-
-    /// A sign-in completed: the wrong-code count restarts.
-    pub async fn codes_ok(&self, username: &str) -> Result<(), StoreError> {
-        self.failures
-            .reset(
-                &self.digest(username),
-                Reset::Codes,
-                self.clock.now_ms(),
-                &self.policy,
-            )
-            .await
-    }
-
-    /// Whether one more push, SMS, call or email may be sent for `username` (every name,
-    /// known or not, so the answer tells nothing): the cooldown between SMS or calls,
-    /// the outstanding cap and the daily cap. `Err(seconds)` to wait.
-    pub fn check_delivery(&self, username: &str, kind: Delivery, ip: IpAddr) -> Result<(), i64> {
-        let digest = self.digest(username);
-        let deny = |limiter: &'static str, wait: i64| {
-            self.metrics.rate_limited(limiter);
-            tracing::info!(target: "audit", event = "rate_limited", limiter, user = %digest, ip = %ip, retry_after = wait);
-            wait
-        };
-        if kind == Delivery::FirstFactorPhone {
-            self.phone
-                .check(&digest)
-                .map_err(|w| deny("username_phone_cooldown", w))?;
-        }
-        self.outstanding
-            .check(&digest)
-            .map_err(|w| deny("username_deliveries_outstanding", w))?;
-        self.daily
-            .check(&digest)
-            .map_err(|w| deny("username_deliveries_daily", w))
-    }
-
-    /// A passwordless authenticator-app start (no Okta call, a pending session).
-    pub fn check_free_start(&self, ip: IpAddr) -> Result<(), AppError> {
-        self.free_starts
-            .check("all")
-            .map_err(|wait| self.deny("free_starts", wait, None, ip))
     }
 
     /// After a complete sign-in: remember this browser for this user.
