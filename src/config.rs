@@ -182,6 +182,9 @@ pub struct ProtectionConfig {
     /// before each further one waits: 1, 2, 4 … s, up to `code_max_backoff_seconds`.
     pub code_failures_free: u32,
     pub code_max_backoff_seconds: i64,
+    /// Consecutive wrong codes after which a username's codes are refused until a sign-in
+    /// completes (by another factor): NIST SP 800-63B allows at most 100.
+    pub code_failures_max: u32,
     /// Codes or pushes sent per username per day (pushes, SMS, calls, emails; every name,
     /// known or not).
     pub deliveries_per_day: u32,
@@ -278,6 +281,7 @@ impl Default for Config {
                 failure_retention: 30 * 24 * 3600,
                 code_failures_free: 5,
                 code_max_backoff_seconds: 3600,
+                code_failures_max: 100,
                 deliveries_per_day: 10,
                 deliveries_outstanding: 5,
                 deliveries_window: 300,
@@ -594,6 +598,7 @@ impl Config {
             }
         }
         for (key, value) in [
+            ("protection.code_failures_max", l.code_failures_max),
             ("protection.deliveries_per_day", l.deliveries_per_day),
             (
                 "protection.deliveries_outstanding",

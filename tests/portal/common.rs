@@ -222,6 +222,32 @@ impl Portal {
     }
 
     /// A GET that presents `sid` as the session cookie (replaying a cookie value).
+    /// Posts a form as the session `sid` (its own cookie, whatever this browser holds);
+    /// `fields` are sent as given (no CSRF token is added).
+    pub async fn post_as(
+        &self,
+        path: &str,
+        sid: &str,
+        fields: &[(&str, &str)],
+        headers: Vec<Header<'static>>,
+    ) -> Page {
+        let mut form = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in fields {
+            form.append_pair(k, v);
+        }
+        let mut request = self
+            .client
+            .post(path.to_string())
+            .cookie(Cookie::new(SID, sid.to_string()))
+            .header(ContentType::Form)
+            .body(form.finish());
+        for h in headers {
+            request = request.header(h);
+        }
+        let r = request.dispatch().await;
+        self.page(r).await
+    }
+
     pub async fn get_as(&self, path: &str, sid: &str) -> Page {
         let r = self
             .client

@@ -33,6 +33,10 @@ impl Guard {
         let now_ms = self.clock.now_ms();
         let f = self.failures.get(&digest, now_ms, &self.policy).await?;
         let spent = f.codes.saturating_add(admission.ahead);
+        if spent >= self.config.code_failures_max {
+            admission.end().await;
+            return Err(self.deny("username_code_cap", 86_400, Some(&digest), ip));
+        }
         let free = self.config.code_failures_free;
         if spent >= free {
             let exponent = (spent - free).min(30);
