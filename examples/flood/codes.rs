@@ -8,6 +8,7 @@
 //!   passwordless push: a decoy) and made-up names, some flows polled like the wait page
 //!   does; what reached real users is the emulator's `pushes_sent` and `messages_sent`.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -31,6 +32,8 @@ const FLOWS_PER_BROWSER: usize = 3;
 /// What a code or delivery flood measured.
 pub struct CodeMeasured {
     pub title: &'static str,
+    /// New browsers (flows) per second over all clients.
+    pub rate: f64,
     pub elapsed: Duration,
     pub concurrency: usize,
     pub usernames: usize,
@@ -53,7 +56,11 @@ struct Flood {
     base: String,
     http: reqwest::Client,
     usernames: Vec<String>,
+    start: Instant,
     deadline: Instant,
+    /// Time between two new browsers, over all clients (`--code-rate`).
+    interval: Duration,
+    next: AtomicU64,
     tally: Arc<Tally>,
     break_ins: Mutex<Vec<String>>,
 }
@@ -68,6 +75,18 @@ fn who(user: &str) -> &'static str {
 }
 
 impl Flood {
+    /// Waits for this client's next browser, at the flood's pace; false when the flood is
+    /// over.
+    async fn next_browser(&self) -> bool {
+        let i = self.next.fetch_add(1, Ordering::Relaxed);
+        let due = self.start + self.interval.mul_f64(i as f64);
+        if due >= self.deadline {
+            return false;
+        }
+        tokio::time::sleep_until(due.into()).await;
+        true
+    }
+
     fn made_up<'a>(&'a self, rng: &mut StdRng) -> &'a str {
         &self.usernames[rng.gen_range(0..self.usernames.len())]
     }
@@ -93,7 +112,7 @@ impl Flood {
 
     async fn otp_worker(self: Arc<Self>, seed: u64) {
         let mut rng = StdRng::seed_from_u64(seed);
-        while Instant::now() < self.deadline {
+        while self.next_browser().await {
             let Some((mut b, mut csrf)) = self.fresh(&mut rng).await else {
                 continue;
             };
@@ -178,7 +197,7 @@ impl Flood {
 
     async fn push_worker(self: Arc<Self>, seed: u64, poller: bool) {
         let mut rng = StdRng::seed_from_u64(seed);
-        while Instant::now() < self.deadline {
+        while self.next_browser().await {
             let Some((mut b, csrf)) = self.fresh(&mut rng).await else {
                 continue;
             };
@@ -268,7 +287,10 @@ pub async fn run(o: &Options, kind: Kind, secret: &str, seed: u64) -> Result<Cod
         base: base.clone(),
         http: plain.clone(),
         usernames,
+        start: started,
         deadline: started + Duration::from_secs_f64(o.code_seconds),
+        interval: Duration::from_secs_f64(1.0 / o.code_rate),
+        next: AtomicU64::new(0),
         tally: Arc::new(Tally::default()),
         break_ins: Mutex::new(vec![]),
     });
@@ -309,6 +331,7 @@ pub async fn run(o: &Options, kind: Kind, secret: &str, seed: u64) -> Result<Cod
     let break_ins = flood.break_ins.lock().clone();
     Ok(CodeMeasured {
         title,
+        rate: o.code_rate,
         elapsed,
         concurrency,
         usernames: o.usernames,

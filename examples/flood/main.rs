@@ -84,6 +84,8 @@ struct Options {
     code_seconds: f64,
     /// Clients of `otp-flood` and `push-flood`.
     code_concurrency: usize,
+    /// New attacker browsers per second in `otp-flood` and `push-flood`.
+    code_rate: f64,
     /// Simulated days of `slow-week`.
     days: usize,
     /// Attempts per account per simulated day in `slow-week`.
@@ -136,7 +138,7 @@ impl Scenario {
 }
 
 const USAGE: &str = "usage: flood [--attempts N] [--seconds S] [--usernames N] [--concurrency N] \
-[--bob-signins N] [--code-seconds S] [--code-concurrency N] [--days N] [--per-day N] \
+[--bob-signins N] [--code-seconds S] [--code-concurrency N] [--code-rate R] [--days N] [--per-day N] \
 [--scenario one-ip|many-ips|both|otp-flood|push-flood|slow-week|all]
 (default: all; --scenario may be repeated or comma-separated)";
 
@@ -149,6 +151,7 @@ fn parse_options() -> Result<Options, String> {
         bob_signins: 8,
         code_seconds: 20.0,
         code_concurrency: 16,
+        code_rate: 2.0,
         days: 7,
         per_day: 6,
         scenarios: vec![],
@@ -170,6 +173,7 @@ fn parse_options() -> Result<Options, String> {
             "--bob-signins" => o.bob_signins = value.parse().map_err(|_| bad())?,
             "--code-seconds" => o.code_seconds = value.parse().map_err(|_| bad())?,
             "--code-concurrency" => o.code_concurrency = value.parse().map_err(|_| bad())?,
+            "--code-rate" => o.code_rate = value.parse().map_err(|_| bad())?,
             "--days" => o.days = value.parse().map_err(|_| bad())?,
             "--per-day" => o.per_day = value.parse().map_err(|_| bad())?,
             "--scenario" => {
@@ -202,6 +206,7 @@ fn parse_options() -> Result<Options, String> {
     o.bob_signins = o.bob_signins.clamp(1, 20);
     o.code_seconds = o.code_seconds.clamp(5.0, 300.0);
     o.code_concurrency = o.code_concurrency.clamp(1, 128);
+    o.code_rate = o.code_rate.clamp(0.1, 200.0);
     o.days = o.days.clamp(1, 60);
     o.per_day = o.per_day.clamp(1, 48);
     if o.scenarios.is_empty() {

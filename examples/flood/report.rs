@@ -222,9 +222,9 @@ pub fn report(m: Measured, o: &Options) -> Report {
         "max per username per second at emulator",
         format!(
             "{max_per_second} ({max_user}); bob: {} ({} calls, {} answered 429)",
-            field(&bob_traffic, "max_per_second"),
-            field(&bob_traffic, "token_requests"),
-            field(&bob_traffic, "rate_limited")
+            opt(bob_traffic["max_per_second"].as_u64()),
+            opt(bob_traffic["token_requests"].as_u64()),
+            opt(bob_traffic["rate_limited"].as_u64())
         ),
     );
     line(
@@ -240,10 +240,14 @@ pub fn report(m: Measured, o: &Options) -> Report {
         "bob locked at the emulator",
         format!(
             "{} (consecutive failed passwords now: {}); alice {}, dave {}; locked users: {}",
-            if bob_locked { "YES" } else { "no" },
-            field(&bob_status, "failed_passwords"),
-            field(&alice_status, "failed_passwords"),
-            field(&dave_status, "failed_passwords"),
+            match bob_status["locked"].as_bool() {
+                Some(true) => "YES",
+                Some(false) => "no",
+                None => "- (not measured: counted as locked)",
+            },
+            opt(bob_status["failed_passwords"].as_u64()),
+            opt(alice_status["failed_passwords"].as_u64()),
+            opt(dave_status["failed_passwords"].as_u64()),
             if locked_users.is_empty() {
                 "none".to_string()
             } else {
@@ -396,7 +400,7 @@ pub fn report(m: Measured, o: &Options) -> Report {
         "max",
         format!(
             "{max_per_second} (bob {})",
-            field(&bob_traffic, "max_per_second")
+            opt(bob_traffic["max_per_second"].as_u64())
         ),
     );
     summary.insert("locked", if bob_locked { "yes" } else { "no" }.to_string());
@@ -526,9 +530,10 @@ pub fn code_report(m: CodeMeasured, scenario: Scenario) -> Report {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\n== Scenario {}: {} (trusted proxy 127.0.0.1, a random X-Forwarded-For per request; {} clients, {} made-up usernames, {:.1} s)",
+        "\n== Scenario {}: {} (trusted proxy 127.0.0.1, a random X-Forwarded-For per request; {} new browsers per second over {} clients, {} made-up usernames, {:.1} s)",
         scenario.slug(),
         m.title,
+        m.rate,
         m.concurrency,
         m.usernames,
         secs
@@ -650,7 +655,7 @@ pub fn code_report(m: CodeMeasured, scenario: Scenario) -> Report {
             );
             label_line(
                 &mut out,
-                "pushes sent to dave (policy refuses passwordless)",
+                "pushes sent to dave (refused by policy)",
                 opt(dave_pushes),
             );
             let polls = carol.and_then(|v| v["token_traffic"]["token_requests"].as_u64());
