@@ -149,7 +149,7 @@ fn parse_options() -> Result<Options, String> {
         usernames: 200,
         concurrency: 48,
         bob_signins: 8,
-        code_seconds: 20.0,
+        code_seconds: 15.0,
         code_concurrency: 16,
         code_rate: 2.0,
         days: 7,
