@@ -457,6 +457,17 @@ impl Tally {
         }
     }
 
+    /// Answers with a 5xx status, over all rows.
+    pub fn server_errors(&self) -> u64 {
+        self.0
+            .lock()
+            .values()
+            .flat_map(|r| r.iter())
+            .filter(|(k, _)| k.starts_with('5'))
+            .map(|(_, v)| v)
+            .sum()
+    }
+
     pub fn total(&self, row: &str) -> u64 {
         self.0
             .lock()
@@ -737,6 +748,13 @@ pub fn code_report(m: CodeMeasured, scenario: Scenario) -> Report {
             m.panics
         ));
     }
+    let fives = m.tally.server_errors();
+    if fives > 0 {
+        failed.push(format!(
+            "{}: the portal answered 5xx {fives} time(s)",
+            scenario.slug()
+        ));
+    }
     Report {
         scenario,
         failed_checks: failed,
@@ -847,6 +865,12 @@ pub fn week_report(m: WeekMeasured) -> Report {
     }
     if m.panics > 0 {
         failed.push(format!("slow-week: {} panic(s)", m.panics));
+    }
+    let fives = m.tally.server_errors();
+    if fives > 0 {
+        failed.push(format!(
+            "slow-week: the portal answered 5xx {fives} time(s)"
+        ));
     }
     let mut summary = BTreeMap::new();
     summary.insert("line", totals.join("; "));
