@@ -112,10 +112,10 @@ async fn start_portal(
     config
         .validate(false)
         .map_err(|e| format!("portal configuration: {e}"))?;
+    // In-memory session and failure stores (the defaults), on the emulator's clock.
     let parts = direct_signin::portal::Parts {
         clock,
-        store: None,
-        failures: None,
+        ..direct_signin::portal::Parts::default()
     };
     let (tx, rx) = tokio::sync::oneshot::channel();
     let rocket = direct_signin::portal::build(figment, config, parts)?.attach(AdHoc::on_liftoff(
