@@ -2,7 +2,7 @@
 //! signing in during it, then what the emulator and the portal saw.
 
 use std::net::IpAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -48,17 +48,24 @@ async fn wait_ready(
     ))
 }
 
-pub async fn run(
-    o: &Options,
-    scenario: Scenario,
-    secret: &str,
-    seed: u64,
-) -> Result<Measured, String> {
+/// A fresh emulator and portal as child processes on loopback ports, both ready.
+pub struct Pair {
+    pub emulator: Proc,
+    pub portal: Proc,
+    pub emu: Emulator,
+    pub base: String,
+    pub plain: reqwest::Client,
+    pub portal_log: PathBuf,
+}
+
+/// Starts a fresh emulator and portal (logs `target/flood/{slug}-*.log`); with
+/// `trusted_proxy`, the portal trusts 127.0.0.1 as a proxy (`X-Forwarded-For` counts).
+pub async fn start_pair(slug: &str, trusted_proxy: bool, secret: &str) -> Result<Pair, String> {
     let logs = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/flood");
     std::fs::create_dir_all(&logs).map_err(|e| e.to_string())?;
     let (emu_port, portal_port) = free_ports()?;
-    let emu_log = logs.join(format!("{}-emulator.log", scenario.slug()));
-    let portal_log = logs.join(format!("{}-portal.log", scenario.slug()));
+    let emu_log = logs.join(format!("{slug}-emulator.log"));
+    let portal_log = logs.join(format!("{slug}-portal.log"));
     let plain = http_client(None)?;
 
     let mut emulator = spawn(
@@ -90,7 +97,7 @@ pub async fn run(
         ("ROCKET_PORT", portal_port.to_string()),
         ("DIRECT_SIGNIN_SESSION__SECRET", secret.to_string()),
     ];
-    if scenario == Scenario::ManyIps {
+    if trusted_proxy {
         env.push((
             "DIRECT_SIGNIN_NETWORK__TRUSTED_PROXIES",
             r#"["127.0.0.1"]"#.to_string(),
@@ -106,12 +113,45 @@ pub async fn run(
         &portal_log,
     )
     .await?;
+    Ok(Pair {
+        emulator,
+        portal,
+        emu,
+        base,
+        plain,
+        portal_log,
+    })
+}
+
+/// Panics in a portal log.
+pub fn panics_in(log: &Path) -> usize {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.contains("panicked"))
+        .count()
+}
+
+pub async fn run(
+    o: &Options,
+    scenario: Scenario,
+    secret: &str,
+    seed: u64,
+) -> Result<Measured, String> {
+    let Pair {
+        emulator,
+        mut portal,
+        emu,
+        base,
+        plain,
+        portal_log,
+    } = start_pair(scenario.slug(), scenario == Scenario::ManyIps, secret).await?;
 
     // Bob's browser, and one sign-in before the flood: the device cookie, and the
     // latency with no flood.
     let (bob_http, bob_forwarded) = match scenario {
         Scenario::OneIp => (http_client(Some(IpAddr::V4(BOB_SOCKET_IP)))?, None),
-        Scenario::ManyIps => (plain.clone(), Some(BOB_FORWARDED_IP.to_string())),
+        _ => (plain.clone(), Some(BOB_FORWARDED_IP.to_string())),
     };
     let mut bob = Bob::new(Browser::new(bob_http, &base, bob_forwarded));
     let step = match bob.fresh_step(&emu).await? {
@@ -172,11 +212,7 @@ pub async fn run(
     };
     drop(portal);
     drop(emulator);
-    let panics = std::fs::read_to_string(&portal_log)
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| l.contains("panicked"))
-        .count();
+    let panics = panics_in(&portal_log);
 
     Ok(Measured {
         scenario,

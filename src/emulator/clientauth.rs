@@ -34,13 +34,11 @@ pub fn authenticate(
             ));
         }
     }
-    let basic = match meta.authorization {
-        Some(value) if value.len() > 6 && value[..6].eq_ignore_ascii_case("basic ") => {
-            Some(parse_basic(&value[6..]).ok_or_else(|| {
-                Reply::invalid_client("The Basic authentication header is malformed.")
-            })?)
-        }
-        _ => None,
+    let basic = match meta.authorization.and_then(basic_credentials) {
+        Some(encoded) => Some(parse_basic(encoded).ok_or_else(|| {
+            Reply::invalid_client("The Basic authentication header is malformed.")
+        })?),
+        None => None,
     };
     let body_secret = params.get("client_secret");
     let assertion = params.get("client_assertion");
@@ -107,6 +105,14 @@ pub fn authenticate(
         }
     }
     Ok(client)
+}
+
+/// What follows `Basic ` (any case) in an `Authorization` header. The header may hold any
+/// text, multibyte characters included: nothing here slices at a byte offset that might
+/// not be a character boundary.
+fn basic_credentials(value: &str) -> Option<&str> {
+    let (scheme, rest) = value.split_at_checked(6)?;
+    (scheme.eq_ignore_ascii_case("basic ") && !rest.is_empty()).then_some(rest)
 }
 
 fn parse_basic(encoded: &str) -> Option<(String, String)> {

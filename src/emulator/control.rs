@@ -180,6 +180,9 @@ fn user_status(login: &str, emu: &Emu) -> ApiResult {
         "status": if user.status == super::directory::Status::Active { "active" } else { "suspended" },
         "locked": record.locked,
         "failed_passwords": record.failed_passwords,
+        "failed_codes": record.failed_codes,
+        "pushes_sent": record.pushes_sent,
+        "messages_sent": record.messages_sent,
         "token_traffic": stats,
     })))
 }

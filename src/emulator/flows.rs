@@ -181,6 +181,12 @@ pub fn start_oob(
             .header("X-Rate-Limit-Reset", reset.to_string()));
         }
     }
+    let record = state.user(&user.login);
+    if push_id.is_some() {
+        record.pushes_sent += 1;
+    } else {
+        record.messages_sent += 1;
+    }
     if binding_method == "prompt" {
         state.outbox.push(Message {
             channel: factor.channel(),
@@ -248,9 +254,12 @@ pub fn redeem_oob(
         let given = binding_code.unwrap_or_default();
         if given.is_empty() || !constant_time_eq(given, expected) {
             txn.wrong_codes += 1;
-            if txn.wrong_codes >= MAX_WRONG_CODES {
+            let burnt = txn.wrong_codes >= MAX_WRONG_CODES;
+            let login = txn.login.clone();
+            if burnt {
                 remove_oob(state, oob_code);
             }
+            state.user(&login).failed_codes += 1;
             return Err(Reply::invalid_grant("The binding_code is invalid."));
         }
         let factor = txn.factor;

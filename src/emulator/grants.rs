@@ -242,6 +242,7 @@ fn primary_otp(req: &TokenRequest<'_>, supported: Option<&[String]>) -> Result<V
         return Err(policy_denied());
     }
     if !verify_totp(&mut st, &user, otp, req.emu.clock.now()) {
+        st.user(&user.login).failed_codes += 1;
         return Err(Reply::invalid_grant("The one-time passcode is invalid."));
     }
     req.finish(st, &user, binding, vec![Factor::Totp], supported)
@@ -311,6 +312,7 @@ fn mfa_otp(req: &TokenRequest<'_>) -> Result<Value, Reply> {
         ));
     }
     if !verify_totp(&mut st, &user, otp, now) {
+        st.user(&user.login).failed_codes += 1;
         if let Some(txn) = st.mfa.get_mut(mfa_token) {
             txn.wrong_codes += 1;
             if txn.wrong_codes >= MAX_WRONG_CODES {

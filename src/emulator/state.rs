@@ -27,6 +27,13 @@ pub struct UserState {
     pub locked: bool,
     /// TOTP time steps already accepted (no replay of a used code).
     pub used_totp_steps: Vec<u64>,
+    /// Wrong one-time codes received (TOTP, SMS, voice, email; first or second factor).
+    /// Never reset but by `POST /emulator/reset`: a measurement for abuse simulations.
+    pub failed_codes: u64,
+    /// Pushes sent to the user's Okta Verify.
+    pub pushes_sent: u64,
+    /// SMS, voice calls and emails sent to the user.
+    pub messages_sent: u64,
 }
 
 /// The parameters a flow's follow-up calls must repeat (protocol reference §2.4).

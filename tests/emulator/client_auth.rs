@@ -478,3 +478,49 @@ async fn private_key_jwt_claim_rules() {
             .expect_tokens();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn multibyte_authorization_headers_are_invalid_client() {
+    let emu = Emu::start().await;
+    // "Basicé" puts a character boundary inside the first six bytes; the others hold
+    // multibyte text where a scheme or credentials would be.
+    let headers = [
+        "Basicé",
+        "Basic é…",
+        "Basic éééé",
+        "BASIC\u{a0}ZGVtby1wb3J0YWw6ZGVtby1wb3J0YWwtc2VjcmV0",
+        "Bearerü",
+        "Bearer ü",
+        "ééé",
+        "€",
+        "Basic\u{1F600}x",
+    ];
+    let multibyte_credentials = format!("Basic {}", STANDARD.encode("démo-portal:sécret"));
+    for endpoint in ["token", "challenge", "revoke", "introspect"] {
+        let url = emu.endpoint(As::Default, endpoint);
+        for value in headers
+            .iter()
+            .map(|h| h.to_string())
+            .chain([multibyte_credentials.clone()])
+        {
+            // Without a client_id, and with the confidential client's id in the body.
+            for fields in [&[][..], &[("client_id", "demo-portal")][..]] {
+                let r = emu
+                    .post_form(
+                        &url,
+                        &custom(Some(value.clone()), fields),
+                        &alice_password(),
+                    )
+                    .await;
+                assert_eq!(
+                    (r.status, r.error()),
+                    (401, "invalid_client"),
+                    "{endpoint} with Authorization {value:?} and {fields:?}: {}",
+                    r.text
+                );
+            }
+        }
+    }
+    // The emulator is still serving, and good credentials still work.
+    emu.alice_tokens().await;
+}

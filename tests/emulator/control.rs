@@ -170,3 +170,90 @@ async fn control_pages_for_people_exist() {
     let r = emu.get("/emulator/ui").await;
     assert_eq!(r.status, 200, "{}", r.text);
 }
+
+/// `failed_codes`, `pushes_sent` and `messages_sent` of `login`.
+async fn delivery_counters(emu: &Emu, login: &str) -> (u64, u64, u64) {
+    let s = emu.user_status(login).await;
+    let n = |k: &str| {
+        s[k].as_u64()
+            .unwrap_or_else(|| panic!("{k} is a number: {s}"))
+    };
+    (n("failed_codes"), n("pushes_sent"), n("messages_sent"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn user_status_counts_wrong_codes_and_deliveries() {
+    let emu = Emu::start().await;
+    assert_eq!(delivery_counters(&emu, BOB).await, (0, 0, 0));
+    assert_eq!(delivery_counters(&emu, CAROL).await, (0, 0, 0));
+    let wrong = emu.wrong_totp().await;
+
+    // Primary OTP: a wrong code counts, a right one does not.
+    let primary_otp = |otp: String| {
+        let emu = &emu;
+        async move {
+            emu.token(&[
+                ("grant_type", GRANT_OTP),
+                ("login_hint", CAROL),
+                ("otp", otp.as_str()),
+                ("scope", SCOPE),
+            ])
+            .await
+        }
+    };
+    primary_otp(wrong.clone())
+        .await
+        .expect_error(400, "invalid_grant");
+    primary_otp(wrong.clone())
+        .await
+        .expect_error(400, "invalid_grant");
+    assert_eq!(delivery_counters(&emu, CAROL).await, (2, 0, 0));
+    emu.advance(1).await;
+    primary_otp(emu.totp().await).await.expect_tokens();
+    assert_eq!(delivery_counters(&emu, CAROL).await, (2, 0, 0));
+
+    // Primary email and push for carol: one message, one push; a wrong email code counts.
+    let email = emu.primary_oob(CAROL, "email").await;
+    let oob = email.str("oob_code");
+    emu.advance(1).await;
+    emu.oob_grant(&oob, Some("000000"))
+        .await
+        .expect_error(400, "invalid_grant");
+    emu.primary_oob(CAROL, "push").await.expect_ok();
+    assert_eq!(delivery_counters(&emu, CAROL).await, (3, 1, 1));
+
+    // Second factor for bob: a wrong TOTP, a wrong SMS code, a push, an email.
+    let mfa = emu.mfa_token(BOB).await;
+    emu.advance(1).await;
+    emu.mfa_otp(&mfa, &wrong)
+        .await
+        .expect_error(400, "invalid_grant");
+    let sms = emu.challenge_oob(&mfa, "sms").await;
+    let sms_code = sms.str("oob_code");
+    emu.advance(1).await;
+    emu.mfa_oob(&mfa, &sms_code, Some("not-it"))
+        .await
+        .expect_error(400, "invalid_grant");
+    emu.challenge_oob(&mfa, "push").await.expect_ok();
+    emu.challenge_oob(&mfa, "email").await.expect_ok();
+    assert_eq!(delivery_counters(&emu, BOB).await, (2, 1, 2));
+    // An SMS refused by the per-phone limit was not sent, so it is not counted.
+    emu.challenge_oob(&mfa, "sms")
+        .await
+        .expect_error(429, "invalid_grant");
+    assert_eq!(delivery_counters(&emu, BOB).await, (2, 1, 2));
+    // A code burnt after five wrong tries keeps counting what reached the emulator.
+    for _ in 0..5 {
+        emu.advance(1).await;
+        emu.mfa_oob(&mfa, &sms_code, Some("not-it")).await;
+    }
+    assert_eq!(delivery_counters(&emu, BOB).await.0, 6);
+    // Wrong passwords are not codes.
+    emu.password(ALICE, "wrong").await;
+    assert_eq!(delivery_counters(&emu, ALICE).await, (0, 0, 0));
+    assert_eq!(emu.user_status(ALICE).await["failed_passwords"], 1);
+
+    emu.reset().await;
+    assert_eq!(delivery_counters(&emu, BOB).await, (0, 0, 0));
+    assert_eq!(delivery_counters(&emu, CAROL).await, (0, 0, 0));
+}

@@ -1,0 +1,461 @@
+//! `slow-week`: a week of slow guessing (issue 8, item 9). Wrong passwords for alice, bob
+//! and dave and wrong passwordless-OTP codes for carol, each from a fresh browser at a
+//! random forwarded address, about `--per-day` times a day per account, for `--days`
+//! simulated days.
+//!
+//! The portal's failure memory and Okta's lockout count both depend on time, so the portal
+//! and the emulator must see ONE clock that moves: both run in this process, on real
+//! loopback ports, the portal built by `direct_signin::portal::build` with the emulator's
+//! `Clock` (as the `cargo run` demo and tests/portal/common.rs do), and the clock is moved
+//! through the emulator's `POST /emulator/clock`. The portal's configuration is the
+//! default one plus the environment (`DIRECT_SIGNIN_*`), with 127.0.0.1 as a trusted
+//! proxy.
+//!
+//! Time advances in ticks of 3 to 5 hours (random, 4 on average); in each tick every
+//! account gets one attempt, all accounts at once. Each day ends with a reading of the
+//! emulator's counters, so the figures are per simulated day.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use direct_signin::config::{Config, Secret};
+use direct_signin::emulator::{self, EmulatorOptions};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rocket::config::LogLevel;
+use rocket::fairing::AdHoc;
+use serde_json::Value;
+
+use crate::attack::random_ip;
+use crate::bob::Bob;
+use crate::browser::{http_client, Answer, Browser, Emulator};
+use crate::procs::free_ports;
+use crate::report::Tally;
+use crate::{Options, ALICE, BOB, CAROL, CLIENT_ID, CLIENT_SECRET, DAVE, PASSWORD};
+
+/// The accounts under slow attack: three by password, carol by code.
+pub const PASSWORD_ACCOUNTS: [&str; 3] = [ALICE, BOB, DAVE];
+/// Wrong codes per carol flow.
+pub const CODES_PER_FLOW: usize = 3;
+const DAY: i64 = 86_400;
+
+/// Panics anywhere in this process (the in-process portal's among them).
+static PANICS: AtomicUsize = AtomicUsize::new(0);
+
+/// One account's figures for one simulated day.
+#[derive(Clone, Debug, Default)]
+pub struct Day {
+    /// Wrong passwords or codes sent to the portal.
+    pub sent: u64,
+    /// The portal's answers to them, by status.
+    pub answers: BTreeMap<String, u64>,
+    /// Wrong passwords (alice, bob, dave: their `/token` calls) or wrong codes (carol:
+    /// `failed_codes`) that reached the emulator that day.
+    pub reached: u64,
+    /// The emulator's consecutive failed passwords at the end of the day.
+    pub consecutive: u64,
+    pub locked: bool,
+}
+
+pub struct WeekMeasured {
+    pub days: usize,
+    pub per_day: usize,
+    pub elapsed: Duration,
+    /// Per account, per day.
+    pub accounts: Vec<(String, Vec<Day>)>,
+    pub tally: Arc<Tally>,
+    /// After the week: can the real users still sign in? (`None`: not measured)
+    pub after: Vec<(String, Option<Result<(), String>>)>,
+    pub locked_users: Vec<String>,
+    pub stats: Value,
+    pub metrics: String,
+    pub portal_crashed: Option<String>,
+    pub panics: usize,
+    pub clock_moved: i64,
+}
+
+fn count_panics() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        PANICS.fetch_add(1, Ordering::Relaxed);
+        previous(info);
+    }));
+}
+
+/// The in-process portal on a loopback port, sharing `clock`.
+async fn start_portal(
+    issuer: String,
+    clock: direct_signin::clock::Clock,
+    secret: &str,
+) -> Result<
+    (
+        String,
+        rocket::Shutdown,
+        tokio::task::JoinHandle<Result<(), String>>,
+    ),
+    String,
+> {
+    let (port, _) = free_ports()?;
+    let figment = Config::figment()
+        .merge(("address", "127.0.0.1"))
+        .merge(("port", port))
+        .merge(("log_level", LogLevel::Off))
+        .merge(("cli_colors", false));
+    let mut config: Config = figment.extract().map_err(|e| e.to_string())?;
+    config.okta.issuer = Some(issuer);
+    config.okta.client_id = Some(CLIENT_ID.into());
+    config.okta.client_secret = Some(Secret::new(CLIENT_SECRET));
+    config.session.secret = Some(Secret::new(secret));
+    config.network.trusted_proxies = vec!["127.0.0.1".into()];
+    config
+        .validate(false)
+        .map_err(|e| format!("portal configuration: {e}"))?;
+    // In-memory session and failure stores (the defaults), on the emulator's clock.
+    let parts = direct_signin::portal::Parts {
+        clock,
+        ..direct_signin::portal::Parts::default()
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let rocket = direct_signin::portal::build(figment, config, parts)?.attach(AdHoc::on_liftoff(
+        "Report readiness",
+        move |rocket| {
+            Box::pin(async move {
+                let _ = tx.send(rocket.shutdown());
+            })
+        },
+    ));
+    let task =
+        tokio::spawn(async move { rocket.launch().await.map(|_| ()).map_err(|e| e.to_string()) });
+    match rx.await {
+        Ok(shutdown) => Ok((format!("http://127.0.0.1:{port}"), shutdown, task)),
+        Err(_) => Err(match task.await {
+            Ok(Err(e)) => format!("the portal failed to start: {e}"),
+            _ => "the portal failed to start".into(),
+        }),
+    }
+}
+
+/// One wrong password for `user` from a fresh browser at a random address.
+async fn wrong_password(
+    http: reqwest::Client,
+    base: String,
+    user: &'static str,
+    seed: u64,
+    tally: Arc<Tally>,
+) -> Option<String> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut b = Browser::new(http, &base, Some(random_ip(&mut rng)));
+    let form = b.get("/signin").await;
+    let Some(csrf) = form.as_ref().ok().and_then(Answer::csrf) else {
+        tally.answer("GET /signin", &form);
+        return None;
+    };
+    let password = format!("Wr0ng-{:08x}!", rng.gen::<u32>());
+    let a = b
+        .post(
+            "/signin",
+            &[
+                ("username", user),
+                ("password", &password),
+                ("csrf_token", &csrf),
+            ],
+        )
+        .await;
+    tally.answer("wrong password", &a);
+    Some(outcome(&a))
+}
+
+/// A passwordless OTP flow for carol with `CODES_PER_FLOW` random codes; the outcomes of
+/// the codes (or of the start, when it did not reach the code page).
+async fn wrong_codes(
+    http: reqwest::Client,
+    base: String,
+    seed: u64,
+    tally: Arc<Tally>,
+) -> Vec<String> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let mut b = Browser::new(http, &base, Some(random_ip(&mut rng)));
+    let form = b.get("/signin").await;
+    let Some(mut csrf) = form.as_ref().ok().and_then(Answer::csrf) else {
+        tally.answer("GET /signin", &form);
+        return vec![];
+    };
+    let a = b
+        .post(
+            "/signin/passwordless",
+            &[
+                ("username", CAROL),
+                ("method", "otp"),
+                ("csrf_token", &csrf),
+            ],
+        )
+        .await;
+    tally.answer("OTP start (carol)", &a);
+    match &a {
+        Ok(a) if a.status == 303 && a.location.as_deref() == Some("/signin/verify") => {}
+        _ => return vec![format!("start {}", outcome(&a))],
+    }
+    match b
+        .get("/signin/verify")
+        .await
+        .ok()
+        .as_ref()
+        .and_then(Answer::csrf)
+    {
+        Some(t) => csrf = t,
+        None => return vec![],
+    }
+    let mut out = vec![];
+    for _ in 0..CODES_PER_FLOW {
+        b.forwarded_for = Some(random_ip(&mut rng));
+        let code = format!("{:06}", rng.gen_range(0..1_000_000u32));
+        let a = b
+            .post("/signin/verify", &[("code", &code), ("csrf_token", &csrf)])
+            .await;
+        tally.answer("wrong code (carol)", &a);
+        out.push(outcome(&a));
+        match &a {
+            Ok(a) => {
+                if let Some(t) = a.csrf() {
+                    csrf = t;
+                }
+                if a.status == 303 {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    out
+}
+
+fn outcome(a: &Result<Answer, String>) -> String {
+    match a {
+        Ok(a) if a.status == 303 => format!("303 {}", a.location.as_deref().unwrap_or("")),
+        Ok(a) => a.status.to_string(),
+        Err(_) => "error".into(),
+    }
+}
+
+async fn user(emu: &Emulator, login: &str) -> Result<Value, String> {
+    emu.get(&format!("/emulator/users/{login}")).await
+}
+
+fn n(v: &Value, k: &str) -> u64 {
+    v[k].as_u64().unwrap_or(0)
+}
+
+/// What the emulator counts as "reached" for an account: its `/token` calls (all wrong
+/// passwords here), or carol's wrong codes.
+fn reached_so_far(login: &str, v: &Value) -> u64 {
+    if login == CAROL {
+        n(v, "failed_codes")
+    } else {
+        n(&v["token_traffic"], "token_requests")
+    }
+}
+
+pub async fn run(o: &Options, secret: &str, seed: u64) -> Result<WeekMeasured, String> {
+    count_panics();
+    let running = emulator::spawn(EmulatorOptions {
+        port: 0,
+        log_level: LogLevel::Off,
+        ..EmulatorOptions::default()
+    })
+    .await?;
+    let clock = running.emulator.clock.clone();
+    let (base, shutdown, mut portal_task) = start_portal(running.issuer(), clock, secret).await?;
+    let http = http_client(None)?;
+    let emu = Emulator {
+        http: http.clone(),
+        base: running.base_url(),
+    };
+    let ready = http
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .unwrap_or(0);
+    if ready != 200 {
+        return Err(format!("the in-process portal is not ready ({ready})"));
+    }
+
+    let accounts: Vec<&'static str> = PASSWORD_ACCOUNTS.iter().copied().chain([CAROL]).collect();
+    let tally = Arc::new(Tally::default());
+    let mut rng = StdRng::seed_from_u64(seed);
+    let start = emu.now().await?;
+    let end = start + o.days as i64 * DAY;
+    let mean_tick = DAY / o.per_day.max(1) as i64;
+    let mut days: Vec<Vec<Day>> = vec![vec![Day::default(); o.days]; accounts.len()];
+    let mut seen: Vec<u64> = vec![0; accounts.len()];
+    let started = Instant::now();
+    let mut now = start;
+    let mut portal_crashed = None;
+    let mut day = 0usize;
+    'week: loop {
+        // The next tick: 3/4 to 5/4 of the mean spacing.
+        let tick = rng.gen_range(mean_tick * 3 / 4..=mean_tick * 5 / 4);
+        let at = now + tick;
+        // The days that end before the next tick: read the emulator's counters.
+        while day < o.days && at >= start + (day as i64 + 1) * DAY {
+            let day_end = start + (day as i64 + 1) * DAY;
+            now = emu.advance((day_end - now).max(0)).await?;
+            for (i, login) in accounts.iter().enumerate() {
+                let v = user(&emu, login).await?;
+                let total = reached_so_far(login, &v);
+                let d = &mut days[i][day];
+                d.reached = total - seen[i];
+                seen[i] = total;
+                d.consecutive = n(&v, "failed_passwords");
+                d.locked = v["locked"].as_bool().unwrap_or(false);
+            }
+            day += 1;
+        }
+        if at >= end || day >= o.days {
+            break;
+        }
+        now = emu.advance((at - now).max(0)).await?;
+        let mut tasks = tokio::task::JoinSet::new();
+        for (i, login) in accounts.iter().copied().enumerate() {
+            let (http, base, tally, s) = (http.clone(), base.clone(), tally.clone(), rng.gen());
+            tasks.spawn(async move {
+                let outcomes = if login == CAROL {
+                    wrong_codes(http, base, s, tally).await
+                } else {
+                    wrong_password(http, base, login, s, tally)
+                        .await
+                        .into_iter()
+                        .collect()
+                };
+                (i, outcomes)
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            let Ok((i, outcomes)) = done else {
+                portal_crashed = Some("a simulation task panicked".to_string());
+                break 'week;
+            };
+            let d = &mut days[i][day];
+            for answer in outcomes {
+                if !answer.starts_with("start") {
+                    d.sent += 1;
+                }
+                *d.answers.entry(answer).or_default() += 1;
+            }
+        }
+        if portal_task.is_finished() {
+            portal_crashed = Some("the in-process portal stopped".to_string());
+            break;
+        }
+    }
+    let elapsed = started.elapsed();
+
+    // After the week: the real users sign in with their right credentials, each from a
+    // fresh browser (no device cookie) at a new address.
+    let mut after = vec![];
+    let mut b = Browser::new(http.clone(), &base, Some(random_ip(&mut rng)));
+    after.push((ALICE.to_string(), Some(password_only(&mut b, ALICE).await)));
+    let mut bob = Bob::new(Browser::new(http.clone(), &base, Some(random_ip(&mut rng))));
+    let bob_result = match bob.fresh_step(&emu).await {
+        Ok(Ok(step)) => bob.sign_in(step).await.map(|_| ()),
+        Ok(Err(_)) => Err("no fresh TOTP step".into()),
+        Err(e) => Err(e),
+    };
+    after.push((BOB.to_string(), Some(bob_result)));
+    let carol = {
+        let mut b = Browser::new(http.clone(), &base, Some(random_ip(&mut rng)));
+        carol_otp(&mut b, &emu, &bob).await
+    };
+    after.push((CAROL.to_string(), Some(carol)));
+    // Dave's second factor is a push with number challenge: not measured.
+    after.push((DAVE.to_string(), None));
+
+    let stats = emu.get("/emulator/stats").await?;
+    let locked_users = stats["locked_users"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let metrics = match http.get(format!("{base}/metrics")).send().await {
+        Ok(r) => r.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    if portal_crashed.is_none() && portal_task.is_finished() {
+        portal_crashed = Some("the in-process portal stopped".into());
+    }
+    shutdown.notify();
+    let _ = tokio::time::timeout(Duration::from_secs(5), &mut portal_task).await;
+    let clock_moved = emu.now().await.unwrap_or(now) - start;
+    drop(running);
+    Ok(WeekMeasured {
+        days: o.days,
+        per_day: o.per_day,
+        elapsed,
+        accounts: accounts.iter().map(|a| a.to_string()).zip(days).collect(),
+        tally,
+        after,
+        locked_users,
+        stats,
+        metrics,
+        portal_crashed,
+        panics: PANICS.load(Ordering::Relaxed),
+        clock_moved,
+    })
+}
+
+/// A sign-in with the right password, expected to end on `/account`.
+async fn password_only(b: &mut Browser, user: &str) -> Result<(), String> {
+    let form = b.get("/signin").await?;
+    let csrf = form.csrf().ok_or("no CSRF token on /signin")?;
+    let a = b
+        .post(
+            "/signin",
+            &[
+                ("username", user),
+                ("password", PASSWORD),
+                ("csrf_token", &csrf),
+            ],
+        )
+        .await?;
+    match a.location.as_deref() {
+        Some("/account") if a.status == 303 => Ok(()),
+        _ => Err(format!("password: {}", a.describe())),
+    }
+}
+
+/// Carol's passwordless OTP sign-in with the right code (the demo users share one TOTP
+/// secret; `bob` knows which steps were used).
+async fn carol_otp(b: &mut Browser, emu: &Emulator, bob: &Bob) -> Result<(), String> {
+    let form = b.get("/signin").await?;
+    let csrf = form.csrf().ok_or("no CSRF token on /signin")?;
+    let a = b
+        .post(
+            "/signin/passwordless",
+            &[
+                ("username", CAROL),
+                ("method", "otp"),
+                ("csrf_token", &csrf),
+            ],
+        )
+        .await?;
+    if a.location.as_deref() != Some("/signin/verify") {
+        return Err(format!("start: {}", a.describe()));
+    }
+    let page = b.get("/signin/verify").await?;
+    let csrf = page.csrf().ok_or("no CSRF token on /signin/verify")?;
+    // Carol's own used steps are separate from bob's at the emulator: the current step.
+    let now = emu.now().await?;
+    let code = bob.totp.generate(now.max(0) as u64);
+    let a = b
+        .post("/signin/verify", &[("code", &code), ("csrf_token", &csrf)])
+        .await?;
+    match a.location.as_deref() {
+        Some("/account") if a.status == 303 => Ok(()),
+        _ => Err(format!("code: {}", a.describe())),
+    }
+}
