@@ -272,12 +272,21 @@ pub async fn run(o: &Options, secret: &str, seed: u64) -> Result<WeekMeasured, S
         http: http.clone(),
         base: running.base_url(),
     };
-    let ready = http
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .map(|r| r.status().as_u16())
-        .unwrap_or(0);
+    // Readiness follows Okta discovery, which the portal runs in the background: wait
+    // for it (bounded), as an operator's health check would.
+    let mut ready = 0;
+    for _ in 0..100 {
+        ready = http
+            .get(format!("{base}/readyz"))
+            .send()
+            .await
+            .map(|r| r.status().as_u16())
+            .unwrap_or(0);
+        if ready == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     if ready != 200 {
         return Err(format!("the in-process portal is not ready ({ready})"));
     }
