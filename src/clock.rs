@@ -1,49 +1,7 @@
-//! A wall clock that tests and the emulator's control API can move forward.
-//!
-//! Every expiry, lifetime, lockout and rate-limit window in this crate reads time from a
-//! [`Clock`] instead of the system directly, so tests never sleep: they advance the clock.
-//! Clones share the same offset.
+//! The portal's clock: the shared movable [`Clock`], and the same clock as `governor`'s
+//! rate limiters see it.
 
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
-
-/// Unix time plus a shared, adjustable offset.
-#[derive(Clone, Debug, Default)]
-pub struct Clock {
-    offset_ms: Arc<AtomicI64>,
-}
-
-impl Clock {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Milliseconds since the Unix epoch, as this clock sees it.
-    pub fn now_ms(&self) -> i64 {
-        let real = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
-        real + self.offset_ms.load(Ordering::Relaxed)
-    }
-
-    /// Seconds since the Unix epoch, as this clock sees it.
-    pub fn now(&self) -> i64 {
-        self.now_ms().div_euclid(1000)
-    }
-
-    /// Moves the clock forward (a negative value moves it back; only tests do that).
-    pub fn advance_secs(&self, secs: i64) {
-        self.offset_ms
-            .fetch_add(secs.saturating_mul(1000), Ordering::Relaxed);
-    }
-
-    /// Back to real time.
-    pub fn reset(&self) {
-        self.offset_ms.store(0, Ordering::Relaxed);
-    }
-}
+pub use shared::clock::Clock;
 
 /// The same clock as `governor` sees it, so rate limiters follow a moved clock too.
 #[derive(Clone, Debug)]
@@ -54,21 +12,5 @@ impl governor::clock::Clock for GovernorClock {
 
     fn now(&self) -> Self::Instant {
         governor::nanos::Nanos::from(self.0.now_ms().max(0) as u64 * 1_000_000)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn advancing_moves_every_clone() {
-        let clock = Clock::new();
-        let other = clock.clone();
-        let before = other.now();
-        clock.advance_secs(301);
-        assert!(other.now() >= before + 301);
-        clock.reset();
-        assert!(other.now() < before + 300);
     }
 }

@@ -397,6 +397,11 @@ impl Config {
                 "okta.issuer",
                 "is required in the release profile (OKTA_OAUTH2_ISSUER); the embedded emulator runs only in debug builds",
             ));
+        } else if !cfg!(feature = "emulator") {
+            return Err(invalid(
+                "okta.issuer",
+                "is required (OKTA_OAUTH2_ISSUER): this binary was built without the embedded emulator",
+            ));
         }
         if let Some(method) = &okta.auth_method {
             if ![
@@ -646,7 +651,9 @@ impl Config {
 
     /// Whether `cargo run` should start the embedded emulator.
     pub fn wants_embedded_emulator(&self) -> bool {
-        cfg!(debug_assertions) && self.okta.issuer.as_deref().unwrap_or_default().is_empty()
+        cfg!(debug_assertions)
+            && cfg!(feature = "emulator")
+            && self.okta.issuer.as_deref().unwrap_or_default().is_empty()
     }
 }
 

@@ -1,13 +1,11 @@
 //! Command line: `direct-signin` runs the portal; `direct-signin emulator` runs the Okta
-//! emulator alone.
+//! emulator alone (only in builds with the default `emulator` feature). Everything the
+//! portal needs is built by [`direct_signin::portal::ignite`]; this file only parses the
+//! command line and launches.
 
-use std::net::IpAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use direct_signin::config::Config;
-use direct_signin::emulator::{self, EmulatorOptions};
 
 #[derive(Parser)]
 #[command(version, about = "Branded sign-in for Okta direct authentication")]
@@ -19,18 +17,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the Okta emulator alone.
-    Emulator {
-        #[arg(long, default_value_t = 8001)]
-        port: u16,
-        #[arg(long, default_value = "127.0.0.1")]
-        address: IpAddr,
-        /// A JSON users file that replaces the demo users (see the README).
-        #[arg(long)]
-        users: Option<PathBuf>,
-        /// Org-wide requests per minute per rate-limit bucket.
-        #[arg(long, default_value_t = 1200)]
-        org_rate_limit: u32,
-    },
+    #[cfg(feature = "emulator")]
+    Emulator(okta_emulator::cli::Args),
 }
 
 /// Structured logs: JSON in release builds, readable lines in debug; `RUST_LOG` filters
@@ -61,21 +49,8 @@ async fn main() -> ExitCode {
     init_tracing();
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Emulator {
-            port,
-            address,
-            users,
-            org_rate_limit,
-        }) => {
-            run_emulator(EmulatorOptions {
-                address,
-                port,
-                users_file: users,
-                org_rate_limit,
-                ..EmulatorOptions::default()
-            })
-            .await
-        }
+        #[cfg(feature = "emulator")]
+        Some(Command::Emulator(args)) => okta_emulator::cli::run(&args).await,
         None => run_portal().await,
     };
     match result {
@@ -87,82 +62,22 @@ async fn main() -> ExitCode {
     }
 }
 
-fn banner(base: &str, users: &[String]) {
-    println!("Okta emulator on {base}");
-    println!("  issuer        {base}/oauth2/default  (org AS: {base})");
-    println!("  outbox        {base}/emulator/ui/outbox");
-    println!("  Okta Verify   {base}/emulator/ui/verify");
-    println!(
-        "  clients       {} / {} (confidential), {} (public)",
-        emulator::DEMO_CLIENT_ID,
-        emulator::DEMO_CLIENT_SECRET,
-        emulator::DEMO_PUBLIC_CLIENT_ID
-    );
-    println!(
-        "  demo users    {}  (password {}, TOTP secret {})",
-        users.join(", "),
-        emulator::DEMO_PASSWORD,
-        emulator::DEMO_TOTP_SECRET
-    );
-}
-
-async fn run_emulator(options: EmulatorOptions) -> Result<(), String> {
-    let mut running = emulator::spawn(options).await?;
-    banner(&running.base_url(), &running.emulator.user_summaries());
-    // Rocket itself handles SIGTERM; Ctrl-C is caught here too.
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => running.shutdown(),
-        _ = running.stopped() => {}
-    }
-    Ok(())
-}
-
 async fn run_portal() -> Result<(), String> {
-    let figment = Config::figment();
-    let mut config = Config::from_figment(&figment).map_err(|e| e.to_string())?;
-    let mut _embedded = None;
-    let mut parts = direct_signin::portal::Parts::default();
-    if config.wants_embedded_emulator() {
-        let running = emulator::spawn(EmulatorOptions {
-            port: config.emulator.port,
-            ..EmulatorOptions::default()
+    let config = direct_signin::config::Config::figment();
+    // The embedded emulator (if any) lives until the portal has stopped.
+    let direct_signin::portal::Ignited {
+        rocket,
+        embedded: _embedded,
+    } = direct_signin::portal::ignite(config).await?;
+    let rocket = rocket.attach(rocket::fairing::AdHoc::on_liftoff("Banner", |rocket| {
+        Box::pin(async move {
+            let c = rocket.config();
+            println!(
+                "Portal on http://{}:{}/ — sign in at /signin",
+                c.address, c.port
+            );
         })
-        .await?;
-        banner(&running.base_url(), &running.emulator.user_summaries());
-        config.okta.issuer = Some(running.issuer());
-        config.okta.client_id = Some(emulator::DEMO_CLIENT_ID.into());
-        config.okta.client_secret = Some(direct_signin::config::Secret::new(
-            emulator::DEMO_CLIENT_SECRET,
-        ));
-        // One clock for both: `POST /emulator/clock` moves the portal's time too.
-        parts.clock = running.emulator.clock.clone();
-        _embedded = Some(running);
-    }
-    let store = direct_signin::portal::session::store_from_config(&config.session, &parts.clock)
-        .await
-        .map_err(|e| format!("session.store: {e}"))?;
-    parts.store = Some(store);
-    if config.session.store == "redis" {
-        // Instances share the failure budgets too, or N instances would allow N times them.
-        let failures = direct_signin::portal::abuse::failures::RedisFailures::connect(
-            &config.session.redis_url,
-            &config.session.redis_prefix,
-        )
-        .await
-        .map_err(|e| format!("session.redis_url: {e}"))?;
-        parts.failures = Some(std::sync::Arc::new(failures));
-    }
-    let rocket = direct_signin::portal::build(figment, config, parts)?.attach(
-        rocket::fairing::AdHoc::on_liftoff("Banner", |rocket| {
-            Box::pin(async move {
-                let c = rocket.config();
-                println!(
-                    "Portal on http://{}:{}/ — sign in at /signin",
-                    c.address, c.port
-                );
-            })
-        }),
-    );
+    }));
     rocket.launch().await.map_err(|e| e.to_string())?;
     Ok(())
 }

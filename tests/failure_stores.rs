@@ -7,6 +7,7 @@ use std::sync::Arc;
 use direct_signin::portal::abuse::failures::{
     Failed, FailureBook, FailureStore, Policy, RedisFailures, Reset,
 };
+use direct_signin::portal::stores;
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -16,9 +17,10 @@ fn redis_url() -> String {
 
 async fn stores() -> Vec<(&'static str, Arc<dyn FailureStore>)> {
     let prefix = format!("test-failures-{}:", direct_signin::random::token(6));
-    let redis = RedisFailures::connect(&redis_url(), &prefix)
+    let conn = stores::connect(&redis_url())
         .await
         .expect("a Redis server at REDIS_URL (scripts/test starts one)");
+    let redis = RedisFailures::new(conn, &prefix);
     vec![
         ("memory", Arc::new(FailureBook::default())),
         ("redis", Arc::new(redis)),
@@ -120,7 +122,7 @@ async fn attempts_in_flight_are_counted_per_key() {
 #[tokio::test]
 async fn every_redis_key_has_a_ttl() {
     let prefix = format!("test-ttl-{}:", direct_signin::random::token(6));
-    let s = RedisFailures::connect(&redis_url(), &prefix).await.unwrap();
+    let s = RedisFailures::new(stores::connect(&redis_url()).await.unwrap(), &prefix);
     let p = policy(None);
     let t0 = 1_800_000_000_000;
     s.record("a", "1.1.1.1", Failed::Anonymous, t0, &p)

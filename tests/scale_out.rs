@@ -6,11 +6,10 @@
 use std::sync::Arc;
 
 use direct_signin::config::{Config, Secret};
-use direct_signin::emulator::{self, EmulatorOptions, RunningEmulator};
-use direct_signin::portal::abuse::failures::RedisFailures;
 use direct_signin::portal::session::redis::RedisStore;
 use direct_signin::portal::session::{Record, SessionStore, Sessions};
-use direct_signin::portal::{self, Parts};
+use direct_signin::portal::{self, stores};
+use okta_emulator::{self as emulator, EmulatorOptions, RunningEmulator};
 use rocket::config::LogLevel;
 use rocket::figment::Figment;
 use rocket::http::{ContentType, Cookie};
@@ -60,27 +59,17 @@ impl Cluster {
         }
     }
 
-    /// One more portal instance on the shared store.
+    /// One more portal instance on the shared store, built as `main` builds it.
     async fn instance(&self) -> Client {
-        let store = RedisStore::connect(&redis_url(), &self.prefix)
-            .await
-            .expect("a Redis server at REDIS_URL (scripts/test starts one)");
         let figment =
             Figment::from(rocket::Config::debug_default()).merge(("log_level", LogLevel::Off));
-        let rocket = portal::build(
+        let rocket = portal::assemble(
             figment,
             self.config.clone(),
-            Parts {
-                clock: self.emu.emulator.clock.clone(),
-                store: Some(Arc::new(store) as Arc<dyn SessionStore>),
-                failures: Some(Arc::new(
-                    RedisFailures::connect(&redis_url(), &self.prefix)
-                        .await
-                        .unwrap(),
-                )),
-            },
+            self.emu.emulator.clock.clone(),
         )
-        .unwrap();
+        .await
+        .expect("a Redis server at REDIS_URL (scripts/test starts one)");
         Client::untracked(rocket).await.unwrap()
     }
 
@@ -198,12 +187,14 @@ async fn a_flow_started_on_one_instance_finishes_on_another_and_survives_restart
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_flow_lease_is_shared_between_instances() {
     let cluster = Cluster::new().await;
-    let one = RedisStore::connect(&redis_url(), &cluster.prefix)
-        .await
-        .unwrap();
-    let two = RedisStore::connect(&redis_url(), &cluster.prefix)
-        .await
-        .unwrap();
+    let one = RedisStore::new(
+        stores::connect(&redis_url()).await.unwrap(),
+        &cluster.prefix,
+    );
+    let two = RedisStore::new(
+        stores::connect(&redis_url()).await.unwrap(),
+        &cluster.prefix,
+    );
     let first = one.claim("flow:x", 5_000).await.unwrap().expect("free");
     assert!(
         two.claim("flow:x", 5_000).await.unwrap().is_none(),
@@ -227,12 +218,14 @@ async fn raw(cluster: &Cluster) -> redis::aio::MultiplexedConnection {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lease_is_released_and_extended_only_by_its_owner() {
     let cluster = Cluster::new().await;
-    let one = RedisStore::connect(&redis_url(), &cluster.prefix)
-        .await
-        .unwrap();
-    let two = RedisStore::connect(&redis_url(), &cluster.prefix)
-        .await
-        .unwrap();
+    let one = RedisStore::new(
+        stores::connect(&redis_url()).await.unwrap(),
+        &cluster.prefix,
+    );
+    let two = RedisStore::new(
+        stores::connect(&redis_url()).await.unwrap(),
+        &cluster.prefix,
+    );
     let mut conn = raw(&cluster).await;
     let key = format!("{}l:flow:y", cluster.prefix);
     let slow = one.claim("flow:y", 30_000).await.unwrap().unwrap();
@@ -350,9 +343,10 @@ async fn every_session_store_key_has_a_ttl_through_sign_in_and_sign_out() {
     assert_eq!(keys.iter().filter(|(k, _)| k.contains(":s:")).count(), 1);
     assert_all_expire(&keys);
     // A session Redis expired on its own leaves the index when the index is read.
-    let store = RedisStore::connect(&redis_url(), &cluster.prefix)
-        .await
-        .unwrap();
+    let store = RedisStore::new(
+        stores::connect(&redis_url()).await.unwrap(),
+        &cluster.prefix,
+    );
     let user = {
         let sessions = b.rocket().state::<Arc<Sessions>>().unwrap();
         let Some(Record::SignedIn(s)) = sessions.load(&sids[1]).await.unwrap() else {

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use direct_signin::config::{Config, Secret};
-use direct_signin::emulator::{self, EmulatorOptions};
+use okta_emulator::{self as emulator, EmulatorOptions};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rocket::config::LogLevel;
@@ -115,7 +115,7 @@ async fn start_portal(
     // In-memory session and failure stores (the defaults), on the emulator's clock.
     let parts = direct_signin::portal::Parts {
         clock,
-        ..direct_signin::portal::Parts::default()
+        stores: None,
     };
     let (tx, rx) = tokio::sync::oneshot::channel();
     let rocket = direct_signin::portal::build(figment, config, parts)?.attach(AdHoc::on_liftoff(

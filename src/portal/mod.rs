@@ -1,6 +1,8 @@
-//! The sign-in portal: routes, state and fairings, built by [`build`] so tests ignite
-//! exactly what `cargo run` does.
+//! The sign-in portal: routes, state and fairings. [`ignite`] builds what `cargo run`
+//! runs (configuration, embedded emulator, stores, Rocket); tests go through
+//! [`ignite::assemble`] or [`build`], the same path below the configuration.
 //!
+//! - [`ignite`], [`stores`]: the builder and the one store factory;
 //! - [`signin`]: the state machine, the service that drives it, the sign-in routes;
 //! - [`session`]: server-side sessions and their store;
 //! - [`security`]: client IP, CSRF/`Sec-Fetch-Site`, `return_to`, security headers;
@@ -9,10 +11,12 @@
 
 pub mod abuse;
 pub mod error;
+pub mod ignite;
 pub mod pages;
 pub mod security;
 pub mod session;
 pub mod signin;
+pub mod stores;
 pub mod username;
 pub mod views;
 
@@ -31,9 +35,10 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::okta::{self, OktaClient};
 use security::{SecurityHeaders, TrustedProxies};
-use session::{MemoryStore, SessionStore, Sessions};
+use session::Sessions;
 use signin::machine::Method;
 use signin::service::{methods, SigninService};
+use stores::Stores;
 use views::Brand;
 
 /// Everything the routes share.
@@ -47,22 +52,14 @@ pub struct Portal {
     pub second_factors: Vec<Method>,
 }
 
-/// What tests (and `main`) may provide: the clock, the session store and the store of
-/// failure counts (in memory when `None`).
+pub use ignite::{assemble, ignite, Ignited};
+
+/// What [`ignite`] (or a test) hands to [`build`]: the clock and the stores (both in
+/// memory on that clock when `None`).
+#[derive(Default)]
 pub struct Parts {
     pub clock: Clock,
-    pub store: Option<Arc<dyn SessionStore>>,
-    pub failures: Option<Arc<dyn abuse::failures::FailureStore>>,
-}
-
-impl Default for Parts {
-    fn default() -> Self {
-        Parts {
-            clock: Clock::new(),
-            store: None,
-            failures: None,
-        }
-    }
+    pub stores: Option<Stores>,
 }
 
 /// The grants the portal can complete with these methods (sent as `grant_types_supported`).
@@ -114,11 +111,9 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
             crate::random::token(32).into_bytes()
         }
     };
-    let store = parts
-        .store
-        .unwrap_or_else(|| Arc::new(MemoryStore::new(parts.clock.clone())));
+    let stores = parts.stores.unwrap_or_else(|| Stores::memory(&parts.clock));
     let sessions = Arc::new(Sessions::new(
-        store,
+        stores.sessions,
         parts.clock.clone(),
         config.session.clone(),
         key,
@@ -139,7 +134,7 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
         parts.clock.clone(),
         sessions.clone(),
         metrics.clone(),
-        parts.failures,
+        stores.failures,
     ));
     let pruner = guard.clone();
     let portal = Arc::new(Portal {

@@ -10,11 +10,13 @@ use std::sync::Arc;
 
 use direct_signin::clock::Clock;
 use direct_signin::config::{Config, Secret};
-use direct_signin::emulator::{self, EmulatorOptions, RunningEmulator};
+use direct_signin::portal::abuse::failures::FailureBook;
 use direct_signin::portal::session::{
     LeaseToken, MemoryStore, Record, SessionKey, SessionStore, Sessions, SignedIn,
 };
+use direct_signin::portal::stores::Stores;
 use direct_signin::portal::{self, Parts};
+use okta_emulator::{self as emulator, EmulatorOptions, RunningEmulator};
 use parking_lot::Mutex;
 use rocket::config::LogLevel;
 use rocket::figment::Figment;
@@ -629,8 +631,10 @@ async fn ignite(config: &Config, clock: &Clock, store: &Arc<MemoryStore>) -> Cli
         config.clone(),
         Parts {
             clock: clock.clone(),
-            store: Some(store.clone() as Arc<dyn SessionStore>),
-            failures: None,
+            stores: Some(Stores {
+                sessions: store.clone() as Arc<dyn SessionStore>,
+                failures: Arc::new(FailureBook::default()),
+            }),
         },
     )
     .expect("the portal builds");

@@ -5,21 +5,21 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use direct_signin::clock::Clock;
-use direct_signin::emulator::{self, EmulatorOptions, RunningEmulator, DEMO_CLIENT_ID};
 use direct_signin::okta::idtoken::{
     validate, Expectations, KeyCache, CLOCK_SKEW, REFETCH_MIN_INTERVAL,
 };
 use direct_signin::okta::{IdClaims, Upstream};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use okta_emulator::{self as emulator, EmulatorOptions, RunningEmulator, DEMO_CLIENT_ID};
 use rocket::config::LogLevel;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::common::Portal;
 
-const SEED_KEY: &[u8] = include_bytes!("../../keys/emulator-signing.pem");
+const SEED_KEY: &[u8] = include_bytes!("../../crates/emulator/keys/emulator-signing.pem");
 /// A key the emulator does not publish.
-const OTHER_KEY: &[u8] = include_bytes!("../../keys/demo-jwt-client.pem");
+const OTHER_KEY: &[u8] = include_bytes!("../../crates/emulator/keys/demo-jwt-client.pem");
 
 struct Keys {
     _emu: RunningEmulator,

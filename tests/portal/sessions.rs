@@ -5,10 +5,12 @@ use std::sync::Arc;
 
 use base64::Engine;
 use direct_signin::clock::Clock;
+use direct_signin::portal::abuse::failures::FailureBook;
 use direct_signin::portal::session::{
     LeaseToken, MemoryStore, Record, SessionKey, SessionStore, Sessions, StoreError,
 };
 use direct_signin::portal::signin::machine::Step;
+use direct_signin::portal::stores::Stores;
 use direct_signin::portal::{self, Parts};
 use parking_lot::Mutex;
 use rocket::config::LogLevel;
@@ -635,8 +637,10 @@ async fn client_over(p: &Portal, store: Arc<dyn SessionStore>) -> Client {
         p.config.clone(),
         Parts {
             clock: p.clock.clone(),
-            store: Some(store),
-            failures: None,
+            stores: Some(Stores {
+                sessions: store,
+                failures: Arc::new(FailureBook::default()),
+            }),
         },
     )
     .unwrap();

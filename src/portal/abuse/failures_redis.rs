@@ -48,13 +48,12 @@ return 1
 ";
 
 impl RedisFailures {
-    pub async fn connect(url: &str, prefix: &str) -> Result<Self, StoreError> {
-        let client = redis::Client::open(url).map_err(redis_err)?;
-        let conn = client.get_connection_manager().await.map_err(redis_err)?;
-        Ok(RedisFailures {
+    /// Over `conn` (see [`crate::portal::stores`]), keys under `prefix`.
+    pub fn new(conn: redis::aio::ConnectionManager, prefix: &str) -> Self {
+        RedisFailures {
             conn,
             prefix: prefix.to_string(),
-        })
+        }
     }
 
     fn user_key(&self, user: &str) -> String {

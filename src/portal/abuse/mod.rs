@@ -43,7 +43,7 @@ use crate::metrics::Metrics;
 use crate::portal::error::AppError;
 use crate::portal::session::Sessions;
 
-use failures::{FailureBook, FailureStore, Policy};
+use failures::{FailureStore, Policy};
 use limiter::{ip_key, KeyedLimiter, MemoryLimiter};
 
 /// What a request is trying to do, for the per-IP quotas.
@@ -74,13 +74,13 @@ pub struct Guard {
 }
 
 impl Guard {
-    /// `failures`: where failure counts live (`None`: this process's memory).
+    /// `failures`: where failure counts live (see [`crate::portal::stores`]).
     pub fn new(
         config: ProtectionConfig,
         clock: Clock,
         sessions: Arc<Sessions>,
         metrics: Arc<Metrics>,
-        failures: Option<Arc<dyn FailureStore>>,
+        failures: Arc<dyn FailureStore>,
     ) -> Self {
         let per_minute = |n: u32| -> Box<dyn KeyedLimiter> {
             Box::new(MemoryLimiter::per_minute(&clock, n, (n / 4).max(3)))
@@ -115,7 +115,7 @@ impl Guard {
                 username_period,
                 config.username_burst,
             )),
-            failures: failures.unwrap_or_else(|| Arc::new(FailureBook::default())),
+            failures,
             config,
             clock,
             sessions,
@@ -260,7 +260,7 @@ mod tests {
             clock.clone(),
             sessions,
             Arc::new(Metrics::new()),
-            None,
+            Arc::new(failures::FailureBook::default()),
         );
         (guard, clock)
     }

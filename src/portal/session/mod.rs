@@ -33,19 +33,6 @@ pub use record::{PreAuth, Record, SignedIn};
 pub use seal::Sealer;
 pub use store::{LeaseToken, MemoryStore, SessionKey, SessionStore, StoreError};
 
-/// The store configuration asks for: in memory (one instance) or Redis (many).
-pub async fn store_from_config(
-    config: &SessionConfig,
-    clock: &Clock,
-) -> Result<Arc<dyn SessionStore>, StoreError> {
-    match config.store.as_str() {
-        "redis" => Ok(Arc::new(
-            redis::RedisStore::connect(&config.redis_url, &config.redis_prefix).await?,
-        )),
-        _ => Ok(Arc::new(MemoryStore::new(clock.clone()))),
-    }
-}
-
 /// The session cookie's name. `__Host-` makes browsers insist on `Secure`, `Path=/` and no
 /// `Domain`, so no sibling subdomain can set or shadow it.
 pub const COOKIE: &str = "__Host-sid";

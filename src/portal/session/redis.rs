@@ -92,14 +92,12 @@ fn err(e: impl std::fmt::Display) -> StoreError {
 }
 
 impl RedisStore {
-    /// Connects (and keeps reconnecting when the connection drops).
-    pub async fn connect(url: &str, prefix: &str) -> Result<Self, StoreError> {
-        let client = redis::Client::open(url).map_err(err)?;
-        let conn = client.get_connection_manager().await.map_err(err)?;
-        Ok(RedisStore {
+    /// Over `conn` (see [`crate::portal::stores`]), keys under `prefix`.
+    pub fn new(conn: ConnectionManager, prefix: &str) -> Self {
+        RedisStore {
             conn,
             prefix: prefix.to_string(),
-        })
+        }
     }
 
     fn session(&self, key: &SessionKey) -> String {

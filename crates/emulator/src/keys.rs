@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-const SEED_KEY_PEM: &str = include_str!("../../keys/emulator-signing.pem");
+const SEED_KEY_PEM: &str = include_str!("../keys/emulator-signing.pem");
 
 pub struct SigningKey {
     pub kid: String,

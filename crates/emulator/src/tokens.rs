@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::keys;
 use super::reply::Reply;
 use super::{AuthServer, Emulator};
-use crate::random;
+use shared::random;
 
 pub const ACCESS_TOKEN_TTL: i64 = 3600;
 pub const ID_TOKEN_TTL: i64 = 3600;

@@ -4,11 +4,15 @@
 //! Layout: `directory` (users, clients, policies; immutable), `state` + `limits` +
 //! `flows` + `tokens` (what changes), `grants` and `challenges` (the endpoints' logic),
 //! `clientauth` and `params` (request checks), `routes` (HTTP surface), `control` and `ui`
-//! (the `/emulator` API and pages for people), `faults` (injected failures).
+//! (the `/emulator` API and pages for people), `faults` (injected failures), `cli` (the
+//! command line of both binaries that run it).
+//!
+//! This crate depends on nothing of the portal it checks, so the two cannot share a mistake.
 //!
 //! All time comes from one movable [`Clock`]; `POST /emulator/reset` returns to the seed.
 
 mod challenges;
+pub mod cli;
 mod clientauth;
 mod control;
 pub mod directory;
@@ -33,13 +37,13 @@ use rocket::config::LogLevel;
 use rocket::fairing::AdHoc;
 use rocket::{catch, catchers, Build, Request, Rocket};
 
-use crate::clock::Clock;
 use directory::Directory;
 pub use directory::{
     DirectoryError, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT_CLIENT_ID,
     DEMO_JWT_CLIENT_KEY_PEM, DEMO_PASSWORD, DEMO_PUBLIC_CLIENT_ID, DEMO_TOTP_SECRET,
 };
 use reply::Reply;
+use shared::clock::Clock;
 
 /// Start-up options (`direct-signin emulator --port … --users …`).
 #[derive(Clone, Debug)]
@@ -217,7 +221,7 @@ pub fn rocket(options: &EmulatorOptions) -> Result<Rocket<Build>, DirectoryError
         }))
         .attach(AdHoc::on_response("X-Okta-Request-Id", |_, response| {
             Box::pin(async move {
-                response.set_raw_header("X-Okta-Request-Id", crate::random::alphanumeric(20));
+                response.set_raw_header("X-Okta-Request-Id", shared::random::alphanumeric(20));
             })
         })))
 }

@@ -6,12 +6,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use direct_signin::emulator::{
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use okta_emulator::{
     spawn, EmulatorOptions, RunningEmulator, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
     DEMO_JWT_CLIENT_ID, DEMO_JWT_CLIENT_KEY_PEM, DEMO_PASSWORD, DEMO_PUBLIC_CLIENT_ID,
     DEMO_TOTP_SECRET,
 };
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use reqwest::header::HeaderMap;
 use serde_json::{json, Value};
 use totp_rs::{Secret, TOTP};

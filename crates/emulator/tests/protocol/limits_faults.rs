@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use direct_signin::emulator::EmulatorOptions;
+use okta_emulator::EmulatorOptions;
 use serde_json::json;
 
 use crate::common::*;

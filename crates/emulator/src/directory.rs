@@ -26,7 +26,7 @@ pub const DEMO_PUBLIC_CLIENT_ID: &str = "demo-public";
 /// A demo client that authenticates with `private_key_jwt`; its private key ships in
 /// `keys/demo-jwt-client.pem` so tests and the portal can sign assertions.
 pub const DEMO_JWT_CLIENT_ID: &str = "demo-jwt";
-pub const DEMO_JWT_CLIENT_KEY_PEM: &str = include_str!("../../keys/demo-jwt-client.pem");
+pub const DEMO_JWT_CLIENT_KEY_PEM: &str = include_str!("../keys/demo-jwt-client.pem");
 
 /// A factor a user can present. SMS and voice are two channels of one authenticator (phone).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -63,7 +63,7 @@ impl Reply {
                 "errorCode": code,
                 "errorSummary": summary.into(),
                 "errorLink": code,
-                "errorId": format!("oae{}", crate::random::alphanumeric(19)),
+                "errorId": format!("oae{}", shared::random::alphanumeric(19)),
                 "errorCauses": [],
             })),
             headers: vec![],

@@ -10,7 +10,7 @@ use super::state::{
     Binding, Message, MfaTxn, OobTxn, PushStatus, State, MAX_WRONG_CODES, MFA_TOKEN_TTL, OOB_TTL,
     PUSH_INTERVAL,
 };
-use crate::random;
+use shared::random;
 
 pub const GRANT_PASSWORD: &str = "password";
 pub const GRANT_OTP: &str = "urn:okta:params:oauth:grant-type:otp";
