@@ -894,13 +894,39 @@ fn poll_answer(mut flow: Flow, outcome: Outcome, now: i64) -> Transition {
     }
 }
 
-/// The path of the page that shows `step`.
-pub fn page_of(step: &Step) -> &'static str {
+/// A page of the sign-in process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    Signin,
+    Factor,
+    Verify,
+    Wait,
+}
+
+impl Page {
+    /// Its path (product.md §3).
+    pub fn path(self) -> &'static str {
+        match self {
+            Page::Signin => "/signin",
+            Page::Factor => "/signin/factor",
+            Page::Verify => "/signin/verify",
+            Page::Wait => "/signin/wait",
+        }
+    }
+
+    /// Where a visitor with this flow (or none) belongs.
+    pub fn of(flow: Option<&Flow>) -> Page {
+        flow.map_or(Page::Signin, |f| page_of(&f.step))
+    }
+}
+
+/// The page that shows `step`.
+pub fn page_of(step: &Step) -> Page {
     match step {
-        Step::Starting { .. } => "/signin",
-        Step::ChooseFactor { .. } => "/signin/factor",
-        Step::EnterCode { .. } => "/signin/verify",
-        Step::WaitPush { .. } => "/signin/wait",
+        Step::Starting { .. } => Page::Signin,
+        Step::ChooseFactor { .. } => Page::Factor,
+        Step::EnterCode { .. } => Page::Verify,
+        Step::WaitPush { .. } => Page::Wait,
     }
 }
 

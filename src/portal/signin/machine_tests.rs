@@ -162,7 +162,7 @@ fn first_factor_failures() {
 #[test]
 fn mfa_required_offers_a_factor_choice() {
     let flow = mfa_flow();
-    assert_eq!(page_of(&flow.step), "/signin/factor");
+    assert_eq!(page_of(&flow.step).path(), "/signin/factor");
     assert!(
         matches!(&flow.step, Step::ChooseFactor { mfa, deadline } if mfa.mfa_token == "mt" && mfa.first.is_none() && *deadline == NOW + MFA_STEP_TTL)
     );
@@ -175,7 +175,10 @@ fn password_then_otp_with_a_wrong_code_first() {
         matches!(t.effect, Effect::Show),
         "no Okta call is needed to type an OTP"
     );
-    assert_eq!(page_of(&t.flow.as_ref().unwrap().step), "/signin/verify");
+    assert_eq!(
+        page_of(&t.flow.as_ref().unwrap().step).path(),
+        "/signin/verify"
+    );
     let t = next(t.flow, Event::SubmitCode("123 456".into()), NOW);
     assert!(
         matches!(&t.effect, Effect::Call(Call::MfaOtp { mfa_token, otp }) if mfa_token == "mt" && otp == "123456")
@@ -259,7 +262,7 @@ fn push_flow(binding: BindingMethod, code: Option<&str>) -> Flow {
 #[test]
 fn push_polls_no_faster_than_interval_and_slows_down() {
     let flow = push_flow(BindingMethod::None, None);
-    assert_eq!(page_of(&flow.step), "/signin/wait");
+    assert_eq!(page_of(&flow.step).path(), "/signin/wait");
     let t = next(Some(flow), Event::Poll, NOW + 4);
     assert!(matches!(t.effect, Effect::Show), "too early to poll Okta");
     let t = next(t.flow, Event::Poll, NOW + 5);
@@ -442,13 +445,13 @@ fn switching_factor() {
         vec![Event::ChooseFactor(Method::Otp), Event::SwitchFactor],
         NOW,
     );
-    assert_eq!(page_of(&t.flow.unwrap().step), "/signin/factor");
+    assert_eq!(page_of(&t.flow.unwrap().step).path(), "/signin/factor");
     let t = run(
         Some(push_flow(BindingMethod::None, None)),
         vec![Event::SwitchFactor],
         NOW + 1,
     );
-    assert_eq!(page_of(&t.flow.unwrap().step), "/signin/factor");
+    assert_eq!(page_of(&t.flow.unwrap().step).path(), "/signin/factor");
     let t = run(
         None,
         vec![passwordless(Method::Otp), Event::SwitchFactor],
@@ -515,7 +518,7 @@ fn passwordless_push_sms_voice_email() {
         } else {
             "/signin/verify"
         };
-        assert_eq!(page_of(&t.flow.as_ref().unwrap().step), expected);
+        assert_eq!(page_of(&t.flow.as_ref().unwrap().step).path(), expected);
         let t = if m == Method::Push {
             run(t.flow, vec![Event::Poll], NOW + 5)
         } else {
@@ -552,7 +555,7 @@ fn passwordless_for_an_unknown_user_looks_the_same_up_to_the_code() {
         NOW,
     );
     let (k, u) = (known.flow.unwrap(), unknown.flow.unwrap());
-    assert_eq!(page_of(&k.step), page_of(&u.step));
+    assert_eq!(page_of(&k.step).path(), page_of(&u.step).path());
     assert_eq!(k.notice, u.notice);
     assert!(matches!(unknown.effect, Effect::Show));
     // Codes for the decoy never reach Okta and always fail, then the flow restarts.
@@ -594,7 +597,7 @@ fn passwordless_for_an_unknown_user_looks_the_same_up_to_the_code() {
     );
     assert!(
         matches!(t.effect, Effect::Show)
-            && page_of(&t.flow.as_ref().unwrap().step) == "/signin/wait"
+            && page_of(&t.flow.as_ref().unwrap().step).path() == "/signin/wait"
     );
     // It keeps a real push's rhythm: a due poll moves the next one an interval on.
     let t = next(t.flow, Event::Poll, NOW + DEFAULT_INTERVAL);
@@ -657,7 +660,7 @@ fn challenge_answers_in_context() {
         t.flow.as_ref().unwrap().notice,
         Some(Notice::MethodUnavailable)
     );
-    assert_eq!(page_of(&t.flow.unwrap().step), "/signin/factor");
+    assert_eq!(page_of(&t.flow.unwrap().step).path(), "/signin/factor");
     let t = run(
         Some(mfa_flow()),
         vec![
@@ -698,7 +701,7 @@ fn challenge_answers_in_context() {
     );
     assert!(matches!(t.effect, Effect::Fail(_)));
     assert_eq!(
-        page_of(&t.flow.unwrap().step),
+        page_of(&t.flow.unwrap().step).path(),
         "/signin/factor",
         "a fault keeps the step"
     );
@@ -817,6 +820,6 @@ fn a_rate_limited_challenge_keeps_the_factor_choice() {
         "a notice, not an error page"
     );
     let flow = t.flow.unwrap();
-    assert_eq!(page_of(&flow.step), "/signin/factor");
+    assert_eq!(page_of(&flow.step).path(), "/signin/factor");
     assert_eq!(flow.notice, Some(Notice::ResendWait(20)));
 }
