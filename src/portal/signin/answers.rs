@@ -87,6 +87,7 @@ impl<'r> Visitor<'r> {
             },
             Failure::Upstream(u) => AppError::Upstream(u),
             Failure::PolicyDenied => AppError::PolicyDenied,
+            Failure::Internal => AppError::Internal("a sign-in flow and its answer do not fit"),
         }
     }
 

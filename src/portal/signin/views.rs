@@ -5,7 +5,7 @@ use rocket::http::Status;
 use serde::Serialize;
 
 use super::forms::Invalid;
-use super::machine::{Flow, Method, Notice, Step};
+use super::machine::{CodeSource, Flow, Issued, Method, Notice, Step};
 use crate::portal::views::{self, notice_text, Reply};
 use crate::portal::Portal;
 
@@ -166,13 +166,13 @@ pub fn verify(
     status: Status,
     error: Option<&str>,
 ) -> Option<Reply> {
-    let Step::EnterCode {
-        method,
-        resend_after,
-        ..
-    } = &flow.step
-    else {
+    let Step::EnterCode { source, .. } = &flow.step else {
         return None;
+    };
+    let method = &source.method();
+    let resend_after = match source {
+        CodeSource::Sent { resend_after, .. } => Some(*resend_after),
+        CodeSource::App => None,
     };
     let now = app.sessions.clock().now();
     let (title, hint) = code_copy(*method);
@@ -199,17 +199,20 @@ struct WaitPage<'a> {
 /// The push wait; `None` when the flow is at another step.
 pub fn wait(app: &Portal, id: &str, flow: &Flow) -> Option<Reply> {
     let Step::WaitPush {
-        oob, decoy_number, ..
+        issued,
+        decoy_number,
+        ..
     } = &flow.step
     else {
         return None;
     };
+    let binding_code = match issued {
+        Issued::Okta(oob) => oob.binding_code.as_deref(),
+        Issued::Decoy => decoy_number.as_deref(),
+    };
     let page = WaitPage {
         username: &flow.username,
-        binding_code: oob
-            .as_ref()
-            .and_then(|o| o.binding_code.as_deref())
-            .or(decoy_number.as_deref()),
+        binding_code,
     };
     Some(step_page(app, id, Status::Ok, "wait", flow.notice, page))
 }

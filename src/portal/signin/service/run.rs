@@ -7,7 +7,7 @@ use super::{Attempt, Driven, SigninService};
 use crate::okta::{CallContext, Outcome, TokenSet};
 use crate::portal::session::{Lease, PreAuth, Record, SignedIn, StoreError};
 use crate::portal::signin::machine::{
-    self, Call, Effect, Event, Failure, Flow, Notice, Rejection, Step,
+    self, Call, Effect, Event, Failure, Flow, Issued, Notice, Rejection, Step,
 };
 
 impl SigninService {
@@ -117,6 +117,7 @@ impl SigninService {
                         Failure::RateLimited { .. } => "okta_rate_limited",
                         Failure::Upstream(_) => "okta_unavailable",
                         Failure::PolicyDenied => "policy_denied",
+                        Failure::Internal => "internal",
                     };
                     self.failed(attempt, username.as_deref(), reason, last_call);
                     pre.last_seen = clock.now();
@@ -136,7 +137,7 @@ impl SigninService {
         if let Some(Flow {
             step:
                 Step::WaitPush {
-                    oob: None,
+                    issued: Issued::Decoy,
                     decoy_number: number @ None,
                     ..
                 },
