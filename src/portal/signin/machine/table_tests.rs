@@ -2,52 +2,21 @@
 //! events only, against the expected decision written out below. The table is the
 //! module header's second table, cell by cell.
 
+use super::tests::{challenge, tokens, NOW};
 use super::*;
-use crate::config::Secret;
-use crate::okta::{BindingMethod, Challenge, IdClaims, Outcome, TokenSet, Upstream};
-
-const NOW: i64 = 1_000_000;
+use crate::okta::{BindingMethod, Outcome, Upstream};
 
 fn outcomes() -> Vec<(&'static str, Outcome)> {
-    let challenge = |channel: &str, binding: BindingMethod| {
-        Outcome::Challenge(Challenge {
-            oob_code: "oob".into(),
-            expires_in: 300,
-            interval: Some(5),
-            channel: channel.into(),
-            binding_method: binding,
-            binding_code: None,
-        })
-    };
     vec![
-        (
-            "tokens",
-            Outcome::Tokens(Box::new(TokenSet {
-                access_token: Secret::new("at"),
-                refresh_token: None,
-                id_token: Secret::new("id"),
-                expires_in: 3600,
-                scope: "openid".into(),
-                claims: IdClaims {
-                    sub: "00u1".into(),
-                    name: None,
-                    email: None,
-                    preferred_username: None,
-                    amr: vec![],
-                    auth_time: Some(NOW),
-                    iat: NOW,
-                    exp: NOW + 3600,
-                },
-            })),
-        ),
+        ("tokens", tokens()),
         (
             "mfa",
             Outcome::MfaRequired {
                 mfa_token: "mt2".into(),
             },
         ),
-        ("push", challenge("push", BindingMethod::None)),
-        ("sms", challenge("sms", BindingMethod::Prompt)),
+        ("push", challenge("push", BindingMethod::None, None)),
+        ("sms", challenge("sms", BindingMethod::Prompt, None)),
         ("otp_expected", Outcome::OtpExpected),
         ("pending", Outcome::Pending),
         ("slow_down", Outcome::SlowDown),

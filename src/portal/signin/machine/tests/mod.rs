@@ -9,7 +9,7 @@ use super::*;
 use crate::config::Secret;
 use crate::okta::{BindingMethod, Challenge, IdClaims, Outcome, TokenSet, Upstream};
 
-const NOW: i64 = 1_000_000;
+pub(super) const NOW: i64 = 1_000_000;
 
 pub(super) fn tokens() -> Outcome {
     Outcome::Tokens(Box::new(TokenSet {
