@@ -235,8 +235,8 @@ fn resend_later(mut flow: Flow, wait: i64, now: i64) -> Transition {
     show(flow)
 }
 
-/// The next poll one interval from now (`slower`: the interval grows first).
-fn poll_again(mut flow: Flow, now: i64, slower: Option<i64>) -> Transition {
+/// The next poll at `when(interval)`, which may also change the interval.
+fn poll_at(mut flow: Flow, when: impl FnOnce(&mut i64) -> i64) -> Transition {
     let Step::WaitPush {
         next_poll_at,
         interval,
@@ -245,21 +245,21 @@ fn poll_again(mut flow: Flow, now: i64, slower: Option<i64>) -> Transition {
     else {
         return internal(flow);
     };
-    *interval += slower.unwrap_or(0);
-    *next_poll_at = now + *interval;
+    *next_poll_at = when(interval);
     show(flow)
 }
 
+/// The next poll one interval from now (`slower`: the interval grows by that first).
+fn poll_again(flow: Flow, now: i64, slower: Option<i64>) -> Transition {
+    poll_at(flow, |interval| {
+        *interval += slower.unwrap_or(0);
+        now + *interval
+    })
+}
+
 /// Okta's rate limit while polling: not before its reset, nor sooner than an interval.
-fn poll_after(mut flow: Flow, reset: Option<i64>, now: i64) -> Transition {
-    let Step::WaitPush {
-        next_poll_at,
-        interval,
-        ..
-    } = &mut flow.step
-    else {
-        return internal(flow);
-    };
-    *next_poll_at = reset.map_or(now + 2 * *interval, |r| r.max(now + *interval));
-    show(flow)
+fn poll_after(flow: Flow, reset: Option<i64>, now: i64) -> Transition {
+    poll_at(flow, |interval| {
+        reset.map_or(now + 2 * *interval, |r| r.max(now + *interval))
+    })
 }
