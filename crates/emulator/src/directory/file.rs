@@ -37,6 +37,9 @@ pub(super) struct UserFile {
     pub(super) email_otp: bool,
     #[serde(default)]
     pub(super) push: Option<Push>,
+    /// Okta group names, issued as the `groups` claim when the `groups` scope is asked.
+    #[serde(default)]
+    pub(super) groups: Vec<String>,
 }
 
 impl UserFile {
@@ -56,7 +59,13 @@ impl UserFile {
             phone: None,
             email_otp: false,
             push: None,
+            groups: Vec::new(),
         }
+    }
+
+    pub(super) fn groups(mut self, groups: &[&str]) -> Self {
+        self.groups = groups.iter().map(|g| g.to_string()).collect();
+        self
     }
     pub(super) fn phone(number: &str) -> Phone {
         Phone {
@@ -128,6 +137,7 @@ impl UserFile {
             phone: self.phone,
             email_otp: self.email_otp,
             push: self.push,
+            groups: self.groups,
         })
     }
 }

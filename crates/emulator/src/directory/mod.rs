@@ -146,6 +146,8 @@ pub struct User {
     pub phone: Option<Phone>,
     pub email_otp: bool,
     pub push: Option<Push>,
+    /// The user's Okta groups (the `groups` claim).
+    pub groups: Vec<String>,
 }
 
 impl User {
@@ -220,21 +222,26 @@ impl Directory {
     pub fn demo() -> Result<Self, DirectoryError> {
         let phone = |n: &str| UserFile::phone(n);
         let users = vec![
-            UserFile::new("alice@example.com", "Alice Anderson", 1, true).password(),
+            UserFile::new("alice@example.com", "Alice Anderson", 1, true)
+                .password()
+                .groups(&["customers"]),
             UserFile::new("bob@example.com", "Bob Brown", 2, false)
                 .password()
                 .totp()
                 .with_phone(phone("+1 555 0100"))
                 .email()
-                .push(false),
+                .push(false)
+                .groups(&["admins", "staff"]),
             UserFile::new("carol@example.com", "Carol Clark", 1, false)
                 .totp()
                 .push(true)
                 .email()
-                .with_phone(phone("+1 555 0101")),
+                .with_phone(phone("+1 555 0101"))
+                .groups(&["customers"]),
             UserFile::new("dave@example.com", "Dave Davis", 2, true)
                 .password()
-                .push(true),
+                .push(true)
+                .groups(&["staff"]),
             UserFile {
                 status: Status::Suspended,
                 ..UserFile::new("erin@example.com", "Erin Evans", 1, true).password()

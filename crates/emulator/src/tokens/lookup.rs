@@ -107,7 +107,7 @@ pub fn userinfo(
             "The access token was issued by another authorization server.",
         ));
     }
-    if !["profile", "email", "address", "phone"]
+    if !["profile", "email", "address", "phone", "groups"]
         .iter()
         .any(|s| grant.has_scope(s))
     {
@@ -133,6 +133,9 @@ pub fn userinfo(
     if grant.has_scope("email") {
         body["email"] = json!(user.email);
         body["email_verified"] = json!(true);
+    }
+    if grant.has_scope("groups") {
+        body["groups"] = json!(user.groups);
     }
     Ok(body)
 }

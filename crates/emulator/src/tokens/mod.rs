@@ -189,6 +189,10 @@ pub fn issue(emu: &Emulator, grant: Grant, chain: Option<u64>) -> Value {
             claims["email"] = json!(user.email);
             claims["email_verified"] = json!(true);
         }
+        // A groups claim included in the `groups` scope, as an Okta admin configures it.
+        if grant.has_scope("groups") {
+            claims["groups"] = json!(user.groups);
+        }
         body["id_token"] = json!(keys::sign(&key, &claims));
     }
     if let Some(token) = refresh_token {
