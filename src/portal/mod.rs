@@ -13,6 +13,7 @@
 pub mod abuse;
 pub mod account;
 pub mod error;
+pub mod gateway;
 pub mod guards;
 pub mod ignite;
 pub mod ops;
