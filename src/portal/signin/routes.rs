@@ -635,7 +635,7 @@ async fn wait_status(
                 app.guard.signed_in(jar, &username);
             }
             let to = if return_to.is_empty() {
-                app.config.signin.default_return_to.clone()
+                app.config.signin.default_return_to.to_string()
             } else {
                 return_to
             };

@@ -563,10 +563,10 @@ pub fn describe_browser(ua: &str) -> String {
 }
 
 /// Methods from configuration, in the contract's order.
-pub fn methods(list: &[String]) -> Vec<Method> {
+pub fn methods(list: &[Method]) -> Vec<Method> {
     Method::ALL
         .into_iter()
-        .filter(|m| list.iter().any(|s| s == m.as_str()))
+        .filter(|m| list.contains(m))
         .collect()
 }
 
