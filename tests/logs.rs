@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use common::{Portal, PASSWORD};
 use direct_signin::portal::session::Record;
-use direct_signin::portal::signin::machine::Step;
+use direct_signin::portal::signin::machine::{CodeSource, Issued, Step};
 use parking_lot::Mutex;
 
 #[derive(Clone, Default)]
@@ -47,10 +47,16 @@ async fn flow_secrets(p: &Portal) -> Vec<String> {
         panic!("a sign-in in progress")
     };
     match pre.flow.expect("a flow").step {
-        Step::EnterCode { mfa, oob, .. } => {
+        Step::EnterCode { factor, source, .. } => {
             let mut out = vec![];
-            out.extend(mfa.map(|m| m.mfa_token));
-            out.extend(oob.map(|o| o.oob_code));
+            out.extend(factor.mfa_token());
+            if let CodeSource::Sent {
+                issued: Issued::Okta(oob),
+                ..
+            } = source
+            {
+                out.push(oob.oob_code);
+            }
             out
         }
         other => panic!("not at the code step: {other:?}"),

@@ -28,6 +28,9 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error("missing or wrong CSRF token")]
     Csrf,
+    /// Our own inconsistency (a flow and an answer that do not fit), not Okta's.
+    #[error("internal inconsistency: {0}")]
+    Internal(&'static str),
 }
 
 impl AppError {
@@ -39,6 +42,7 @@ impl AppError {
             AppError::PolicyDenied => Status::Forbidden,
             AppError::Store(_) => Status::ServiceUnavailable,
             AppError::Csrf => Status::Forbidden,
+            AppError::Internal(_) => Status::InternalServerError,
         }
     }
 
@@ -55,6 +59,10 @@ impl AppError {
             AppError::PolicyDenied => (
                 "This way of signing in isn't available",
                 "Your organization's policy doesn't allow it. Try another way, or contact support.",
+            ),
+            AppError::Internal(_) => (
+                "Something went wrong",
+                "Please start again in a moment.",
             ),
             AppError::Csrf => (
                 "This page has expired",

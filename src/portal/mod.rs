@@ -6,13 +6,17 @@
 //! - [`signin`]: the state machine, the service that drives it, the sign-in routes;
 //! - [`session`]: server-side sessions and their store;
 //! - [`security`]: client IP, CSRF/`Sec-Fetch-Site`, `return_to`, security headers;
-//! - [`pages`]: home, account, sign-out, health and metrics;
+//! - [`account`]: home, account, sign-out; [`ops`]: health, readiness, metrics, brand CSS;
+//! - [`guards`]: the CSRF form guard and the visitor bundle every handler stands behind;
 //! - [`views`], [`error`]: rendering and the one error responder.
 
 pub mod abuse;
+pub mod account;
 pub mod error;
+pub mod gateway;
+pub mod guards;
 pub mod ignite;
-pub mod pages;
+pub mod ops;
 pub mod security;
 pub mod session;
 pub mod signin;
@@ -160,7 +164,8 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
             &config.network.trusted_proxies,
         )))
         .mount("/", signin::routes::routes())
-        .mount("/", pages::routes())
+        .mount("/", account::routes())
+        .mount("/", ops::routes())
         .mount("/static", FileServer::from(static_dir))
         .register("/", catchers![catch_all])
         .attach(Template::fairing())
@@ -187,7 +192,10 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
 }
 
 #[catch(default)]
-fn catch_all(status: Status, _req: &Request<'_>) -> error::ErrorPage {
+fn catch_all(status: Status, req: &Request<'_>) -> Result<error::ErrorPage, error::AppError> {
+    if status == Status::Forbidden && guards::csrf_rejected(req) {
+        return Err(error::AppError::Csrf);
+    }
     let (title, detail) = match status.code {
         404 => ("Page not found", "There is nothing at this address."),
         403 => (
@@ -204,9 +212,9 @@ fn catch_all(status: Status, _req: &Request<'_>) -> error::ErrorPage {
         ),
         _ => ("Something went wrong", "Please try again in a moment."),
     };
-    error::ErrorPage {
+    Ok(error::ErrorPage {
         status,
         title,
         detail,
-    }
+    })
 }

@@ -9,7 +9,7 @@ use direct_signin::portal::abuse::failures::FailureBook;
 use direct_signin::portal::session::{
     LeaseToken, MemoryStore, Record, SessionKey, SessionStore, Sessions, StoreError,
 };
-use direct_signin::portal::signin::machine::Step;
+use direct_signin::portal::signin::machine::{Factor, Issued, Step};
 use direct_signin::portal::stores::Stores;
 use direct_signin::portal::{self, Parts};
 use parking_lot::Mutex;
@@ -709,8 +709,8 @@ async fn a_pending_flow_holds_no_mfa_token_or_oob_code_in_the_store() {
     };
     let flow = pre.flow.expect("opened, the flow is there");
     let Step::WaitPush {
-        mfa: Some(mfa),
-        oob: Some(oob),
+        factor: Factor::Second(mfa),
+        issued: Issued::Okta(oob),
         ..
     } = &flow.step
     else {

@@ -26,6 +26,7 @@ const KNOWN_SCOPES: &[&str] = &[
     "address",
     "phone",
     "offline_access",
+    "groups",
 ];
 
 /// Grant types a client may list in `grant_types_supported`.

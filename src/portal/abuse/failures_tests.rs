@@ -1,3 +1,5 @@
+//! Unit tests of the in-memory failure book: counts, resets, eviction into the sketch.
+
 use super::*;
 
 fn policy() -> Policy {

@@ -14,6 +14,9 @@ use rand::rngs::OsRng;
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey};
 use serde::Deserialize;
 
+mod file;
+use file::*;
+
 /// Password of every demo user.
 pub const DEMO_PASSWORD: &str = "Sup3r-Secret!";
 /// TOTP secret (base32) of every demo user with an OTP app.
@@ -26,7 +29,7 @@ pub const DEMO_PUBLIC_CLIENT_ID: &str = "demo-public";
 /// A demo client that authenticates with `private_key_jwt`; its private key ships in
 /// `keys/demo-jwt-client.pem` so tests and the portal can sign assertions.
 pub const DEMO_JWT_CLIENT_ID: &str = "demo-jwt";
-pub const DEMO_JWT_CLIENT_KEY_PEM: &str = include_str!("../keys/demo-jwt-client.pem");
+pub const DEMO_JWT_CLIENT_KEY_PEM: &str = include_str!("../../keys/demo-jwt-client.pem");
 
 /// A factor a user can present. SMS and voice are two channels of one authenticator (phone).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -143,6 +146,8 @@ pub struct User {
     pub phone: Option<Phone>,
     pub email_otp: bool,
     pub push: Option<Push>,
+    /// The user's Okta groups (the `groups` claim).
+    pub groups: Vec<String>,
 }
 
 impl User {
@@ -217,21 +222,26 @@ impl Directory {
     pub fn demo() -> Result<Self, DirectoryError> {
         let phone = |n: &str| UserFile::phone(n);
         let users = vec![
-            UserFile::new("alice@example.com", "Alice Anderson", 1, true).password(),
+            UserFile::new("alice@example.com", "Alice Anderson", 1, true)
+                .password()
+                .groups(&["customers"]),
             UserFile::new("bob@example.com", "Bob Brown", 2, false)
                 .password()
                 .totp()
                 .with_phone(phone("+1 555 0100"))
                 .email()
-                .push(false),
+                .push(false)
+                .groups(&["admins", "staff"]),
             UserFile::new("carol@example.com", "Carol Clark", 1, false)
                 .totp()
                 .push(true)
                 .email()
-                .with_phone(phone("+1 555 0101")),
+                .with_phone(phone("+1 555 0101"))
+                .groups(&["customers"]),
             UserFile::new("dave@example.com", "Dave Davis", 2, true)
                 .password()
-                .push(true),
+                .push(true)
+                .groups(&["staff"]),
             UserFile {
                 status: Status::Suspended,
                 ..UserFile::new("erin@example.com", "Erin Evans", 1, true).password()
@@ -339,181 +349,6 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
 #[derive(Debug, thiserror::Error)]
 #[error("emulator users: {0}")]
 pub struct DirectoryError(pub String);
-
-/// The `--users FILE` format.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OrgFile {
-    users: Vec<UserFile>,
-    #[serde(default)]
-    clients: Option<Vec<ClientFile>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UserFile {
-    login: String,
-    #[serde(default)]
-    name: Option<String>,
-    #[serde(default)]
-    email: Option<String>,
-    #[serde(default)]
-    status: Status,
-    policy: Policy,
-    /// Plain text, hashed at load.
-    #[serde(default)]
-    password: Option<String>,
-    /// Or an Argon2 PHC string.
-    #[serde(default)]
-    password_hash: Option<String>,
-    #[serde(default)]
-    totp_secret: Option<String>,
-    #[serde(default)]
-    phone: Option<Phone>,
-    #[serde(default)]
-    email_otp: bool,
-    #[serde(default)]
-    push: Option<Push>,
-}
-
-impl UserFile {
-    fn new(login: &str, name: &str, factors: u8, password_required: bool) -> Self {
-        UserFile {
-            login: login.into(),
-            name: Some(name.into()),
-            email: None,
-            status: Status::Active,
-            policy: Policy {
-                factors,
-                password_required,
-            },
-            password: None,
-            password_hash: None,
-            totp_secret: None,
-            phone: None,
-            email_otp: false,
-            push: None,
-        }
-    }
-    fn phone(number: &str) -> Phone {
-        Phone {
-            number: number.into(),
-            sms: true,
-            voice: true,
-        }
-    }
-    fn password(mut self) -> Self {
-        self.password = Some(DEMO_PASSWORD.into());
-        self
-    }
-    fn totp(mut self) -> Self {
-        self.totp_secret = Some(DEMO_TOTP_SECRET.into());
-        self
-    }
-    fn with_phone(mut self, phone: Phone) -> Self {
-        self.phone = Some(phone);
-        self
-    }
-    fn email(mut self) -> Self {
-        self.email_otp = true;
-        self
-    }
-    fn push(mut self, number_challenge: bool) -> Self {
-        self.push = Some(Push { number_challenge });
-        self
-    }
-
-    fn into_user(self, index: usize) -> Result<User, DirectoryError> {
-        let err = |m: String| DirectoryError(format!("users[{index}] ({}): {m}", self.login));
-        if !(1..=2).contains(&self.policy.factors) {
-            return Err(err("policy.factors must be 1 or 2".into()));
-        }
-        let password_hash = match (&self.password, &self.password_hash) {
-            (Some(_), Some(_)) => {
-                return Err(err("give password or password_hash, not both".into()))
-            }
-            (Some(p), None) => Some(hash_password(p)?),
-            (None, Some(h)) => {
-                PasswordHash::new(h).map_err(|e| err(format!("password_hash: {e}")))?;
-                Some(h.clone())
-            }
-            (None, None) => None,
-        };
-        if self.policy.password_required && password_hash.is_none() {
-            return Err(err(
-                "policy requires a password but the user has none".into()
-            ));
-        }
-        let totp_secret = match &self.totp_secret {
-            Some(s) => Some(
-                totp_rs::Secret::Encoded(s.clone())
-                    .to_bytes()
-                    .map_err(|e| err(format!("totp_secret is not base32: {e:?}")))?,
-            ),
-            None => None,
-        };
-        let id = format!("00u{}", &hex_digest(&self.login.to_lowercase())[..17]);
-        Ok(User {
-            id,
-            email: self.email.clone().unwrap_or_else(|| self.login.clone()),
-            name: self.name.clone().unwrap_or_else(|| self.login.clone()),
-            login: self.login,
-            status: self.status,
-            policy: self.policy,
-            password_hash,
-            totp_secret,
-            phone: self.phone,
-            email_otp: self.email_otp,
-            push: self.push,
-        })
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ClientFile {
-    client_id: String,
-    #[serde(default)]
-    client_secret: Option<String>,
-    /// SPKI PEM of the key the client signs `private_key_jwt` assertions with.
-    #[serde(default)]
-    public_key_pem: Option<String>,
-}
-
-impl ClientFile {
-    fn into_client(self, index: usize) -> Result<Client, DirectoryError> {
-        let auth = match (self.client_secret, self.public_key_pem) {
-            (Some(_), Some(_)) => {
-                return Err(DirectoryError(format!(
-                    "clients[{index}]: give client_secret or public_key_pem, not both"
-                )))
-            }
-            (Some(secret), None) => ClientAuth::Secret(secret),
-            (None, Some(pem)) => {
-                rsa::RsaPublicKey::from_public_key_pem(&pem).map_err(|e| {
-                    DirectoryError(format!("clients[{index}]: public_key_pem: {e}"))
-                })?;
-                let key = DecodingKey::from_rsa_pem(pem.as_bytes()).map_err(|e| {
-                    DirectoryError(format!("clients[{index}]: public_key_pem: {e}"))
-                })?;
-                ClientAuth::PrivateKeyJwt(vec![key])
-            }
-            (None, None) => ClientAuth::None,
-        };
-        Ok(Client {
-            id: self.client_id,
-            auth,
-        })
-    }
-}
-
-fn hex_digest(s: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(s.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 #[cfg(test)]
 mod tests {

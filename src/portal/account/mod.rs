@@ -1,0 +1,76 @@
+//! The pages around sign-in: the anonymous home, the protected account page (claims,
+//! `amr`, active sessions, `/userinfo`), sign-out and sign-out everywhere. Handlers are
+//! thin; the work is in [`service`], the page contexts in [`views`].
+
+pub mod service;
+pub mod views;
+
+use rocket::http::Header;
+use rocket::response::{self, Redirect, Responder};
+use rocket::{get, post, routes, Request, Route};
+
+use super::error::AppError;
+use super::guards::{CsrfForm, Visitor};
+use super::session::{Sessions, User};
+use super::signin::forms::EmptyForm;
+use super::views::Reply;
+
+pub fn routes() -> Vec<Route> {
+    routes![
+        home,
+        account,
+        account_anonymous,
+        signout,
+        signout_everywhere
+    ]
+}
+
+#[get("/")]
+fn home(_activity: Option<User<'_>>, v: Visitor<'_>) -> Reply {
+    views::home(v.app, v.current)
+}
+
+#[get("/account")]
+async fn account(user: User<'_>, v: Visitor<'_>) -> Result<Reply, AppError> {
+    let info = service::userinfo(v.app, user.id, user.session).await?;
+    let sessions = v.app.sessions.of_user(&user.session.user_id).await?;
+    Ok(views::account(v.app, &user, info, sessions))
+}
+
+#[get("/account", rank = 2)]
+fn account_anonymous() -> Redirect {
+    Redirect::to("/signin?return_to=%2Faccount")
+}
+
+/// The answer to a sign-out: back to the sign-in page with a notice, the cookie expired,
+/// the browser told to drop cached pages and storage.
+pub struct SignedOut;
+
+impl<'r> Responder<'r, 'static> for SignedOut {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        let mut response = Redirect::to("/signin?notice=signed_out").respond_to(req)?;
+        // Not "cookies": that would also drop the device cookie that shields this user
+        // from lockout; the session cookie is expired explicitly instead.
+        response.set_header(Header::new("Clear-Site-Data", "\"cache\", \"storage\""));
+        response.set_header(Header::new("Cache-Control", "no-store"));
+        Ok(response)
+    }
+}
+
+#[post("/signout", data = "<_form>")]
+async fn signout(_form: CsrfForm<EmptyForm>, v: Visitor<'_>) -> Result<SignedOut, AppError> {
+    service::sign_out(v.app, v.current).await?;
+    Sessions::expire_cookie(v.jar);
+    Ok(SignedOut)
+}
+
+#[post("/signout/everywhere", data = "<_form>")]
+async fn signout_everywhere(
+    _form: CsrfForm<EmptyForm>,
+    user: User<'_>,
+    v: Visitor<'_>,
+) -> Result<SignedOut, AppError> {
+    service::sign_out_everywhere(v.app, &user).await?;
+    Sessions::expire_cookie(v.jar);
+    Ok(SignedOut)
+}

@@ -1,0 +1,111 @@
+//! The account's service work: the access token renewed with the refresh token when it
+//! has expired and `/userinfo` fetched once per token (kept in the session, so later views
+//! cost no Okta call); token revocation; sign-out and sign-out everywhere.
+
+use super::super::error::AppError;
+use super::super::session::{Current, Record, SignedIn, User};
+use super::super::Portal;
+use crate::okta::{Outcome, UserinfoError};
+use serde_json::Value;
+
+/// Renews the access token with the refresh token when it has expired and fetches
+/// `/userinfo` once per token; the result is kept in the session so later views cost no
+/// Okta call.
+pub async fn userinfo(
+    app: &Portal,
+    id: &str,
+    session: &SignedIn,
+) -> Result<Option<Value>, AppError> {
+    let now = app.sessions.clock().now();
+    let fresh = session.access_expires_at > now + 30;
+    if fresh && session.userinfo.is_some() {
+        return Ok(session.userinfo.clone());
+    }
+    let mut updated = session.clone();
+    // `session` is the copy loaded before the guard's idle-timeout touch; this request is
+    // activity, so record it rather than write back the stale `last_seen`.
+    updated.last_seen = updated.last_seen.max(now);
+    if !fresh {
+        let Some(refresh) = &session.refresh_token else {
+            return Ok(None);
+        };
+        match app.signin.okta.refresh(refresh.expose()).await {
+            Outcome::Tokens(tokens) => {
+                updated.access_token = tokens.access_token;
+                if tokens.refresh_token.is_some() {
+                    updated.refresh_token = tokens.refresh_token;
+                }
+                updated.access_expires_at = now + tokens.expires_in;
+                updated.userinfo = None;
+            }
+            other => {
+                tracing::warn!(outcome = other.label(), "could not renew the access token");
+                return Ok(None);
+            }
+        }
+    }
+    match app
+        .signin
+        .okta
+        .userinfo(updated.access_token.expose())
+        .await
+    {
+        Ok(info) => updated.userinfo = Some(info),
+        Err(UserinfoError::Unauthorized) => tracing::warn!("userinfo refused the access token"),
+        Err(UserinfoError::Upstream(e)) => tracing::warn!(error = %e, "userinfo failed"),
+    }
+    let info = updated.userinfo.clone();
+    // Only over the session as it still is: signed out meanwhile, it stays gone, and
+    // tokens renewed for it here are revoked rather than left live and unrecorded.
+    let updated = Record::SignedIn(Box::new(updated));
+    if !app.sessions.update(id, &updated).await? {
+        if let (false, Record::SignedIn(renewed)) = (fresh, &updated) {
+            revoke(app, renewed).await;
+        }
+        return Ok(None);
+    }
+    Ok(info)
+}
+
+/// Revokes a session's tokens at Okta. Failures are logged: the local session ends anyway.
+pub async fn revoke(app: &Portal, session: &SignedIn) {
+    let okta = &app.signin.okta;
+    let refresh = async {
+        match &session.refresh_token {
+            Some(t) => okta.revoke(t.expose(), "refresh_token").await,
+            None => Ok(()),
+        }
+    };
+    let access = okta.revoke(session.access_token.expose(), "access_token");
+    let (r, a) = tokio::join!(refresh, access);
+    for (kind, result) in [("refresh_token", r), ("access_token", a)] {
+        if let Err(e) = result {
+            tracing::warn!(token = kind, error = %e, "token revocation failed; the local session is ended anyway");
+        }
+    }
+}
+
+/// Ends this browser's session: its tokens revoked at Okta, the session deleted (a
+/// pre-sign-in session too).
+pub async fn sign_out(app: &Portal, current: &Current) -> Result<(), AppError> {
+    if let (Some(id), Some(session)) = (&current.id, current.signed_in()) {
+        revoke(app, session).await;
+        app.sessions.delete(id).await?;
+        tracing::info!(target: "audit", event = "signout", user = %session.user_digest);
+    } else if let Some(id) = &current.id {
+        app.sessions.delete(id).await?;
+    }
+    Ok(())
+}
+
+/// Ends every session of this user, on every device, each one's tokens revoked.
+pub async fn sign_out_everywhere(app: &Portal, user: &User<'_>) -> Result<(), AppError> {
+    let all = app.sessions.of_user(&user.session.user_id).await?;
+    for (key, session) in &all {
+        revoke(app, session).await;
+        app.sessions.store.delete(key).await?;
+    }
+    app.sessions.delete(user.id).await?;
+    tracing::info!(target: "audit", event = "signout_everywhere", sessions = all.len(), user = %user.session.user_digest);
+    Ok(())
+}

@@ -1,0 +1,131 @@
+//! How a sign-in handler answers: what the service did becomes a redirect
+//! (post/redirect/get), a page shown again, or the error page; plus the [`Visitor`]
+//! helpers the sign-in handlers share.
+
+use rocket::http::Status;
+use rocket::response::Redirect;
+
+use super::forms::Invalid;
+use super::machine::{Event, Failure, Flow, Notice, Page};
+use super::service::{Attempt, Driven};
+use super::views::{self, SigninView};
+use crate::portal::error::AppError;
+use crate::portal::guards::Visitor;
+use crate::portal::security::safe_return_to;
+use crate::portal::views::Reply;
+
+pub fn see(path: impl Into<String>) -> Reply {
+    Reply::Redirect(Redirect::to(path.into()))
+}
+
+/// `reply` when the page fits the flow's step, else a redirect to the page that does.
+pub fn shown(reply: Option<Reply>, flow: Option<&Flow>) -> Reply {
+    reply.unwrap_or_else(|| see(Page::of(flow).path()))
+}
+
+/// The sign-in form shown again after a refused submission.
+pub struct Again<'a> {
+    pub session_id: &'a str,
+    pub typed_username: &'a str,
+    pub return_to: String,
+    pub remember: bool,
+}
+
+impl<'r> Visitor<'r> {
+    /// The request's side of a service call for the session `id`.
+    pub fn attempt<'a>(&'a self, id: &'a str) -> Attempt<'a> {
+        Attempt {
+            session_id: id,
+            ctx: &self.ctx.0,
+            jar: self.jar,
+        }
+    }
+
+    /// The visitor's sign-in in progress.
+    pub fn flow(&self) -> Option<&Flow> {
+        self.current.pending().and_then(|p| p.flow.as_ref())
+    }
+
+    /// A safe local `return_to`, or the configured default.
+    pub fn return_to(&self, raw: Option<&str>) -> String {
+        safe_return_to(raw, &self.app.config.signin.default_return_to)
+    }
+
+    /// Where a completed sign-in lands.
+    pub fn landing(&self, return_to: String) -> String {
+        if return_to.is_empty() {
+            self.app.config.signin.default_return_to.to_string()
+        } else {
+            return_to
+        }
+    }
+
+    /// Runs `event` through the service, then [`Visitor::finish`].
+    pub async fn drive(&self, id: &str, event: Event) -> Result<Reply, AppError> {
+        let driven = self.app.signin.drive(self.attempt(id), event).await?;
+        self.finish(driven)
+    }
+
+    /// Maps what the service did to the post/redirect/get answer.
+    pub fn finish(&self, driven: Driven) -> Result<Reply, AppError> {
+        Ok(match driven {
+            Driven::Show(page) => see(page.path()),
+            Driven::SignedIn { return_to, .. } => see(self.landing(return_to)),
+            Driven::Restart(_) => see(Page::Signin.path()),
+            Driven::Reject(_, flow) => see(Page::of(flow.as_ref()).path()),
+            Driven::Fail(f) => return Err(self.failure(f)),
+            Driven::Busy => see(Page::of(self.flow()).path()),
+        })
+    }
+
+    fn failure(&self, f: Failure) -> AppError {
+        match f {
+            Failure::RateLimited { reset } => AppError::RateLimited {
+                retry_after: reset
+                    .map_or(30, |r| (r - self.app.sessions.clock().now()).clamp(1, 3600)),
+                limiter: "okta",
+            },
+            Failure::Upstream(u) => AppError::Upstream(u),
+            Failure::PolicyDenied => AppError::PolicyDenied,
+            Failure::Internal => AppError::Internal("a sign-in flow and its answer do not fit"),
+        }
+    }
+
+    /// The sign-in form as the visitor left it, with `invalid` beside its field.
+    pub fn signin_again(&self, again: Again<'_>, status: Status, invalid: Invalid) -> Reply {
+        let view = SigninView {
+            username: again.typed_username.trim().to_string(),
+            return_to: again.return_to,
+            notice: None,
+            error: Some(invalid),
+            remember: again.remember,
+        };
+        views::signin(self.app, again.session_id, status, view)
+    }
+
+    /// The sign-in form on arrival: the username and notice of a flow that ended.
+    pub fn signin_fresh(&self, id: &str, return_to: String, notice: Option<&str>) -> Reply {
+        let pre = self.current.pending();
+        let query_notice = match notice {
+            Some("signed_out") => Some(Notice::SignedOut),
+            Some("session_ended") => Some(Notice::SessionEnded),
+            _ => None,
+        };
+        let username = pre
+            .and_then(|p| {
+                p.flow
+                    .as_ref()
+                    .map(|f| f.username.clone())
+                    .or_else(|| p.username.clone())
+            })
+            .unwrap_or_default();
+        let view = SigninView {
+            username,
+            return_to,
+            notice: pre.and_then(|p| p.notice).or(query_notice),
+            error: None,
+            remember: false,
+        };
+        views::signin(self.app, id, Status::Ok, view)
+    }
+}

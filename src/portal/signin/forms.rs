@@ -1,0 +1,197 @@
+//! The sign-in forms (field names are product.md §3's contract) and their validation into
+//! the service's inputs. A field that fails names itself and a message for the page; the
+//! form is then shown again with a 422 and what the visitor typed (never the password).
+
+use rocket::form::{self, FromForm, FromFormField, ValueField};
+
+use super::machine::Method;
+use super::service::{PasswordInput, PasswordlessInput};
+use crate::portal::guards::WithCsrf;
+
+/// A checkbox: ticked when the field is present, whatever its value.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Checkbox(pub bool);
+
+impl<'v> FromFormField<'v> for Checkbox {
+    fn from_value(_: ValueField<'v>) -> form::Result<'v, Self> {
+        Ok(Checkbox(true))
+    }
+
+    fn default() -> Option<Self> {
+        Some(Checkbox(false))
+    }
+}
+
+// Text fields are `Option`s because Rocket turns a malformed or repeated field into
+// `None` there (the form is then shown again with a message), rather than refusing the
+// whole form. `validate` reads them through `text`.
+fn text(field: &Option<String>) -> &str {
+    field.as_deref().unwrap_or_default()
+}
+
+/// The field that failed validation and the message shown beside it.
+pub type Invalid = (&'static str, &'static str);
+
+#[derive(FromForm)]
+pub struct PasswordForm {
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub csrf_token: Option<String>,
+    pub return_to: Option<String>,
+    pub remember: Checkbox,
+}
+
+#[derive(FromForm)]
+pub struct PasswordlessForm {
+    pub username: Option<String>,
+    pub method: Option<String>,
+    pub csrf_token: Option<String>,
+    pub return_to: Option<String>,
+    pub remember: Checkbox,
+}
+
+#[derive(FromForm)]
+pub struct FactorForm {
+    pub factor: Option<String>,
+    pub csrf_token: Option<String>,
+}
+
+#[derive(FromForm)]
+pub struct CodeForm {
+    pub code: Option<String>,
+    pub csrf_token: Option<String>,
+}
+
+/// A form with nothing but its CSRF token (resend, cancel, switch, sign-out).
+#[derive(FromForm)]
+pub struct EmptyForm {
+    pub csrf_token: Option<String>,
+}
+
+macro_rules! with_csrf {
+    ($($form:ty),*) => {$(
+        impl WithCsrf for $form {
+            fn csrf_token(&self) -> Option<&str> {
+                self.csrf_token.as_deref()
+            }
+        }
+    )*};
+}
+with_csrf!(
+    PasswordForm,
+    PasswordlessForm,
+    FactorForm,
+    CodeForm,
+    EmptyForm
+);
+
+/// A username as typed, trimmed; refused when empty, over 256 characters or with
+/// control characters.
+pub fn username(raw: &str) -> Result<String, Invalid> {
+    let username = raw.trim();
+    if username.is_empty() {
+        return Err(("username", "Enter your username."));
+    }
+    if username.chars().count() > 256 || username.chars().any(char::is_control) {
+        return Err(("username", "That username is not valid."));
+    }
+    Ok(username.to_string())
+}
+
+impl PasswordForm {
+    /// The username as typed, to show the form again.
+    pub fn typed_username(&self) -> &str {
+        text(&self.username)
+    }
+
+    /// The service's input, with `return_to` already made safe.
+    pub fn validate(&self, return_to: String) -> Result<PasswordInput, Invalid> {
+        let username = username(text(&self.username))?;
+        let password = text(&self.password);
+        if password.is_empty() {
+            return Err(("password", "Enter your password."));
+        }
+        if password.len() > 1024 {
+            return Err(("password", "That password is too long."));
+        }
+        Ok(PasswordInput {
+            username,
+            password: password.to_string(),
+            return_to,
+            remember: self.remember.0,
+        })
+    }
+}
+
+impl PasswordlessForm {
+    /// The username as typed, to show the form again.
+    pub fn typed_username(&self) -> &str {
+        text(&self.username)
+    }
+
+    /// The service's input, if `method` is one of the `offered` ones.
+    pub fn validate(
+        &self,
+        return_to: String,
+        offered: &[Method],
+    ) -> Result<PasswordlessInput, Invalid> {
+        let username = username(text(&self.username))?;
+        let method = Method::parse(text(&self.method))
+            .filter(|m| offered.contains(m))
+            .ok_or(("method", "Choose a way to sign in."))?;
+        Ok(PasswordlessInput {
+            username,
+            method,
+            return_to,
+            remember: self.remember.0,
+        })
+    }
+}
+
+impl CodeForm {
+    /// The code as typed (the machine checks its shape for the step's method).
+    pub fn code(&self) -> String {
+        text(&self.code).to_string()
+    }
+}
+
+impl FactorForm {
+    /// The chosen factor, if it is one of the `offered` ones.
+    pub fn validate(&self, offered: &[Method]) -> Result<Method, Invalid> {
+        Method::parse(text(&self.factor))
+            .filter(|m| offered.contains(m))
+            .ok_or(("factor", "Choose one of the options."))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_trimmed_and_bounded() {
+        assert_eq!(
+            username("  alice@example.com ").unwrap(),
+            "alice@example.com"
+        );
+        assert_eq!(username("   ").unwrap_err().1, "Enter your username.");
+        assert!(username(&"a".repeat(257)).is_err());
+        assert!(username("al\u{7}ice").is_err());
+    }
+
+    #[test]
+    fn a_method_that_is_not_offered_is_refused() {
+        let form = PasswordlessForm {
+            username: Some("carol".into()),
+            method: Some("sms".into()),
+            csrf_token: None,
+            return_to: None,
+            remember: Checkbox(false),
+        };
+        assert_eq!(
+            form.validate("/".into(), &[Method::Email]).err(),
+            Some(("method", "Choose a way to sign in."))
+        );
+        assert!(form.validate("/".into(), &[Method::Sms]).is_ok());
+    }
+}

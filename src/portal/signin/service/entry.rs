@@ -1,0 +1,85 @@
+//! The two ways into a flow. A password attempt passes the per-IP limit, then the
+//! username's failure budgets (with or without this browser's device cookie), is held in
+//! flight until Okta's answer is recorded (a lost answer counts as a failure: Okta may
+//! have counted it), and a wrong password never answers faster than the failure floor. A
+//! passwordless start passes the per-IP and per-username limits.
+
+use super::{Attempt, Driven, SigninService};
+use crate::portal::abuse::Action;
+use crate::portal::error::AppError;
+use crate::portal::signin::machine::{Event, Failure, Method, Rejection};
+
+/// A validated password form.
+pub struct PasswordInput {
+    pub username: String,
+    pub password: String,
+    pub return_to: String,
+    pub remember: bool,
+}
+
+/// A validated passwordless form.
+pub struct PasswordlessInput {
+    pub username: String,
+    pub method: Method,
+    pub return_to: String,
+    pub remember: bool,
+}
+
+impl SigninService {
+    /// A password attempt, shielded (see the module's documentation).
+    pub async fn password(
+        &self,
+        attempt: Attempt<'_>,
+        input: PasswordInput,
+    ) -> Result<Driven, AppError> {
+        let ip = super::shield::client_ip(attempt.ctx);
+        self.guard.check_ip(ip, Action::SignIn)?;
+        let name = input.username.clone();
+        let device = self.guard.has_device_cookie(attempt.jar, &name);
+        // Held until the outcome is recorded below (it counts against the budget meanwhile).
+        let admission = self.guard.admit_password(&name, device, ip).await?;
+        let started = std::time::Instant::now();
+        let event = Event::SubmitPassword {
+            username: input.username,
+            password: input.password,
+            return_to: input.return_to,
+            remember: input.remember,
+        };
+        let driven = self.drive(attempt, event).await?;
+        match &driven {
+            Driven::Reject(Rejection::InvalidCredentials, _)
+            | Driven::Fail(Failure::Upstream(_)) => {
+                self.guard.password_failed(&name, device, ip).await?
+            }
+            Driven::Show(_) | Driven::SignedIn { .. } => {
+                self.guard.password_ok(&name, device).await?
+            }
+            _ => {}
+        }
+        admission.end().await;
+        if matches!(driven, Driven::Reject(Rejection::InvalidCredentials, _)) {
+            // Unknown, wrong, locked and suspended take the same time, at least.
+            self.guard.failure_floor(started).await;
+        }
+        Ok(driven)
+    }
+
+    /// A passwordless start, limited per IP and per username.
+    pub async fn passwordless(
+        &self,
+        attempt: Attempt<'_>,
+        input: PasswordlessInput,
+    ) -> Result<Driven, AppError> {
+        let ip = super::shield::client_ip(attempt.ctx);
+        self.guard.check_ip(ip, Action::SignIn)?;
+        let device = self.guard.has_device_cookie(attempt.jar, &input.username);
+        self.guard.check_username(&input.username, device, ip)?;
+        let event = Event::StartPasswordless {
+            username: input.username,
+            method: input.method,
+            return_to: input.return_to,
+            remember: input.remember,
+        };
+        self.drive(attempt, event).await
+    }
+}

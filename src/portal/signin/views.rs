@@ -1,0 +1,218 @@
+//! The sign-in pages' contexts, one `Serialize` struct per template, each rendered with
+//! the step's notice line and the visitor's CSRF token.
+
+use rocket::http::Status;
+use serde::Serialize;
+
+use super::forms::Invalid;
+use super::machine::{CodeSource, Flow, Issued, Method, Notice, Step};
+use crate::portal::views::{self, notice_text, Reply};
+use crate::portal::Portal;
+
+/// A page's own context plus the notice line every step page shows.
+#[derive(Serialize)]
+struct StepPage<T> {
+    #[serde(flatten)]
+    page: T,
+    notice: Option<String>,
+    notice_kind: Option<&'static str>,
+}
+
+/// Renders a sign-in step's page with its notice line and the visitor's CSRF token.
+fn step_page(
+    app: &Portal,
+    id: &str,
+    status: Status,
+    template: &'static str,
+    notice: Option<Notice>,
+    page: impl Serialize,
+) -> Reply {
+    let notice = notice.map(notice_text);
+    let page = StepPage {
+        page,
+        notice_kind: notice.as_ref().map(|n| n.1),
+        notice: notice.map(|n| n.0),
+    };
+    let csrf = app.sessions.csrf_token(id);
+    Reply::Page(
+        status,
+        views::render(template, &app.brand, Some(&csrf), page),
+    )
+}
+
+#[derive(Serialize)]
+struct Choice {
+    value: &'static str,
+    label: &'static str,
+}
+
+fn choices(methods: impl Iterator<Item = Method>) -> Vec<Choice> {
+    methods
+        .map(|m| Choice {
+            value: m.as_str(),
+            label: method_label(m),
+        })
+        .collect()
+}
+
+pub fn method_label(m: Method) -> &'static str {
+    match m {
+        Method::Otp => "Code from an authenticator app",
+        Method::Push => "Push notification to Okta Verify",
+        Method::Sms => "Code by text message (SMS)",
+        Method::Voice => "Code by phone call",
+        Method::Email => "Code by email",
+    }
+}
+
+/// What the sign-in form shows.
+pub struct SigninView {
+    pub username: String,
+    pub return_to: String,
+    pub notice: Option<Notice>,
+    pub error: Option<Invalid>,
+    pub remember: bool,
+}
+
+#[derive(Serialize)]
+struct SigninPage {
+    username: String,
+    return_to: String,
+    remember: bool,
+    error: Option<&'static str>,
+    error_field: Option<&'static str>,
+    passwordless: Vec<Choice>,
+}
+
+pub fn signin(app: &Portal, id: &str, status: Status, v: SigninView) -> Reply {
+    let page = SigninPage {
+        username: v.username,
+        return_to: v.return_to,
+        remember: v.remember,
+        error: v.error.map(|e| e.1),
+        error_field: v.error.map(|e| e.0),
+        passwordless: choices(app.passwordless.iter().copied()),
+    };
+    step_page(app, id, status, "signin", v.notice, page)
+}
+
+#[derive(Serialize)]
+struct FactorPage<'a> {
+    username: &'a str,
+    factors: Vec<Choice>,
+    error: Option<&'a str>,
+}
+
+/// The factor choice; `None` when the flow is at another step.
+pub fn factor(
+    app: &Portal,
+    id: &str,
+    flow: &Flow,
+    status: Status,
+    error: Option<&str>,
+) -> Option<Reply> {
+    let Step::ChooseFactor { mfa, .. } = &flow.step else {
+        return None;
+    };
+    let offered = app.second_factors.iter().copied();
+    let page = FactorPage {
+        username: &flow.username,
+        factors: choices(offered.filter(|m| Some(*m) != mfa.first)),
+        error,
+    };
+    Some(step_page(app, id, status, "factor", flow.notice, page))
+}
+
+#[derive(Serialize)]
+struct VerifyPage<'a> {
+    username: &'a str,
+    method: &'static str,
+    title: &'static str,
+    hint: &'static str,
+    numeric: bool,
+    can_resend: bool,
+    resend_in: i64,
+    can_switch: bool,
+    error: Option<&'a str>,
+}
+
+fn code_copy(method: Method) -> (&'static str, &'static str) {
+    match method {
+        Method::Otp => (
+            "Enter the code from your authenticator app",
+            "Open your authenticator app and type the 6-digit code it shows.",
+        ),
+        Method::Sms => (
+            "Enter the code we texted you",
+            "We sent a code by text message to the phone number on your account.",
+        ),
+        Method::Voice => (
+            "Enter the code from our call",
+            "We are calling the phone number on your account to read you a code.",
+        ),
+        Method::Email => (
+            "Enter the code we emailed you",
+            "We sent a code to the email address on your account.",
+        ),
+        Method::Push => ("Enter your code", ""),
+    }
+}
+
+/// The code entry; `None` when the flow is at another step.
+pub fn verify(
+    app: &Portal,
+    id: &str,
+    flow: &Flow,
+    status: Status,
+    error: Option<&str>,
+) -> Option<Reply> {
+    let Step::EnterCode { source, .. } = &flow.step else {
+        return None;
+    };
+    let method = &source.method();
+    let resend_after = match source {
+        CodeSource::Sent { resend_after, .. } => Some(*resend_after),
+        CodeSource::App => None,
+    };
+    let now = app.sessions.clock().now();
+    let (title, hint) = code_copy(*method);
+    let page = VerifyPage {
+        username: &flow.username,
+        method: method.as_str(),
+        title,
+        hint,
+        numeric: method.code_is_numeric(),
+        can_resend: *method != Method::Otp,
+        resend_in: resend_after.map_or(0, |r| (r - now).max(0)),
+        can_switch: true,
+        error,
+    };
+    Some(step_page(app, id, status, "verify", flow.notice, page))
+}
+
+#[derive(Serialize)]
+struct WaitPage<'a> {
+    username: &'a str,
+    binding_code: Option<&'a str>,
+}
+
+/// The push wait; `None` when the flow is at another step.
+pub fn wait(app: &Portal, id: &str, flow: &Flow) -> Option<Reply> {
+    let Step::WaitPush {
+        issued,
+        decoy_number,
+        ..
+    } = &flow.step
+    else {
+        return None;
+    };
+    let binding_code = match issued {
+        Issued::Okta(oob) => oob.binding_code.as_deref(),
+        Issued::Decoy => decoy_number.as_deref(),
+    };
+    let page = WaitPage {
+        username: &flow.username,
+        binding_code,
+    };
+    Some(step_page(app, id, Status::Ok, "wait", flow.notice, page))
+}
