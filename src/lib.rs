@@ -3,6 +3,8 @@
 //! (`crates/emulator`), linked only with the default `emulator` feature.
 //!
 //! - [`config`]: the typed configuration, read from Rocket's figment and validated at start.
+//! - [`secret`], [`method`], [`local_path`]: the secret string, the sign-in methods and
+//!   local redirect paths, shared by the configuration and the portal.
 //! - [`okta`]: the client of Okta's direct-authentication API.
 //! - [`portal`]: the sign-in service itself.
 //! - [`metrics`]: the Prometheus registry.
@@ -10,7 +12,10 @@
 
 pub mod clock;
 pub mod config;
+pub mod local_path;
+pub mod method;
 pub mod metrics;
 pub mod okta;
 pub mod portal;
+pub mod secret;
 pub use shared::random;

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use direct_signin::config::{Config, Secret};
+use direct_signin::config::{Config, Secret, StoreKind};
 use direct_signin::portal::session::redis::RedisStore;
 use direct_signin::portal::session::{Record, SessionStore, Sessions};
 use direct_signin::portal::{self, stores};
@@ -42,14 +42,14 @@ impl Cluster {
         config.okta.client_id = Some(emulator::DEMO_CLIENT_ID.into());
         config.okta.client_secret = Some(Secret::new(emulator::DEMO_CLIENT_SECRET));
         config.session.secret = Some(Secret::new("scale-out-secret-shared-by-instances"));
-        config.session.store = "redis".into();
-        config.session.redis_url = redis_url();
+        config.session.store = StoreKind::Redis;
+        config.redis.url = redis_url();
         let prefix = format!(
             "direct-signin-test:{}:",
             direct_signin::random::alphanumeric(12)
         );
-        config.session.redis_prefix = prefix.clone();
-        config.network.trusted_proxies = vec!["127.0.0.1".into()];
+        config.redis.prefix = prefix.clone();
+        config.network.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
         config.protection.failure_floor_ms = 0;
         config.validate(false).unwrap();
         Cluster {

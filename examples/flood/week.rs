@@ -108,7 +108,7 @@ async fn start_portal(
     config.okta.client_id = Some(CLIENT_ID.into());
     config.okta.client_secret = Some(Secret::new(CLIENT_SECRET));
     config.session.secret = Some(Secret::new(secret));
-    config.network.trusted_proxies = vec!["127.0.0.1".into()];
+    config.network.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
     config
         .validate(false)
         .map_err(|e| format!("portal configuration: {e}"))?;

@@ -29,7 +29,7 @@ pub use ceiling::{Bucket, Ceiling, Priority};
 pub use outcome::{BindingMethod, Challenge, IdClaims, Outcome, TokenSet, Upstream};
 
 use crate::clock::Clock;
-use crate::config::{OktaConfig, Secret};
+use crate::config::{AuthMethod, OktaConfig, Secret};
 use crate::metrics::Metrics;
 use crate::random;
 
@@ -154,12 +154,12 @@ impl OktaClient {
             .clone()
             .ok_or("okta.client_id is not set")?;
         let auth = match (
-            config.auth_method.as_deref(),
+            config.auth_method,
             &config.client_secret,
             &config.private_key_file,
         ) {
-            (Some("none"), _, _) => ClientAuth::None,
-            (Some("private_key_jwt"), _, Some(path)) | (None, None, Some(path)) => {
+            (Some(AuthMethod::None), _, _) => ClientAuth::None,
+            (Some(AuthMethod::PrivateKeyJwt), _, Some(path)) | (None, None, Some(path)) => {
                 let pem = std::fs::read(path)
                     .map_err(|e| format!("okta.private_key_file {}: {e}", path.display()))?;
                 let key = EncodingKey::from_rsa_pem(&pem)
@@ -169,15 +169,16 @@ impl OktaClient {
                     kid: config.private_key_id.clone(),
                 }
             }
-            (Some("private_key_jwt"), _, None) => {
+            (Some(AuthMethod::PrivateKeyJwt), _, None) => {
                 return Err("okta.auth_method private_key_jwt needs okta.private_key_file".into())
             }
-            (Some("client_secret_post"), Some(s), _) => ClientAuth::Post(s.clone()),
-            (Some("client_secret_basic") | None, Some(s), _) => ClientAuth::Basic(s.clone()),
+            (Some(AuthMethod::ClientSecretPost), Some(s), _) => ClientAuth::Post(s.clone()),
+            (Some(AuthMethod::ClientSecretBasic) | None, Some(s), _) => {
+                ClientAuth::Basic(s.clone())
+            }
             (Some(m), None, _) => {
                 return Err(format!("okta.auth_method {m} needs okta.client_secret"))
             }
-            (Some(m), Some(_), _) => return Err(format!("okta.auth_method {m} is not supported")),
             (None, None, None) => ClientAuth::None,
         };
         let http = reqwest::Client::builder()

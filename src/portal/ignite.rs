@@ -48,7 +48,7 @@ pub async fn assemble(
     config: Config,
     clock: Clock,
 ) -> Result<Rocket<Build>, String> {
-    let stores = Stores::from_config(&config.session, &clock).await?;
+    let stores = Stores::from_config(&config, &clock).await?;
     build(
         figment,
         config,

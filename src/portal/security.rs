@@ -8,29 +8,27 @@ use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
 use ipnet::IpNet;
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::percent_decode_str;
 use rocket::fairing::{Fairing, Info, Kind};
+#[cfg(test)]
 use rocket::http::uri::Reference;
 use rocket::http::{Header, Status};
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::Response;
 
+pub use crate::config::parse_net as parse_cidr;
+pub use crate::local_path::is_local_path;
+use crate::local_path::local_target;
 use crate::okta::CallContext;
-
-/// Parses `10.0.0.0/8` or a bare address.
-pub fn parse_cidr(s: &str) -> Result<IpNet, String> {
-    s.parse::<IpNet>()
-        .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-        .map_err(|e| e.to_string())
-}
 
 /// The trusted reverse proxies.
 #[derive(Default, Clone)]
 pub struct TrustedProxies(pub Vec<IpNet>);
 
 impl TrustedProxies {
-    pub fn from_config(list: &[String]) -> Self {
-        TrustedProxies(list.iter().filter_map(|c| parse_cidr(c).ok()).collect())
+    /// `network.trusted_proxies`, parsed when the configuration was read.
+    pub fn from_config(list: &[IpNet]) -> Self {
+        TrustedProxies(list.to_vec())
     }
 
     fn trusts(&self, ip: IpAddr) -> bool {
@@ -89,9 +87,9 @@ fn forwarded_address(entry: &str) -> Option<IpAddr> {
 pub struct MetricsAllowList(pub Vec<IpNet>);
 
 impl MetricsAllowList {
-    /// Entries that do not parse are skipped (validation has refused them already).
-    pub fn from_config(list: &[String]) -> Self {
-        MetricsAllowList(list.iter().filter_map(|c| parse_cidr(c).ok()).collect())
+    /// `network.metrics_allowed`, parsed when the configuration was read.
+    pub fn from_config(list: &[IpNet]) -> Self {
+        MetricsAllowList(list.to_vec())
     }
 
     pub fn allows(&self, ip: IpAddr) -> bool {
@@ -174,111 +172,6 @@ impl<'r> FromRequest<'r> for NotCrossSite {
             _ => Outcome::Success(NotCrossSite),
         }
     }
-}
-
-/// The longest `return_to` kept (after percent-encoding); a longer one falls back to the
-/// default.
-const MAX_RETURN_TO: usize = 1024;
-
-/// Bytes percent-encoded in a `return_to` path: all but RFC 3986's unreserved characters,
-/// sub-delimiters, `:`, `@` and `/`. `%` is handled apart (a valid escape is kept).
-const PATH_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~')
-    .remove(b'!')
-    .remove(b'$')
-    .remove(b'&')
-    .remove(b'\'')
-    .remove(b'(')
-    .remove(b')')
-    .remove(b'*')
-    .remove(b'+')
-    .remove(b',')
-    .remove(b';')
-    .remove(b'=')
-    .remove(b':')
-    .remove(b'@')
-    .remove(b'/');
-
-/// The query and the fragment may also hold `?`.
-const QUERY_ENCODE: &AsciiSet = &PATH_ENCODE.remove(b'?');
-
-/// Percent-encodes what `set` names, keeping escapes that are already valid (`%20`) and
-/// encoding a `%` that starts none (`%zz` becomes `%25zz`).
-fn encode_part(part: &str, set: &'static AsciiSet, out: &mut String) {
-    let mut rest = part;
-    while let Some(at) = rest.find('%') {
-        out.extend(utf8_percent_encode(&rest[..at], set));
-        let escape = rest.as_bytes().get(at + 1..at + 3);
-        if escape.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
-            out.push_str(&rest[at..at + 3]);
-            rest = &rest[at + 3..];
-        } else {
-            out.push_str("%25");
-            rest = &rest[at + 1..];
-        }
-    }
-    out.extend(utf8_percent_encode(rest, set));
-}
-
-/// `path` as a local redirect target, percent-encoded where it must be; `None` when it is
-/// not local or cannot be made valid. Local means: one leading `/`, no scheme or
-/// authority, no backslash (browsers read `/\host` as `//host`), no control characters
-/// (browsers drop tabs and newlines, so `/\t/host` would become `//host`), no `.` or `..`
-/// segment. The result is checked with Rocket's own parser ([`Reference`], what
-/// `Redirect::to` uses), so a redirect to it never fails.
-fn local_target(path: &str) -> Option<String> {
-    if !path.starts_with('/')
-        || path.starts_with("//")
-        || path.contains('\\')
-        || path.chars().any(char::is_control)
-    {
-        return None;
-    }
-    let (before_fragment, fragment) = match path.split_once('#') {
-        Some((b, f)) => (b, Some(f)),
-        None => (path, None),
-    };
-    let (path_part, query) = match before_fragment.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (before_fragment, None),
-    };
-    let mut encoded = String::with_capacity(path.len());
-    encode_part(path_part, PATH_ENCODE, &mut encoded);
-    if let Some(q) = query {
-        encoded.push('?');
-        encode_part(q, QUERY_ENCODE, &mut encoded);
-    }
-    if let Some(f) = fragment {
-        encoded.push('#');
-        encode_part(f, QUERY_ENCODE, &mut encoded);
-    }
-    if encoded.len() > MAX_RETURN_TO {
-        return None;
-    }
-    let uri = Reference::parse(&encoded).ok()?;
-    let uri_path = uri.path().as_str();
-    let dot_segment = percent_decode_str(uri_path)
-        .decode_utf8_lossy()
-        .split('/')
-        .any(|s| s == "." || s == "..");
-    if uri.scheme().is_some()
-        || uri.authority().is_some()
-        || !uri_path.starts_with('/')
-        || uri_path.starts_with("//")
-        || dot_segment
-    {
-        return None;
-    }
-    Some(encoded)
-}
-
-/// Whether `path` is a local path that a redirect can use as it is (see `local_target`;
-/// nothing in it needs encoding).
-pub fn is_local_path(path: &str) -> bool {
-    local_target(path).as_deref() == Some(path)
 }
 
 /// `return_to` as a local path a redirect accepts (percent-encoded where needed), or the
@@ -366,7 +259,10 @@ mod tests {
 
     #[test]
     fn forwarded_for_is_believed_only_from_trusted_proxies() {
-        let t = TrustedProxies::from_config(&["10.0.0.0/8".into(), "::1".into()]);
+        let t = TrustedProxies::from_config(&[
+            parse_cidr("10.0.0.0/8").unwrap(),
+            parse_cidr("::1").unwrap(),
+        ]);
         let peer: IpAddr = "203.0.113.9".parse().unwrap();
         assert_eq!(
             t.client_ip(peer, Some("1.2.3.4")),
@@ -469,7 +365,7 @@ mod tests {
 
     #[test]
     fn forwarded_for_entries_with_ports_and_brackets() {
-        let t = TrustedProxies::from_config(&["10.0.0.0/8".into()]);
+        let t = TrustedProxies::from_config(&[parse_cidr("10.0.0.0/8").unwrap()]);
         let proxy: IpAddr = "10.1.1.1".parse().unwrap();
         for (header, client) in [
             ("1.2.3.4:5678", "1.2.3.4"),
@@ -505,7 +401,10 @@ mod tests {
 
     #[test]
     fn metrics_allow_list_defaults_to_loopback() {
-        let list = MetricsAllowList::from_config(&["127.0.0.0/8".into(), "::1".into()]);
+        let list = MetricsAllowList::from_config(&[
+            parse_cidr("127.0.0.0/8").unwrap(),
+            parse_cidr("::1").unwrap(),
+        ]);
         for ok in ["127.0.0.1", "127.9.9.9", "::1", "::ffff:127.0.0.1"] {
             assert!(list.allows(ok.parse().unwrap()), "{ok}");
         }

@@ -11,7 +11,7 @@ use super::abuse::failures::{FailureBook, FailureStore, RedisFailures};
 use super::session::redis::RedisStore;
 use super::session::{MemoryStore, SessionStore, StoreError};
 use crate::clock::Clock;
-use crate::config::SessionConfig;
+use crate::config::{Config, StoreKind};
 
 /// The stores a portal runs on.
 #[derive(Clone)]
@@ -38,12 +38,13 @@ impl Stores {
     }
 
     /// What the configuration asks for; connects to Redis when it is the store.
-    pub async fn from_config(config: &SessionConfig, clock: &Clock) -> Result<Self, String> {
-        if config.store == "redis" {
-            let conn = connect(&config.redis_url)
+    /// `session.store`; with Redis, `[redis]` (`redis.url`, `redis.prefix`).
+    pub async fn from_config(config: &Config, clock: &Clock) -> Result<Self, String> {
+        if config.session.store == StoreKind::Redis {
+            let conn = connect(&config.redis.url)
                 .await
-                .map_err(|e| format!("session.redis_url: {e}"))?;
-            Ok(Stores::redis(conn, &config.redis_prefix))
+                .map_err(|e| format!("redis.url: {e}"))?;
+            Ok(Stores::redis(conn, &config.redis.prefix))
         } else {
             Ok(Stores::memory(clock))
         }

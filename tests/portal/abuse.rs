@@ -254,7 +254,7 @@ async fn a_spoofed_forwarded_for_from_an_untrusted_peer_changes_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trusted_proxy_forwarded_for_is_the_client_ip() {
     let p = Portal::with(|c| {
-        c.network.trusted_proxies = vec!["127.0.0.1".into()];
+        c.network.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
         c.protection.ip_signin_per_minute = 3;
         c.protection.failure_floor_ms = 0;
     })
@@ -380,7 +380,7 @@ async fn spend_bobs_anonymous_budget(p: &Portal) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_cannot_lock_the_real_user_out_at_okta() {
     let p = Portal::with(|c| {
-        c.network.trusted_proxies = vec!["127.0.0.1".into()];
+        c.network.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
         c.protection.failure_floor_ms = 0;
     })
     .await;
@@ -439,7 +439,7 @@ async fn a_flood_cannot_lock_the_real_user_out_at_okta() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_ip_cannot_spend_the_whole_username_budget() {
     let p = Portal::with(|c| {
-        c.network.trusted_proxies = vec!["127.0.0.1".into()];
+        c.network.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
         c.protection.failure_floor_ms = 0;
     })
     .await;
@@ -471,7 +471,7 @@ async fn one_ip_cannot_spend_the_whole_username_budget() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_back_off_per_username() {
     let p = Portal::with(|c| {
-        c.network.trusted_proxies = vec!["127.0.0.1".into()];
+        c.network.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
         c.protection.failure_floor_ms = 0;
     })
     .await;
@@ -610,7 +610,7 @@ async fn a_complete_sign_in_leaves_a_device_cookie_for_that_user() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_of_untrusted_attempts_leaves_okta_capacity_for_real_users() {
     let p = Portal::with(|c| {
-        c.network.trusted_proxies = vec!["127.0.0.1".into()];
+        c.network.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
         c.protection.failure_floor_ms = 0;
         c.protection.okta_calls_per_second = 4;
         c.protection.okta_untrusted_share = 50;
@@ -645,7 +645,7 @@ async fn a_flood_of_untrusted_attempts_leaves_okta_capacity_for_real_users() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_a_valid_device_cookie_of_that_user_earns_the_device_budget() {
     let p = Portal::with(|c| {
-        c.network.trusted_proxies = vec!["127.0.0.1".into()];
+        c.network.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
         c.protection.failure_floor_ms = 0;
     })
     .await;

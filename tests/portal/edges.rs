@@ -184,7 +184,7 @@ async fn a_push_approval_redirects_to_an_encoded_return_to() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn port_suffixed_forwarded_for_entries_get_their_own_ip_buckets() {
     let p = Portal::with(|c| {
-        c.network.trusted_proxies = vec!["127.0.0.1".into()];
+        c.network.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
         c.protection.ip_signin_per_minute = 3;
         c.protection.failure_floor_ms = 0;
     })
@@ -233,7 +233,7 @@ async fn port_suffixed_forwarded_for_entries_get_their_own_ip_buckets() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn usernames_that_differ_by_case_spaces_or_nfkc_share_one_budget() {
     let p = Portal::with(|c| {
-        c.network.trusted_proxies = vec!["127.0.0.1".into()];
+        c.network.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
         c.protection.failure_floor_ms = 0;
     })
     .await;
@@ -305,7 +305,8 @@ async fn the_name_sent_to_okta_stays_as_typed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_answer_only_allowed_clients() {
-    let p = Portal::with(|c| c.network.trusted_proxies = vec!["127.0.0.1".into()]).await;
+    let p =
+        Portal::with(|c| c.network.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await;
     let unknown_path = p.get("/no-such-page").await;
     assert_eq!(unknown_path.status, 404);
     // Loopback (the local client's peer) is allowed by default.
@@ -343,8 +344,8 @@ async fn metrics_answer_only_allowed_clients() {
     assert_eq!(p.page(r).await.status, 404);
     // The allow-list is configurable: a monitoring network, loopback no longer in it.
     let p = Portal::with(|c| {
-        c.network.trusted_proxies = vec!["127.0.0.1".into()];
-        c.network.metrics_allowed = vec!["203.0.113.0/24".into()];
+        c.network.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        c.network.metrics_allowed = vec!["203.0.113.0/24".parse().unwrap()];
     })
     .await;
     assert_eq!(

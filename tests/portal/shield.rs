@@ -38,7 +38,7 @@ async fn user_status(p: &Portal, user: &str) -> (bool, u64) {
 /// without the timing floor (tested on its own below), as fast as the test can go.
 async fn behind_proxy(tweak: impl FnOnce(&mut direct_signin::config::Config)) -> Portal {
     Portal::with(|c| {
-        c.network.trusted_proxies = vec!["127.0.0.1".into()];
+        c.network.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
         c.protection.failure_floor_ms = 0;
         tweak(c);
     })

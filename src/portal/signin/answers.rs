@@ -54,7 +54,7 @@ impl<'r> Visitor<'r> {
     /// Where a completed sign-in lands.
     pub fn landing(&self, return_to: String) -> String {
         if return_to.is_empty() {
-            self.app.config.signin.default_return_to.clone()
+            self.app.config.signin.default_return_to.to_string()
         } else {
             return_to
         }

@@ -178,9 +178,9 @@ fn attempt_username(pre: &PreAuth) -> Option<String> {
 }
 
 /// Methods from configuration, in the contract's order.
-pub fn methods(list: &[String]) -> Vec<Method> {
+pub fn methods(list: &[Method]) -> Vec<Method> {
     Method::ALL
         .into_iter()
-        .filter(|m| list.iter().any(|s| s == m.as_str()))
+        .filter(|m| list.contains(m))
         .collect()
 }
