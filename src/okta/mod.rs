@@ -43,7 +43,7 @@ pub use client_auth::ClientAuth;
 pub use discovery::Endpoints;
 pub use outcome::{BindingMethod, Challenge, IdClaims, Outcome, TokenSet, Upstream};
 pub(crate) use transport::transport_error;
-pub use userinfo::UserinfoError;
+pub use userinfo::{UserInfo, UserinfoError};
 
 use crate::clock::Clock;
 use crate::config::OktaConfig;
