@@ -3,8 +3,10 @@
 //! with a refresh token, and revocation. Every token call sends the same `scope`; the
 //! first call of a flow also sends `grant_types_supported`.
 
+use std::fmt;
+
 use super::answer::{self, CallKind};
-use super::transport::Reply;
+use super::transport::{Reply, Unanswered};
 use super::{
     CallContext, OktaClient, Outcome, Upstream, GRANT_MFA_OOB, GRANT_MFA_OTP, GRANT_OOB, GRANT_OTP,
     GRANT_PASSWORD,
@@ -33,7 +35,7 @@ impl OktaClient {
             body,
         } = match self.post(&endpoints.token, form, ctx).await {
             Ok(r) => r,
-            Err(e) => return Outcome::Upstream(e),
+            Err(e) => return e.into(),
         };
         if status != 200 {
             return answer::interpret_error(kind, status, reset, &body);
@@ -176,7 +178,7 @@ impl OktaClient {
             body,
         } = match self.post(url, form, ctx).await {
             Ok(r) => r,
-            Err(e) => return Outcome::Upstream(e),
+            Err(e) => return e.into(),
         };
         if status != 200 {
             return answer::interpret_error(kind, status, reset, &body);
@@ -202,7 +204,7 @@ impl OktaClient {
     }
 
     /// Revokes a token (`token_type_hint` `refresh_token` or `access_token`).
-    pub async fn revoke(&self, token: &str, hint: &str) -> Result<(), Upstream> {
+    pub async fn revoke(&self, token: &str, hint: &str) -> Result<(), RevokeError> {
         let endpoints = self.endpoints().await?;
         let url = endpoints
             .revoke
@@ -214,10 +216,55 @@ impl OktaClient {
         ];
         match self.post(&url, form, &CallContext::default()).await? {
             Reply { status: 200, .. } => Ok(()),
-            Reply { status, body, .. } => Err(Upstream::Status(
+            Reply { status, body, .. } => Err(RevokeError::Upstream(Upstream::Status(
                 status,
                 answer::error_code(&body).map(str::to_string),
-            )),
+            ))),
+        }
+    }
+}
+
+impl From<Unanswered> for Outcome {
+    fn from(e: Unanswered) -> Self {
+        match e {
+            Unanswered::HeldBack { until } => Outcome::HeldBack { until },
+            Unanswered::Upstream(e) => Outcome::Upstream(e),
+        }
+    }
+}
+
+/// Why a token could not be revoked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RevokeError {
+    /// Not sent: this instance's ceiling toward Okta held it back.
+    HeldBack {
+        /// When calls pass again, epoch seconds.
+        until: i64,
+    },
+    /// Okta could not be used, or refused the revocation.
+    Upstream(Upstream),
+}
+
+impl From<Upstream> for RevokeError {
+    fn from(e: Upstream) -> Self {
+        RevokeError::Upstream(e)
+    }
+}
+
+impl From<Unanswered> for RevokeError {
+    fn from(e: Unanswered) -> Self {
+        match e {
+            Unanswered::HeldBack { until } => RevokeError::HeldBack { until },
+            Unanswered::Upstream(e) => RevokeError::Upstream(e),
+        }
+    }
+}
+
+impl fmt::Display for RevokeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RevokeError::HeldBack { .. } => f.write_str("held back by the local ceiling"),
+            RevokeError::Upstream(e) => write!(f, "{e}"),
         }
     }
 }

@@ -41,6 +41,7 @@ use parking_lot::RwLock;
 pub use ceiling::{Bucket, Ceiling, Priority};
 pub use client_auth::ClientAuth;
 pub use discovery::Endpoints;
+pub use grants::RevokeError;
 pub use outcome::{BindingMethod, Challenge, IdClaims, Outcome, TokenSet, Upstream};
 pub(crate) use transport::transport_error;
 pub use userinfo::{UserInfo, UserinfoError};

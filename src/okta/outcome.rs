@@ -114,7 +114,7 @@ impl fmt::Display for Upstream {
     }
 }
 
-/// The result of one call to Okta.
+/// The result of one call to Okta's token, `/challenge` or `/primary-authenticate` endpoint.
 #[derive(Debug)]
 pub enum Outcome {
     /// Signed in: the tokens, their ID token validated.
@@ -143,9 +143,11 @@ pub enum Outcome {
     /// The policy cannot be satisfied this way (or the user is not enrolled).
     PolicyDenied,
     /// Okta's rate limit; `reset` is epoch seconds when known.
-    RateLimited {
-        reset: Option<i64>,
-    },
+    RateLimited { reset: Option<i64> },
+    /// Not sent: this instance's ceiling toward Okta held the call back (Okta was not
+    /// asked, so this is not Okta's rate limit). Calls pass again at `until`, epoch seconds.
+    HeldBack { until: i64 },
+    /// Okta could not be used.
     Upstream(Upstream),
 }
 
@@ -165,6 +167,7 @@ impl Outcome {
             Outcome::InvalidCode => "invalid_code",
             Outcome::PolicyDenied => "policy_denied",
             Outcome::RateLimited { .. } => "rate_limited",
+            Outcome::HeldBack { .. } => "held_back",
             Outcome::Upstream(_) => "upstream_error",
         }
     }

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::{answer, numbers, Bucket, CallContext, OktaClient, Upstream};
 
@@ -20,6 +20,21 @@ pub(crate) fn transport_error(e: &reqwest::Error) -> Upstream {
     }
 }
 
+/// Why a request got no answer from Okta.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Unanswered {
+    /// The local ceiling refused to send it; calls pass again at `until` (epoch seconds).
+    HeldBack { until: i64 },
+    /// Sent, but Okta could not be used.
+    Upstream(Upstream),
+}
+
+impl From<Upstream> for Unanswered {
+    fn from(e: Upstream) -> Self {
+        Unanswered::Upstream(e)
+    }
+}
+
 /// Okta's answer to one form POST.
 pub(super) struct Reply {
     pub(super) status: u16,
@@ -31,13 +46,14 @@ pub(super) struct Reply {
 
 impl OktaClient {
     /// Sends one form POST with client authentication and returns status, headers of
-    /// interest and the parsed JSON body (`Value::Null` for an empty body).
+    /// interest and the parsed JSON body (`Value::Null` for an empty body), unless the
+    /// local ceiling holds it back.
     pub(super) async fn post(
         &self,
         url: &str,
         mut form: Vec<(&str, String)>,
         ctx: &CallContext,
-    ) -> Result<Reply, Upstream> {
+    ) -> Result<Reply, Unanswered> {
         let request = self.http.post(url).header("Accept", "application/json");
         let mut request = self.authenticate(request, &mut form, url)?;
         if let Some(ua) = &ctx.user_agent {
@@ -57,15 +73,11 @@ impl OktaClient {
         };
         let _permit = match self.ceiling.admit(bucket, ctx.priority) {
             Ok(permit) => permit,
-            Err(reset) => {
-                // Refused here: answered like Okta's own org-wide 429.
+            Err(until) => {
+                // Refused here: never sent, so not Okta's own rate limit.
                 self.metrics
                     .okta_call(&endpoint, "held_by_ceiling", Duration::ZERO);
-                return Ok(Reply {
-                    status: 429,
-                    reset: Some(reset),
-                    body: json!({"errorCode": "local_ceiling"}),
-                });
+                return Err(Unanswered::HeldBack { until });
             }
         };
         let started = Instant::now();
@@ -77,7 +89,7 @@ impl OktaClient {
                 self.metrics
                     .okta_call(&endpoint, "transport_error", started.elapsed());
                 tracing::warn!(endpoint, error = %err, "Okta call failed");
-                return Err(err);
+                return Err(err.into());
             }
         };
         let status = response.status().as_u16();

@@ -279,6 +279,10 @@ pub enum Failure {
     RateLimited {
         reset: Option<i64>,
     },
+    /// This instance's ceiling toward Okta held the call back (epoch seconds).
+    HeldBack {
+        until: i64,
+    },
     Upstream(Upstream),
     /// Okta's policy refuses this way of signing in.
     PolicyDenied,
@@ -715,6 +719,16 @@ fn answer(mut flow: Flow, outcome: Outcome, now: i64) -> Transition {
         {
             return fail(flow, Failure::RateLimited { reset })
         }
+        Outcome::HeldBack { until }
+            if !matches!(
+                pending,
+                Pending::Poll | Pending::Resend | Pending::Challenge(_)
+            ) =>
+        {
+            return fail(flow, Failure::HeldBack { until })
+        }
+        // Otherwise the local ceiling's refusal is waited out like Okta's rate limit.
+        Outcome::HeldBack { until } => Outcome::RateLimited { reset: Some(until) },
         other => other,
     };
     match pending {

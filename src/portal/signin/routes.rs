@@ -49,6 +49,10 @@ fn failure(app: &Portal, f: Failure) -> AppError {
             retry_after: reset.map_or(30, |r| (r - app.sessions.clock().now()).clamp(1, 3600)),
             limiter: "okta",
         },
+        Failure::HeldBack { until } => AppError::RateLimited {
+            retry_after: (until - app.sessions.clock().now()).clamp(1, 3600),
+            limiter: "okta_ceiling",
+        },
         Failure::Upstream(u) => AppError::Upstream(u),
         Failure::PolicyDenied => AppError::PolicyDenied,
     }
