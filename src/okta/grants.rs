@@ -1,6 +1,6 @@
 //! The calls of the sign-in flows (protocol reference §3–§5): the password, OTP and OOB
 //! grants and their MFA forms, `/primary-authenticate` and `/challenge`, token renewal
-//! with a refresh token, and revocation. Every token call sends the same `scope`; the
+//! with a refresh token, and revocation (§8.1, §8.2). Every token call sends the same `scope`; the
 //! first call of a flow also sends `grant_types_supported`.
 
 use std::fmt;

@@ -1,4 +1,4 @@
-//! `/userinfo` with the user's access token (protocol reference §6), read into a typed
+//! `/userinfo` with the user's access token (protocol reference §8.4), read into a typed
 //! [`UserInfo`]. Its `sub` must be the session's ID-token `sub` (OpenID Connect Core
 //! 5.3.2): an answer about anyone else is refused, never shown.
 
