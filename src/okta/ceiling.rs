@@ -4,7 +4,8 @@
 //! no call to that bucket until its `X-Rate-Limit-Reset`. So a credential-stuffing flood
 //! cannot exhaust the org's rate limit for everyone: real users (device cookies, MFA steps
 //! of flows that passed a first factor, polls, sign-out) keep the reserved capacity. A
-//! refused call is answered locally as a 429.
+//! refused call is not sent: it comes back as `Outcome::HeldBack`, which the user sees
+//! like Okta's own 429 but the metrics count apart.
 
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -22,20 +23,25 @@ use crate::clock::{Clock, GovernorClock};
 /// Okta's buckets: `/token`, and the other OAuth endpoints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Bucket {
+    /// `/token`.
     Token = 0,
+    /// `/challenge`, `/primary-authenticate`, `/revoke` and the like.
     Other = 1,
 }
 
 /// Who a call is for: untrusted first-factor attempts get only a share of the capacity.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Priority {
+    /// Any call but an untrusted first factor.
     #[default]
     Normal,
+    /// A first-factor attempt from a browser without a device cookie.
     Untrusted,
 }
 
 type Direct = governor::RateLimiter<NotKeyed, InMemoryState, GovernorClock, NoOpMiddleware<Nanos>>;
 
+/// The ceiling shared by every call of this instance.
 pub struct Ceiling {
     in_flight: Semaphore,
     /// Per bucket: every call, and the untrusted share.

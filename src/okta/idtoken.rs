@@ -124,12 +124,18 @@ impl KeyCache {
 
 /// What an ID token must match.
 pub struct Expectations<'a> {
+    /// `iss`, exactly.
     pub issuer: &'a str,
+    /// `aud`.
     pub client_id: &'a str,
+    /// The access token issued with it, checked against `at_hash` when given.
     pub access_token: Option<&'a str>,
+    /// The portal's clock, for `exp` and `iat`.
     pub clock: &'a Clock,
 }
 
+/// Validates `token` and returns its claims; an unknown `kid` refetches the JWKS at
+/// `jwks_uri` (rate-limited by the cache).
 pub async fn validate(
     cache: &KeyCache,
     http: &reqwest::Client,

@@ -707,3 +707,42 @@ async fn only_a_valid_device_cookie_of_that_user_earns_the_device_budget() {
         .await
         .assert_redirect("/signin/factor");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_ceiling_holds_back_with_its_own_label() {
+    let p = Portal::with(|c| {
+        c.protection.okta_calls_per_second = 1;
+        c.protection.failure_floor_ms = 0;
+    })
+    .await;
+    p.get("/signin").await;
+    let first = p.password_step("held1@example.com", "x").await;
+    assert_eq!(first.status, 401, "the one call this second reaches Okta");
+    let before = p.token_endpoint_hits().await;
+    let held = p.password_step("held2@example.com", "x").await;
+    assert_eq!(held.status, 429, "answered like Okta's rate limit");
+    assert!(held.header("Retry-After").is_some());
+    assert_eq!(
+        p.token_endpoint_hits().await,
+        before + 1,
+        "Okta was not asked (the probe counts itself)"
+    );
+    assert_eq!(p.held_by_ceiling().await, 1);
+    let metrics = p.get("/metrics").await.body;
+    let failures = |reason: &str| {
+        metrics
+            .lines()
+            .find(|l| {
+                l.starts_with("direct_signin_signin_failures_total{")
+                    && l.contains(&format!("reason=\"{reason}\""))
+            })
+            .and_then(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    assert_eq!(failures("okta_held_back"), 1);
+    assert_eq!(
+        failures("okta_rate_limited"),
+        0,
+        "not counted as Okta's own"
+    );
+}

@@ -47,12 +47,12 @@ pub async fn userinfo(
     match app
         .signin
         .okta
-        .userinfo(updated.access_token.expose())
+        .userinfo(updated.access_token.expose(), &session.user_id)
         .await
     {
-        Ok(info) => updated.userinfo = Some(info),
+        Ok(info) => updated.userinfo = Some(info.into()),
         Err(UserinfoError::Unauthorized) => tracing::warn!("userinfo refused the access token"),
-        Err(UserinfoError::Upstream(e)) => tracing::warn!(error = %e, "userinfo failed"),
+        Err(e) => tracing::warn!(error = %e, "userinfo failed"),
     }
     let info = updated.userinfo.clone();
     // Only over the session as it still is: signed out meanwhile, it stays gone, and

@@ -85,6 +85,10 @@ impl<'r> Visitor<'r> {
                     .map_or(30, |r| (r - self.app.sessions.clock().now()).clamp(1, 3600)),
                 limiter: "okta",
             },
+            Failure::HeldBack { until } => AppError::RateLimited {
+                retry_after: (until - self.app.sessions.clock().now()).clamp(1, 3600),
+                limiter: "okta_ceiling",
+            },
             Failure::Upstream(u) => AppError::Upstream(u),
             Failure::PolicyDenied => AppError::PolicyDenied,
             Failure::Internal => AppError::Internal("a sign-in flow and its answer do not fit"),

@@ -10,9 +10,13 @@ use crate::okta::{Challenge, Outcome, TokenSet, Upstream};
 
 /// The (awaited call, outcome) table.
 pub(super) fn answer(mut flow: Flow, outcome: Outcome, now: i64) -> Transition {
-    let Some(awaiting) = flow.awaiting.take() else {
-        return internal(flow);
-    };
+    match flow.awaiting.take() {
+        Some(awaiting) => answer_in(flow, awaiting, outcome, now),
+        None => internal(flow),
+    }
+}
+
+fn answer_in(mut flow: Flow, awaiting: Awaiting, outcome: Outcome, now: i64) -> Transition {
     use Awaiting as A;
     use Outcome as O;
     match (awaiting, outcome) {
@@ -24,6 +28,13 @@ pub(super) fn answer(mut flow: Flow, outcome: Outcome, now: i64) -> Transition {
         (_, O::Upstream(e)) => fail(flow, Failure::Upstream(e)),
         (A::FirstFactor | A::Code, O::RateLimited { reset }) => {
             fail(flow, Failure::RateLimited { reset })
+        }
+        (A::FirstFactor | A::Code, O::HeldBack { until }) => {
+            fail(flow, Failure::HeldBack { until })
+        }
+        // Elsewhere the local ceiling's refusal is waited out like Okta's rate limit.
+        (awaiting, O::HeldBack { until }) => {
+            answer_in(flow, awaiting, O::RateLimited { reset: Some(until) }, now)
         }
 
         (A::FirstFactor, O::Challenge(c)) => first_factor_sent(flow, Some(c), now),

@@ -27,6 +27,7 @@ fn outcomes() -> Vec<(&'static str, Outcome)> {
         ("policy", Outcome::PolicyDenied),
         ("rate", Outcome::RateLimited { reset: None }),
         ("timeout", Outcome::Upstream(Upstream::Timeout)),
+        ("held_back", Outcome::HeldBack { until: NOW + 20 }),
     ]
 }
 
@@ -125,6 +126,7 @@ fn summary(t: &Transition) -> String {
         Effect::Fail(Failure::Upstream(_)) => "fail upstream".to_string(),
         Effect::Fail(Failure::RateLimited { .. }) => "fail rate".to_string(),
         Effect::Fail(Failure::PolicyDenied) => "fail policy".to_string(),
+        Effect::Fail(Failure::HeldBack { .. }) => "fail held".to_string(),
         Effect::Fail(other) => format!("fail {other:?}"),
     };
     match &t.flow {
@@ -147,7 +149,7 @@ const CONTEXTS: [&str; 7] = [
 ];
 
 /// Rows: the outcomes in the order of [`outcomes`]; columns: [`CONTEXTS`].
-const EXPECTED: [[&str; 7]; 14] = [
+const EXPECTED: [[&str; 7]; 15] = [
     // tokens
     ["complete"; 7],
     // mfa
@@ -270,6 +272,17 @@ const EXPECTED: [[&str; 7]; 14] = [
         "fail upstream /signin/verify",
         "fail upstream /signin/verify",
         "fail upstream /signin/verify",
+        "show /signin/wait",
+    ],
+    // held_back (this instance's ceiling): a start or a code fails with its own 429;
+    // elsewhere it is waited out like Okta's rate limit
+    [
+        "fail held",
+        "fail held",
+        "show /signin/factor ResendWait(20)",
+        "fail held /signin/verify",
+        "fail held /signin/verify",
+        "show /signin/verify ResendWait(1)",
         "show /signin/wait",
     ],
 ];

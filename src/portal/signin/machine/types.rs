@@ -277,6 +277,10 @@ pub enum Failure {
     RateLimited {
         reset: Option<i64>,
     },
+    /// This instance's ceiling toward Okta held the call back (epoch seconds).
+    HeldBack {
+        until: i64,
+    },
     Upstream(Upstream),
     /// Okta's policy refuses this way of signing in.
     PolicyDenied,

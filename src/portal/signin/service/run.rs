@@ -115,6 +115,7 @@ impl SigninService {
                 Effect::Fail(failure) => {
                     let reason = match &failure {
                         Failure::RateLimited { .. } => "okta_rate_limited",
+                        Failure::HeldBack { .. } => "okta_held_back",
                         Failure::Upstream(_) => "okta_unavailable",
                         Failure::PolicyDenied => "policy_denied",
                         Failure::Internal => "internal",

@@ -211,3 +211,31 @@ fn a_rate_limited_challenge_keeps_the_factor_choice() {
     assert_eq!(page_of(&flow.step).path(), "/signin/factor");
     assert_eq!(flow.notice, Some(Notice::ResendWait(20)));
 }
+
+#[test]
+fn the_local_ceiling_is_waited_out_like_okta_rate_limit_with_its_own_failure() {
+    let t = run(
+        None,
+        vec![
+            password("x"),
+            Event::Answer(Outcome::HeldBack { until: NOW + 2 }),
+        ],
+        NOW,
+    );
+    assert!(
+        t.flow.is_none()
+            && matches!(t.effect, Effect::Fail(Failure::HeldBack { until }) if until == NOW + 2)
+    );
+    let t = run(
+        Some(mfa_flow()),
+        vec![
+            Event::ChooseFactor(Method::Sms),
+            Event::Answer(Outcome::HeldBack { until: NOW + 20 }),
+        ],
+        NOW,
+    );
+    assert!(matches!(t.effect, Effect::Show));
+    let flow = t.flow.unwrap();
+    assert_eq!(page_of(&flow.step).path(), "/signin/factor");
+    assert_eq!(flow.notice, Some(Notice::ResendWait(20)));
+}
