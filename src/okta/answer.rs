@@ -1,11 +1,11 @@
-//! Reading Okta's answers into an [`Outcome`]: both error body shapes (protocol reference
+//! Reading Okta's answers into an [`Answer`]: both error body shapes (protocol reference
 //! §2.3) interpreted by the kind of call, token responses (the ID token validated), and
 //! challenge responses (parsed leniently but safely). Unknown fields are ignored.
 
 use serde_json::Value;
 
 use super::{
-    idtoken, numbers, BindingMethod, Challenge, Endpoints, OktaClient, Outcome, TokenSet, Upstream,
+    idtoken, numbers, Answer, BindingMethod, Challenge, Endpoints, OktaClient, TokenSet, Upstream,
 };
 use crate::config::Secret;
 
@@ -34,30 +34,30 @@ pub(super) fn interpret_error(
     status: u16,
     reset: Option<i64>,
     body: &Value,
-) -> Outcome {
+) -> Answer {
     let code = error_code(body).unwrap_or_default();
     match (status, code) {
-        (429, _) => Outcome::RateLimited { reset },
+        (429, _) => Answer::RateLimited { reset },
         // The error code decides, whatever the status (lenient toward stand-ins).
         (_, "mfa_required") => match body["mfa_token"].as_str() {
-            Some(t) if !t.is_empty() => Outcome::MfaRequired {
+            Some(t) if !t.is_empty() => Answer::MfaRequired {
                 mfa_token: t.to_string(),
             },
-            _ => Outcome::Upstream(Upstream::Malformed),
+            _ => Answer::Upstream(Upstream::Malformed),
         },
-        (_, "authorization_pending") => Outcome::Pending,
-        (_, "slow_down") => Outcome::SlowDown,
+        (_, "authorization_pending") => Answer::Pending,
+        (_, "slow_down") => Answer::SlowDown,
         (_, "invalid_grant") => match kind {
-            CallKind::Password | CallKind::PasswordlessStart => Outcome::InvalidCredentials,
-            CallKind::Code => Outcome::InvalidCode,
-            CallKind::Poll => Outcome::Denied,
-            CallKind::Challenge | CallKind::Refresh => Outcome::Expired,
+            CallKind::Password | CallKind::PasswordlessStart => Answer::InvalidCredentials,
+            CallKind::Code => Answer::InvalidCode,
+            CallKind::Poll => Answer::Denied,
+            CallKind::Challenge | CallKind::Refresh => Answer::Expired,
         },
         (_, "access_denied") => match kind {
-            CallKind::Code | CallKind::Poll | CallKind::Refresh => Outcome::Expired,
-            _ => Outcome::PolicyDenied,
+            CallKind::Code | CallKind::Poll | CallKind::Refresh => Answer::Expired,
+            _ => Answer::PolicyDenied,
         },
-        (s, c) => Outcome::Upstream(Upstream::Status(s, (!c.is_empty()).then(|| c.to_string()))),
+        (s, c) => Answer::Upstream(Upstream::Status(s, (!c.is_empty()).then(|| c.to_string()))),
     }
 }
 
@@ -151,49 +151,49 @@ mod tests {
         let grant = json!({"error": "invalid_grant"});
         assert!(matches!(
             interpret_error(CallKind::Password, 400, None, &grant),
-            Outcome::InvalidCredentials
+            Answer::InvalidCredentials
         ));
         assert!(matches!(
             interpret_error(CallKind::Code, 400, None, &grant),
-            Outcome::InvalidCode
+            Answer::InvalidCode
         ));
         assert!(matches!(
             interpret_error(CallKind::Poll, 400, None, &grant),
-            Outcome::Denied
+            Answer::Denied
         ));
         let denied = json!({"error": "access_denied"});
         assert!(matches!(
             interpret_error(CallKind::Poll, 403, None, &denied),
-            Outcome::Expired
+            Answer::Expired
         ));
         assert!(matches!(
             interpret_error(CallKind::Password, 403, None, &denied),
-            Outcome::PolicyDenied
+            Answer::PolicyDenied
         ));
         let org = json!({"errorCode": "E0000047"});
         assert!(matches!(
             interpret_error(CallKind::Password, 429, Some(9), &org),
-            Outcome::RateLimited { reset: Some(9) }
+            Answer::RateLimited { reset: Some(9) }
         ));
         let five = json!({"errorCode": "E0000009"});
         assert!(matches!(
             interpret_error(CallKind::Code, 503, None, &five),
-            Outcome::Upstream(Upstream::Status(503, Some(_)))
+            Answer::Upstream(Upstream::Status(503, Some(_)))
         ));
         let pending = json!({"error": "authorization_pending"});
         assert!(matches!(
             interpret_error(CallKind::Poll, 401, None, &pending),
-            Outcome::Pending
+            Answer::Pending
         ));
         let mfa_400 = json!({"error": "mfa_required", "mfa_token": "m"});
         assert!(matches!(
             interpret_error(CallKind::Password, 400, None, &mfa_400),
-            Outcome::MfaRequired { .. }
+            Answer::MfaRequired { .. }
         ));
         let mfa = json!({"error": "mfa_required"});
         assert!(matches!(
             interpret_error(CallKind::Password, 403, None, &mfa),
-            Outcome::Upstream(Upstream::Malformed)
+            Answer::Upstream(Upstream::Malformed)
         ));
     }
 

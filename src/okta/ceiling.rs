@@ -4,7 +4,7 @@
 //! no call to that bucket until its `X-Rate-Limit-Reset`. So a credential-stuffing flood
 //! cannot exhaust the org's rate limit for everyone: real users (device cookies, MFA steps
 //! of flows that passed a first factor, polls, sign-out) keep the reserved capacity. A
-//! refused call is not sent: it comes back as `Outcome::HeldBack`, which the user sees
+//! refused call is not sent: it comes back as `Answer::HeldBack`, which the user sees
 //! like Okta's own 429 but the metrics count apart.
 
 use std::num::NonZeroU32;

@@ -8,7 +8,7 @@ use std::fmt;
 use super::answer::{self, CallKind};
 use super::transport::{Reply, Unanswered};
 use super::{
-    CallContext, OktaClient, Outcome, Upstream, GRANT_MFA_OOB, GRANT_MFA_OTP, GRANT_OOB, GRANT_OTP,
+    Answer, CallContext, OktaClient, Upstream, GRANT_MFA_OOB, GRANT_MFA_OTP, GRANT_OOB, GRANT_OTP,
     GRANT_PASSWORD,
 };
 
@@ -20,10 +20,10 @@ impl OktaClient {
         mut form: Vec<(&str, String)>,
         first_call: bool,
         ctx: &CallContext,
-    ) -> Outcome {
+    ) -> Answer {
         let endpoints = match self.endpoints().await {
             Ok(e) => e,
-            Err(e) => return Outcome::Upstream(e),
+            Err(e) => return Answer::Upstream(e),
         };
         form.push(("scope", self.scopes.clone()));
         if first_call && !self.grant_types_supported.is_empty() {
@@ -41,13 +41,13 @@ impl OktaClient {
             return answer::interpret_error(kind, status, reset, &body);
         }
         match self.token_set(&endpoints, body).await {
-            Ok(t) => Outcome::Tokens(Box::new(t)),
-            Err(e) => Outcome::Upstream(e),
+            Ok(t) => Answer::Tokens(Box::new(t)),
+            Err(e) => Answer::Upstream(e),
         }
     }
 
     /// Flow A step 1: the password grant.
-    pub async fn password(&self, ctx: &CallContext, username: &str, password: &str) -> Outcome {
+    pub async fn password(&self, ctx: &CallContext, username: &str, password: &str) -> Answer {
         let form = vec![
             ("grant_type", GRANT_PASSWORD.to_string()),
             ("username", username.to_string()),
@@ -57,7 +57,7 @@ impl OktaClient {
     }
 
     /// Flow E: a one-time passcode as the first factor.
-    pub async fn primary_otp(&self, ctx: &CallContext, login_hint: &str, otp: &str) -> Outcome {
+    pub async fn primary_otp(&self, ctx: &CallContext, login_hint: &str, otp: &str) -> Answer {
         let form = vec![
             ("grant_type", GRANT_OTP.to_string()),
             ("login_hint", login_hint.to_string()),
@@ -67,7 +67,7 @@ impl OktaClient {
     }
 
     /// Flow B step 4: an OTP as the second factor.
-    pub async fn mfa_otp(&self, ctx: &CallContext, mfa_token: &str, otp: &str) -> Outcome {
+    pub async fn mfa_otp(&self, ctx: &CallContext, mfa_token: &str, otp: &str) -> Answer {
         let form = vec![
             ("grant_type", GRANT_MFA_OTP.to_string()),
             ("mfa_token", mfa_token.to_string()),
@@ -84,7 +84,7 @@ impl OktaClient {
         mfa_token: Option<&str>,
         oob_code: &str,
         binding_code: Option<&str>,
-    ) -> Outcome {
+    ) -> Answer {
         let mut form = vec![("oob_code", oob_code.to_string())];
         match mfa_token {
             Some(m) => {
@@ -115,10 +115,10 @@ impl OktaClient {
         ctx: &CallContext,
         login_hint: &str,
         channel: &str,
-    ) -> Outcome {
+    ) -> Answer {
         let endpoints = match self.endpoints().await {
             Ok(e) => e,
-            Err(e) => return Outcome::Upstream(e),
+            Err(e) => return Answer::Upstream(e),
         };
         let form = vec![
             ("login_hint", login_hint.to_string()),
@@ -141,10 +141,10 @@ impl OktaClient {
         ctx: &CallContext,
         mfa_token: &str,
         channel: Option<&str>,
-    ) -> Outcome {
+    ) -> Answer {
         let endpoints = match self.endpoints().await {
             Ok(e) => e,
-            Err(e) => return Outcome::Upstream(e),
+            Err(e) => return Answer::Upstream(e),
         };
         let mut form = vec![("mfa_token", mfa_token.to_string())];
         match channel {
@@ -171,7 +171,7 @@ impl OktaClient {
         form: Vec<(&str, String)>,
         requested_channel: &str,
         ctx: &CallContext,
-    ) -> Outcome {
+    ) -> Answer {
         let Reply {
             status,
             reset,
@@ -185,16 +185,16 @@ impl OktaClient {
         }
         if body["challenge_type"].as_str() == Some(GRANT_MFA_OTP) && body.get("oob_code").is_none()
         {
-            return Outcome::OtpExpected;
+            return Answer::OtpExpected;
         }
         match answer::parse_challenge(&body, requested_channel) {
-            Some(c) => Outcome::Challenge(c),
-            None => Outcome::Upstream(Upstream::Malformed),
+            Some(c) => Answer::Challenge(c),
+            None => Answer::Upstream(Upstream::Malformed),
         }
     }
 
     /// Renews tokens with a refresh token.
-    pub async fn refresh(&self, refresh_token: &str) -> Outcome {
+    pub async fn refresh(&self, refresh_token: &str) -> Answer {
         let form = vec![
             ("grant_type", "refresh_token".to_string()),
             ("refresh_token", refresh_token.to_string()),
@@ -224,11 +224,11 @@ impl OktaClient {
     }
 }
 
-impl From<Unanswered> for Outcome {
+impl From<Unanswered> for Answer {
     fn from(e: Unanswered) -> Self {
         match e {
-            Unanswered::HeldBack { until } => Outcome::HeldBack { until },
-            Unanswered::Upstream(e) => Outcome::Upstream(e),
+            Unanswered::HeldBack { until } => Answer::HeldBack { until },
+            Unanswered::Upstream(e) => Answer::Upstream(e),
         }
     }
 }

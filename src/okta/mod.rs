@@ -6,7 +6,7 @@
 //! `private_key_jwt` with a fresh assertion per call), sends the same `scope` on every
 //! token call of a flow, forwards the end user's `User-Agent` and `Accept-Language` (and
 //! `X-Forwarded-For` only when configured), and turns every answer (both of Okta's error
-//! body shapes, any JSON charset, unknown fields ignored) into a typed [`Outcome`].
+//! body shapes, any JSON charset, unknown fields ignored) into a typed [`Answer`].
 //! One shared `reqwest::Client` with connect and total timeouts and redirects off.
 //! No token, code or password is ever logged.
 //!
@@ -16,7 +16,7 @@
 //! - `transport`: sending one request (the local ceiling, forwarded headers, metrics,
 //!   error mapping);
 //! - `grants`: the calls of the sign-in flows, token renewal and revocation;
-//! - `answer`: reading Okta's answer bodies into an [`Outcome`];
+//! - `answer`: reading Okta's answer bodies into an [`Answer`];
 //! - `userinfo`: `/userinfo`, typed and checked against the session's subject;
 //! - `outcome` and `numbers`: the result types, and Okta's numbers bounded;
 //! - `idtoken` and `ceiling`: ID-token validation and the local ceiling toward Okta.
@@ -42,7 +42,7 @@ pub use ceiling::{Bucket, Ceiling, Priority};
 pub use client_auth::ClientAuth;
 pub use discovery::Endpoints;
 pub use grants::RevokeError;
-pub use outcome::{BindingMethod, Challenge, IdClaims, Outcome, TokenSet, Upstream};
+pub use outcome::{Answer, BindingMethod, Challenge, IdClaims, TokenSet, Upstream};
 pub(crate) use transport::transport_error;
 pub use userinfo::{UserInfo, UserinfoError};
 

@@ -116,7 +116,7 @@ impl fmt::Display for Upstream {
 
 /// The result of one call to Okta's token, `/challenge` or `/primary-authenticate` endpoint.
 #[derive(Debug)]
-pub enum Outcome {
+pub enum Answer {
     /// Signed in: the tokens, their ID token validated.
     Tokens(Box<TokenSet>),
     /// The first factor was right; a second one is needed.
@@ -151,24 +151,24 @@ pub enum Outcome {
     Upstream(Upstream),
 }
 
-impl Outcome {
+impl Answer {
     /// A short label for metrics and audit logs.
     pub fn label(&self) -> &'static str {
         match self {
-            Outcome::Tokens(_) => "tokens",
-            Outcome::MfaRequired { .. } => "mfa_required",
-            Outcome::Challenge(_) => "challenge",
-            Outcome::OtpExpected => "otp_expected",
-            Outcome::Pending => "pending",
-            Outcome::SlowDown => "slow_down",
-            Outcome::Denied => "denied",
-            Outcome::Expired => "expired",
-            Outcome::InvalidCredentials => "invalid_credentials",
-            Outcome::InvalidCode => "invalid_code",
-            Outcome::PolicyDenied => "policy_denied",
-            Outcome::RateLimited { .. } => "rate_limited",
-            Outcome::HeldBack { .. } => "held_back",
-            Outcome::Upstream(_) => "upstream_error",
+            Answer::Tokens(_) => "tokens",
+            Answer::MfaRequired { .. } => "mfa_required",
+            Answer::Challenge(_) => "challenge",
+            Answer::OtpExpected => "otp_expected",
+            Answer::Pending => "pending",
+            Answer::SlowDown => "slow_down",
+            Answer::Denied => "denied",
+            Answer::Expired => "expired",
+            Answer::InvalidCredentials => "invalid_credentials",
+            Answer::InvalidCode => "invalid_code",
+            Answer::PolicyDenied => "policy_denied",
+            Answer::RateLimited { .. } => "rate_limited",
+            Answer::HeldBack { .. } => "held_back",
+            Answer::Upstream(_) => "upstream_error",
         }
     }
 }

@@ -5,7 +5,7 @@
 use super::super::error::AppError;
 use super::super::session::{Current, Record, SignedIn, User};
 use super::super::Portal;
-use crate::okta::{Outcome, UserinfoError};
+use crate::okta::{Answer, UserinfoError};
 use serde_json::Value;
 
 /// Renews the access token with the refresh token when it has expired and fetches
@@ -30,7 +30,7 @@ pub async fn userinfo(
             return Ok(None);
         };
         match app.signin.okta.refresh(refresh.expose()).await {
-            Outcome::Tokens(tokens) => {
+            Answer::Tokens(tokens) => {
                 updated.access_token = tokens.access_token;
                 if tokens.refresh_token.is_some() {
                     updated.refresh_token = tokens.refresh_token;

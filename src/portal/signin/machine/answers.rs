@@ -6,19 +6,19 @@ use super::steps::{
 };
 use super::types::*;
 use super::{MFA_STEP_TTL, RESEND_COOLDOWN};
-use crate::okta::{Challenge, Outcome, TokenSet, Upstream};
+use crate::okta::{Answer, Challenge, TokenSet, Upstream};
 
 /// The (awaited call, outcome) table.
-pub(super) fn answer(mut flow: Flow, outcome: Outcome, now: i64) -> Transition {
+pub(super) fn answer(mut flow: Flow, outcome: Answer, now: i64) -> Transition {
     match flow.awaiting.take() {
         Some(awaiting) => answer_in(flow, awaiting, outcome, now),
         None => internal(flow),
     }
 }
 
-fn answer_in(mut flow: Flow, awaiting: Awaiting, outcome: Outcome, now: i64) -> Transition {
+fn answer_in(mut flow: Flow, awaiting: Awaiting, outcome: Answer, now: i64) -> Transition {
+    use Answer as O;
     use Awaiting as A;
-    use Outcome as O;
     match (awaiting, outcome) {
         // The same whatever was asked.
         (_, O::Tokens(tokens)) => complete(flow, tokens),
@@ -160,13 +160,13 @@ fn first_factor_sent(mut flow: Flow, challenge: Option<Challenge>, now: i64) -> 
 /// Wrong password, or an unknown user (or one who cannot use the method) starting
 /// passwordless: the latter answers exactly like a known one up to the code step, so
 /// the form cannot be used to find out who has an account.
-fn first_factor_refused(flow: Flow, outcome: Outcome, now: i64) -> Transition {
+fn first_factor_refused(flow: Flow, outcome: Answer, now: i64) -> Transition {
     match (&flow.step, outcome) {
         (
             Step::Starting {
                 start: Start::Password,
             },
-            Outcome::PolicyDenied,
+            Answer::PolicyDenied,
         ) => Transition {
             flow: None,
             effect: Effect::Fail(Failure::PolicyDenied),

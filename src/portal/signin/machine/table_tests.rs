@@ -4,30 +4,30 @@
 
 use super::tests::{challenge, tokens, NOW};
 use super::*;
-use crate::okta::{BindingMethod, Outcome, Upstream};
+use crate::okta::{Answer, BindingMethod, Upstream};
 
-fn outcomes() -> Vec<(&'static str, Outcome)> {
+fn outcomes() -> Vec<(&'static str, Answer)> {
     vec![
         ("tokens", tokens()),
         (
             "mfa",
-            Outcome::MfaRequired {
+            Answer::MfaRequired {
                 mfa_token: "mt2".into(),
             },
         ),
         ("push", challenge("push", BindingMethod::None, None)),
         ("sms", challenge("sms", BindingMethod::Prompt, None)),
-        ("otp_expected", Outcome::OtpExpected),
-        ("pending", Outcome::Pending),
-        ("slow_down", Outcome::SlowDown),
-        ("denied", Outcome::Denied),
-        ("expired", Outcome::Expired),
-        ("bad_credentials", Outcome::InvalidCredentials),
-        ("bad_code", Outcome::InvalidCode),
-        ("policy", Outcome::PolicyDenied),
-        ("rate", Outcome::RateLimited { reset: None }),
-        ("timeout", Outcome::Upstream(Upstream::Timeout)),
-        ("held_back", Outcome::HeldBack { until: NOW + 20 }),
+        ("otp_expected", Answer::OtpExpected),
+        ("pending", Answer::Pending),
+        ("slow_down", Answer::SlowDown),
+        ("denied", Answer::Denied),
+        ("expired", Answer::Expired),
+        ("bad_credentials", Answer::InvalidCredentials),
+        ("bad_code", Answer::InvalidCode),
+        ("policy", Answer::PolicyDenied),
+        ("rate", Answer::RateLimited { reset: None }),
+        ("timeout", Answer::Upstream(Upstream::Timeout)),
+        ("held_back", Answer::HeldBack { until: NOW + 20 }),
     ]
 }
 
@@ -58,7 +58,7 @@ fn push_challenge() -> Event {
 }
 
 fn mfa() -> Event {
-    Event::Answer(Outcome::MfaRequired {
+    Event::Answer(Answer::MfaRequired {
         mfa_token: "mt".into(),
     })
 }
@@ -310,6 +310,6 @@ fn every_awaited_call_and_outcome_pair_has_its_decision() {
 fn an_answer_no_call_awaits_is_an_internal_failure() {
     let (mut flow, now) = awaiting("poll_second");
     flow.awaiting = None;
-    let t = next(Some(flow), Event::Answer(Outcome::Pending), now);
+    let t = next(Some(flow), Event::Answer(Answer::Pending), now);
     assert!(matches!(t.effect, Effect::Fail(Failure::Internal)));
 }

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::okta::{Outcome, TokenSet, Upstream};
+use crate::okta::{Answer, TokenSet, Upstream};
 
 pub use crate::method::Method;
 
@@ -196,7 +196,7 @@ pub enum Event {
     Poll,
     SwitchFactor,
     Cancel,
-    Answer(Outcome),
+    Answer(Answer),
 }
 
 /// A call to Okta for the service layer to perform.

@@ -4,7 +4,7 @@
 
 use super::shield::{client_ip, delivery, priority};
 use super::{Attempt, Driven, SigninService};
-use crate::okta::{CallContext, Outcome, TokenSet};
+use crate::okta::{Answer, CallContext, TokenSet};
 use crate::portal::session::{Lease, PreAuth, Record, SignedIn, StoreError};
 use crate::portal::signin::machine::{
     self, Call, Effect, Event, Failure, Flow, Issued, Notice, Rejection, Step,
@@ -48,7 +48,7 @@ impl SigninService {
                                 .check_delivery(user, kind, client_ip(attempt.ctx))
                         {
                             let reset = Some(clock.now() + wait);
-                            event = Event::Answer(Outcome::RateLimited { reset });
+                            event = Event::Answer(Answer::RateLimited { reset });
                             continue;
                         }
                     }
@@ -157,7 +157,7 @@ impl SigninService {
         self.sessions.save(id, &Record::Pending(pre)).await
     }
 
-    async fn perform(&self, call: Call, ctx: &CallContext) -> Outcome {
+    async fn perform(&self, call: Call, ctx: &CallContext) -> Answer {
         match call {
             Call::Password { username, password } => {
                 self.okta.password(ctx, &username, &password).await
@@ -189,13 +189,13 @@ impl SigninService {
         }
     }
 
-    fn count(&self, outcome: &Outcome, call: Option<&str>) {
+    fn count(&self, outcome: &Answer, call: Option<&str>) {
         match outcome {
-            Outcome::MfaRequired { .. } => self.metrics.funnel("mfa_required"),
-            Outcome::Challenge(_) => self.metrics.funnel("challenge_sent"),
-            Outcome::Tokens(_) if call == Some("poll") => self.metrics.funnel("approved"),
-            Outcome::Denied => self.metrics.funnel("denied"),
-            Outcome::Expired => self.metrics.funnel("expired"),
+            Answer::MfaRequired { .. } => self.metrics.funnel("mfa_required"),
+            Answer::Challenge(_) => self.metrics.funnel("challenge_sent"),
+            Answer::Tokens(_) if call == Some("poll") => self.metrics.funnel("approved"),
+            Answer::Denied => self.metrics.funnel("denied"),
+            Answer::Expired => self.metrics.funnel("expired"),
             _ => {}
         }
     }

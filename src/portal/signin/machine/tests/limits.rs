@@ -10,7 +10,7 @@ fn too_many_wrong_codes_restart() {
             flow,
             vec![
                 Event::SubmitCode("000000".into()),
-                Event::Answer(Outcome::InvalidCode),
+                Event::Answer(Answer::InvalidCode),
             ],
             NOW,
         )
@@ -20,7 +20,7 @@ fn too_many_wrong_codes_restart() {
         flow,
         vec![
             Event::SubmitCode("000000".into()),
-            Event::Answer(Outcome::InvalidCode),
+            Event::Answer(Answer::InvalidCode),
         ],
         NOW,
     );
@@ -39,7 +39,7 @@ fn challenge_answers_in_context() {
         Some(mfa_flow()),
         vec![
             Event::ChooseFactor(Method::Voice),
-            Event::Answer(Outcome::PolicyDenied),
+            Event::Answer(Answer::PolicyDenied),
         ],
         NOW,
     );
@@ -52,7 +52,7 @@ fn challenge_answers_in_context() {
         Some(mfa_flow()),
         vec![
             Event::ChooseFactor(Method::Voice),
-            Event::Answer(Outcome::Expired),
+            Event::Answer(Answer::Expired),
         ],
         NOW,
     );
@@ -67,7 +67,7 @@ fn challenge_answers_in_context() {
         Some(mfa_flow()),
         vec![
             Event::ChooseFactor(Method::Push),
-            Event::Answer(Outcome::OtpExpected),
+            Event::Answer(Answer::OtpExpected),
         ],
         NOW,
     );
@@ -83,7 +83,7 @@ fn challenge_answers_in_context() {
         Some(mfa_flow()),
         vec![
             Event::ChooseFactor(Method::Sms),
-            Event::Answer(Outcome::Upstream(Upstream::Timeout)),
+            Event::Answer(Answer::Upstream(Upstream::Timeout)),
         ],
         NOW,
     );
@@ -110,7 +110,7 @@ fn expired_code_step_restarts() {
         flow.clone(),
         vec![
             Event::SubmitCode("123456".into()),
-            Event::Answer(Outcome::Expired),
+            Event::Answer(Answer::Expired),
         ],
         NOW + 1,
     );
@@ -197,7 +197,7 @@ fn a_rate_limited_challenge_keeps_the_factor_choice() {
         Some(mfa_flow()),
         vec![
             Event::ChooseFactor(Method::Sms),
-            Event::Answer(Outcome::RateLimited {
+            Event::Answer(Answer::RateLimited {
                 reset: Some(NOW + 20),
             }),
         ],
@@ -218,7 +218,7 @@ fn the_local_ceiling_is_waited_out_like_okta_rate_limit_with_its_own_failure() {
         None,
         vec![
             password("x"),
-            Event::Answer(Outcome::HeldBack { until: NOW + 2 }),
+            Event::Answer(Answer::HeldBack { until: NOW + 2 }),
         ],
         NOW,
     );
@@ -230,7 +230,7 @@ fn the_local_ceiling_is_waited_out_like_okta_rate_limit_with_its_own_failure() {
         Some(mfa_flow()),
         vec![
             Event::ChooseFactor(Method::Sms),
-            Event::Answer(Outcome::HeldBack { until: NOW + 20 }),
+            Event::Answer(Answer::HeldBack { until: NOW + 20 }),
         ],
         NOW,
     );

@@ -7,12 +7,12 @@ mod second_factors;
 
 use super::*;
 use crate::config::Secret;
-use crate::okta::{BindingMethod, Challenge, IdClaims, Outcome, TokenSet, Upstream};
+use crate::okta::{Answer, BindingMethod, Challenge, IdClaims, TokenSet, Upstream};
 
 pub(super) const NOW: i64 = 1_000_000;
 
-pub(super) fn tokens() -> Outcome {
-    Outcome::Tokens(Box::new(TokenSet {
+pub(super) fn tokens() -> Answer {
+    Answer::Tokens(Box::new(TokenSet {
         access_token: Secret::new("at"),
         refresh_token: None,
         id_token: Secret::new("id"),
@@ -35,8 +35,8 @@ pub(super) fn challenge(
     channel: &str,
     method: BindingMethod,
     binding_code: Option<&str>,
-) -> Outcome {
-    Outcome::Challenge(Challenge {
+) -> Answer {
+    Answer::Challenge(Challenge {
         oob_code: format!("oob-{channel}"),
         expires_in: 300,
         interval: (channel == "push").then_some(5),
@@ -81,7 +81,7 @@ pub(super) fn mfa_flow() -> Flow {
         None,
         vec![
             password("bob@example.com"),
-            Event::Answer(Outcome::MfaRequired {
+            Event::Answer(Answer::MfaRequired {
                 mfa_token: "mt".into(),
             }),
         ],

@@ -61,7 +61,7 @@ fn passwordless_otp_then_mfa_required() {
     );
     let t = next(
         t.flow,
-        Event::Answer(Outcome::MfaRequired {
+        Event::Answer(Answer::MfaRequired {
             mfa_token: "m2".into(),
         }),
         NOW,
@@ -135,7 +135,7 @@ fn passwordless_for_an_unknown_user_looks_the_same_up_to_the_code() {
         None,
         vec![
             passwordless(Method::Sms),
-            Event::Answer(Outcome::InvalidCredentials),
+            Event::Answer(Answer::InvalidCredentials),
         ],
         NOW,
     );
@@ -167,7 +167,7 @@ fn passwordless_for_an_unknown_user_looks_the_same_up_to_the_code() {
         t.effect,
         Effect::Call(Call::PrimaryAuthenticate { .. })
     ));
-    let t = next(t.flow, Event::Answer(Outcome::InvalidCredentials), NOW + 31);
+    let t = next(t.flow, Event::Answer(Answer::InvalidCredentials), NOW + 31);
     assert!(matches!(t.effect, Effect::Show));
     assert_eq!(t.flow.unwrap().notice, Some(Notice::CodeResent));
     // A decoy push waits like a real one, never calls Okta, and expires.
@@ -175,7 +175,7 @@ fn passwordless_for_an_unknown_user_looks_the_same_up_to_the_code() {
         None,
         vec![
             passwordless(Method::Push),
-            Event::Answer(Outcome::PolicyDenied),
+            Event::Answer(Answer::PolicyDenied),
             Event::Poll,
         ],
         NOW,

@@ -24,7 +24,7 @@ fn password_only_completes_and_keeps_no_password() {
 fn wrong_password_rejects_and_ends_the_flow() {
     let t = run(
         None,
-        vec![password("x"), Event::Answer(Outcome::InvalidCredentials)],
+        vec![password("x"), Event::Answer(Answer::InvalidCredentials)],
         NOW,
     );
     assert!(t.flow.is_none());
@@ -38,7 +38,7 @@ fn wrong_password_rejects_and_ends_the_flow() {
 fn first_factor_failures() {
     let t = run(
         None,
-        vec![password("x"), Event::Answer(Outcome::PolicyDenied)],
+        vec![password("x"), Event::Answer(Answer::PolicyDenied)],
         NOW,
     );
     assert!(t.flow.is_none() && matches!(t.effect, Effect::Fail(Failure::PolicyDenied)));
@@ -46,7 +46,7 @@ fn first_factor_failures() {
         None,
         vec![
             password("x"),
-            Event::Answer(Outcome::RateLimited { reset: Some(5) }),
+            Event::Answer(Answer::RateLimited { reset: Some(5) }),
         ],
         NOW,
     );
@@ -61,7 +61,7 @@ fn first_factor_failures() {
         None,
         vec![
             password("x"),
-            Event::Answer(Outcome::Upstream(Upstream::Timeout)),
+            Event::Answer(Answer::Upstream(Upstream::Timeout)),
         ],
         NOW,
     );
@@ -70,7 +70,7 @@ fn first_factor_failures() {
     );
     let t = run(
         None,
-        vec![password("x"), Event::Answer(Outcome::Pending)],
+        vec![password("x"), Event::Answer(Answer::Pending)],
         NOW,
     );
     assert!(matches!(
@@ -103,7 +103,7 @@ fn password_then_otp_with_a_wrong_code_first() {
     assert!(
         matches!(&t.effect, Effect::Call(Call::MfaOtp { mfa_token, otp }) if mfa_token == "mt" && otp == "123456")
     );
-    let t = next(t.flow, Event::Answer(Outcome::InvalidCode), NOW);
+    let t = next(t.flow, Event::Answer(Answer::InvalidCode), NOW);
     assert!(matches!(t.effect, Effect::Reject(Rejection::InvalidCode)));
     assert!(matches!(
         t.flow.as_ref().unwrap().step,
@@ -194,13 +194,13 @@ fn push_polls_no_faster_than_interval_and_slows_down() {
             ..
         })
     ));
-    let t = next(t.flow, Event::Answer(Outcome::Pending), NOW + 5);
+    let t = next(t.flow, Event::Answer(Answer::Pending), NOW + 5);
     assert!(
         matches!(t.flow.as_ref().unwrap().step, Step::WaitPush { next_poll_at, .. } if next_poll_at == NOW + 10)
     );
     let t = run(
         t.flow,
-        vec![Event::Poll, Event::Answer(Outcome::SlowDown)],
+        vec![Event::Poll, Event::Answer(Answer::SlowDown)],
         NOW + 10,
     );
     assert!(
@@ -224,7 +224,7 @@ fn number_challenge_keeps_the_number_to_show() {
 fn push_denied_expired_and_passing_faults() {
     let t = run(
         Some(push_flow(BindingMethod::None, None)),
-        vec![Event::Poll, Event::Answer(Outcome::Denied)],
+        vec![Event::Poll, Event::Answer(Answer::Denied)],
         NOW + 5,
     );
     assert!(
@@ -233,7 +233,7 @@ fn push_denied_expired_and_passing_faults() {
     );
     let t = run(
         Some(push_flow(BindingMethod::None, None)),
-        vec![Event::Poll, Event::Answer(Outcome::Expired)],
+        vec![Event::Poll, Event::Answer(Answer::Expired)],
         NOW + 5,
     );
     assert!(matches!(
@@ -247,7 +247,7 @@ fn push_denied_expired_and_passing_faults() {
         Some(push_flow(BindingMethod::None, None)),
         vec![
             Event::Poll,
-            Event::Answer(Outcome::Upstream(Upstream::Status(503, None))),
+            Event::Answer(Answer::Upstream(Upstream::Status(503, None))),
         ],
         NOW + 5,
     );
@@ -259,7 +259,7 @@ fn push_denied_expired_and_passing_faults() {
         Some(push_flow(BindingMethod::None, None)),
         vec![
             Event::Poll,
-            Event::Answer(Outcome::RateLimited {
+            Event::Answer(Answer::RateLimited {
                 reset: Some(NOW + 60),
             }),
         ],
@@ -321,7 +321,7 @@ fn resend_has_a_cooldown() {
         Some(flow),
         vec![
             Event::Resend,
-            Event::Answer(Outcome::RateLimited {
+            Event::Answer(Answer::RateLimited {
                 reset: Some(NOW + 75),
             }),
         ],
