@@ -86,7 +86,7 @@ async fn the_per_user_limit_is_per_username_case_insensitive_on_password() {
         }
     }
     // The rejected request did not count as a failed password.
-    assert_eq!(emu.user_status(ALICE).await["failed_passwords"], 4);
+    assert_eq!(emu.user(ALICE).await["failed_passwords"], 4);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
