@@ -80,10 +80,7 @@ async fn unknown_wrong_locked_and_suspended_look_the_same() {
             .unwrap();
         p.advance(1).await;
     }
-    assert_eq!(
-        p.emu_get("/emulator/users/dave@example.com").await["locked"],
-        true
-    );
+    assert_eq!(p.emu.user("dave@example.com").await["locked"], true);
     let cases = [
         ("nobody@example.com", "whatever-password"),
         ("alice@example.com", "wrong-password"),
@@ -372,7 +369,7 @@ async fn spend_bobs_anonymous_budget(p: &Portal) {
         p.advance(60).await;
     }
     assert_eq!(
-        p.emu_get("/emulator/users/bob@example.com").await["failed_passwords"],
+        p.emu.user("bob@example.com").await["failed_passwords"],
         budget
     );
 }
@@ -403,7 +400,7 @@ async fn a_flood_cannot_lock_the_real_user_out_at_okta() {
         forwarded, 4,
         "only the anonymous budget reaches Okta: {statuses:?}"
     );
-    let at_okta = p.emu_get("/emulator/users/bob@example.com").await;
+    let at_okta = p.emu.user("bob@example.com").await;
     assert_eq!(at_okta["locked"], false);
     assert_eq!(at_okta["failed_passwords"], 4);
     // Bob on a new browser is paused, with a clear 429…
@@ -430,7 +427,7 @@ async fn a_flood_cannot_lock_the_real_user_out_at_okta() {
         .await
         .assert_redirect("/account");
     assert_eq!(
-        p.emu_get("/emulator/users/bob@example.com").await["failed_passwords"],
+        p.emu.user("bob@example.com").await["failed_passwords"],
         0,
         "a correct password resets Okta's count"
     );
@@ -507,7 +504,7 @@ async fn okta_org_rate_limit_is_honoured_not_retried_into() {
         .await;
     assert_eq!(first.status, 429);
     assert!(first.header("Retry-After").is_some());
-    let before = p.emu_get("/emulator/stats").await;
+    let before = p.emu.stats().await;
     // Within the reset window the portal does not call Okta's /token at all.
     let second = p
         .post(
@@ -516,7 +513,7 @@ async fn okta_org_rate_limit_is_honoured_not_retried_into() {
         )
         .await;
     assert_eq!(second.status, 429);
-    let after = p.emu_get("/emulator/stats").await;
+    let after = p.emu.stats().await;
     assert_eq!(
         before["token_traffic"], after["token_traffic"],
         "no call reached the emulator"

@@ -27,7 +27,7 @@ async fn rejections(p: &Portal, limiter: &str) -> u64 {
 }
 
 async fn user_status(p: &Portal, user: &str) -> (bool, u64) {
-    let s = p.emu_get(&format!("/emulator/users/{user}")).await;
+    let s = p.emu.user(user).await;
     (
         s["locked"].as_bool().unwrap_or(false),
         s["failed_passwords"].as_u64().unwrap_or(0),
