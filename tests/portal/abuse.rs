@@ -543,12 +543,7 @@ async fn resends_are_capped_per_flow() {
             .await
             .assert_redirect("/signin/verify");
     }
-    let sent = p
-        .emu_get("/emulator/outbox?user=bob@example.com")
-        .await
-        .as_array()
-        .unwrap()
-        .len();
+    let sent = p.emu.outbox("bob@example.com").await.len();
     assert_eq!(sent, 6);
     p.advance(31).await;
     p.post("/signin/resend", &[])
@@ -559,14 +554,7 @@ async fn resends_are_capped_per_flow() {
         .await
         .body
         .contains("too many codes"));
-    assert_eq!(
-        p.emu_get("/emulator/outbox?user=bob@example.com")
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
-        6
-    );
+    assert_eq!(p.emu.outbox("bob@example.com").await.len(), 6);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -156,36 +156,34 @@ impl Control {
 
     /// The messages (SMS, calls, emails) sent to `user`, newest first.
     pub async fn outbox(&self, user: &str) -> Vec<Value> {
-        let r = self.get(&format!("/emulator/outbox?user={user}")).await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        r.json.as_array().expect("outbox is a list").clone()
+        self.list(&format!("/emulator/outbox?user={user}")).await
     }
 
     /// The code in the newest message to `user`.
     pub async fn last_code(&self, user: &str) -> String {
         let outbox = self.outbox(user).await;
-        outbox
-            .first()
-            .and_then(|m| m["code"].as_str())
-            .unwrap_or_else(|| panic!("no message with a code to {user}"))
-            .to_string()
+        newest_str(&outbox, "code").unwrap_or_else(|| panic!("no message with a code to {user}"))
     }
 
     /// `user`'s pending pushes, newest first.
     pub async fn pushes(&self, user: &str) -> Vec<Value> {
-        let r = self.get(&format!("/emulator/pushes?user={user}")).await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        r.json.as_array().expect("pushes is a list").clone()
+        self.list(&format!("/emulator/pushes?user={user}")).await
+    }
+
+    /// `GET path`, a JSON list; asserts a 200 and a list.
+    async fn list(&self, path: &str) -> Vec<Value> {
+        let r = self.get(path).await;
+        assert_eq!(r.status, 200, "GET {path}: {}", r.text);
+        r.json
+            .as_array()
+            .unwrap_or_else(|| panic!("GET {path}: not a list: {}", r.text))
+            .clone()
     }
 
     /// The id of `user`'s newest pending push.
     pub async fn push_id(&self, user: &str) -> String {
         let pushes = self.pushes(user).await;
-        pushes
-            .first()
-            .and_then(|p| p["id"].as_str())
-            .unwrap_or_else(|| panic!("{user} has no pending push"))
-            .to_string()
+        newest_str(&pushes, "id").unwrap_or_else(|| panic!("{user} has no pending push"))
     }
 
     /// Approves a push, with the number when it uses number challenge.
@@ -302,4 +300,11 @@ impl Control {
         };
         number("X-Rate-Limit-Limit") - number("X-Rate-Limit-Remaining")
     }
+}
+
+/// A string field of the first (newest) entry of a list.
+fn newest_str(list: &[Value], field: &str) -> Option<String> {
+    list.first()
+        .and_then(|v| v[field].as_str())
+        .map(str::to_string)
 }

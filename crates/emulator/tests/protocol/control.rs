@@ -120,8 +120,7 @@ async fn reset_restores_the_seed_state() {
     let mfa = emu.mfa_token(BOB).await;
     emu.challenge_oob(&mfa, "sms").await.expect_ok();
     emu.challenge_oob(&mfa, "push").await.expect_ok();
-    emu.send(emu.http.post(emu.url("/emulator/keys/rotate")))
-        .await;
+    emu.rotate_keys().await;
     assert_eq!(
         emu.jwks(As::Default).await["keys"]
             .as_array()
