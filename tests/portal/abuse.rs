@@ -10,6 +10,7 @@ use direct_signin::portal::abuse::device;
 use direct_signin::portal::session::{MemoryStore, Sessions};
 use rocket::http::{Cookie, Header};
 use serde_json::json;
+use testkit::demo::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 
 use crate::common::{Page, Portal, PASSWORD};
 
@@ -22,7 +23,7 @@ fn xff(ip: &str) -> Vec<Header<'static>> {
 /// The body with the parts that legitimately differ (CSRF token, typed username) blanked.
 fn normalized(page: &Page, username: &str) -> String {
     let mut body = page.body.replace(username, "USERNAME");
-    let marker = "name=\"csrf_token\" value=\"";
+    let marker = testkit::html::CSRF_MARKER;
     while let Some(start) = body.find(marker) {
         let from = start + marker.len();
         let end = body[from..].find('"').map_or(body.len(), |e| from + e);
@@ -65,19 +66,19 @@ fn set_cookies(page: &Page) -> Vec<String> {
 async fn unknown_wrong_locked_and_suspended_look_the_same() {
     let p = Portal::start().await;
     // Lock dave at the emulator directly (10 wrong passwords).
-    let http = reqwest::Client::new();
     for _ in 0..10 {
-        http.post(format!("{}/v1/token", p.emu.issuer()))
-            .basic_auth("demo-portal", Some("demo-portal-secret"))
+        let wrong = p
+            .emu
+            .http
+            .post(format!("{}/v1/token", p.emu.issuer()))
+            .basic_auth(DEMO_CLIENT_ID, Some(DEMO_CLIENT_SECRET))
             .form(&[
                 ("grant_type", "password"),
                 ("username", "dave@example.com"),
                 ("password", "nope"),
                 ("scope", "openid"),
-            ])
-            .send()
-            .await
-            .unwrap();
+            ]);
+        p.emu.send(wrong).await;
         p.advance(1).await;
     }
     assert_eq!(p.emu.user("dave@example.com").await["locked"], true);
