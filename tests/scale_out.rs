@@ -9,12 +9,12 @@ use direct_signin::config::{Config, Secret, StoreKind};
 use direct_signin::portal::session::redis::RedisStore;
 use direct_signin::portal::session::{Record, SessionStore, Sessions};
 use direct_signin::portal::{self, stores};
-use okta_emulator::{self as emulator, EmulatorOptions, RunningEmulator};
 use rocket::config::LogLevel;
 use rocket::figment::Figment;
 use rocket::http::{ContentType, Cookie};
 use rocket::local::asynchronous::{Client, LocalResponse};
-use totp_rs::{Algorithm, Secret as TotpSecret, TOTP};
+use testkit::demo::{ALICE, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
+use testkit::TestEmulator;
 
 const SID: &str = "__Host-sid";
 
@@ -23,24 +23,18 @@ fn redis_url() -> String {
 }
 
 struct Cluster {
-    emu: RunningEmulator,
+    emu: TestEmulator,
     config: Config,
     prefix: String,
 }
 
 impl Cluster {
     async fn new() -> Self {
-        let emu = emulator::spawn(EmulatorOptions {
-            port: 0,
-            log_level: LogLevel::Off,
-            ..EmulatorOptions::default()
-        })
-        .await
-        .unwrap();
+        let emu = testkit::start().await;
         let mut config = Config::default();
         config.okta.issuer = Some(emu.issuer());
-        config.okta.client_id = Some(emulator::DEMO_CLIENT_ID.into());
-        config.okta.client_secret = Some(Secret::new(emulator::DEMO_CLIENT_SECRET));
+        config.okta.client_id = Some(DEMO_CLIENT_ID.into());
+        config.okta.client_secret = Some(Secret::new(DEMO_CLIENT_SECRET));
         config.session.secret = Some(Secret::new("scale-out-secret-shared-by-instances"));
         config.session.store = StoreKind::Redis;
         config.redis.url = redis_url();
@@ -63,29 +57,15 @@ impl Cluster {
     async fn instance(&self) -> Client {
         let figment =
             Figment::from(rocket::Config::debug_default()).merge(("log_level", LogLevel::Off));
-        let rocket = portal::assemble(
-            figment,
-            self.config.clone(),
-            self.emu.emulator.clock.clone(),
-        )
-        .await
-        .expect("a Redis server at REDIS_URL (scripts/test starts one)");
+        let rocket = portal::assemble(figment, self.config.clone(), self.emu.clock())
+            .await
+            .expect("a Redis server at REDIS_URL (scripts/test starts one)");
         Client::untracked(rocket).await.unwrap()
-    }
-
-    async fn totp(&self) -> String {
-        let now = self.emu.emulator.clock.now() as u64;
-        let secret = TotpSecret::Encoded(emulator::DEMO_TOTP_SECRET.into())
-            .to_bytes()
-            .unwrap();
-        TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, secret).generate(now)
     }
 }
 
 fn csrf_of(body: &str) -> String {
-    let marker = "name=\"csrf_token\" value=\"";
-    let start = body.find(marker).expect("a form") + marker.len();
-    body[start..start + body[start..].find('"').unwrap()].to_string()
+    testkit::html::csrf_token(body).expect("a form")
 }
 
 fn new_sid(r: &LocalResponse<'_>) -> Option<String> {
@@ -146,7 +126,7 @@ async fn a_flow_started_on_one_instance_finishes_on_another_and_survives_restart
     );
 
     // Back on A: the code completes the sign-in with a fresh session id.
-    let code = cluster.totp().await;
+    let code = cluster.emu.totp().await;
     let (status, location, signed_in) = post(
         &a,
         "/signin/verify",
@@ -325,7 +305,7 @@ async fn every_session_store_key_has_a_ttl_through_sign_in_and_sign_out() {
     assert_all_expire(&keys);
 
     // A touch and the account page's write-back keep every TTL.
-    cluster.emu.emulator.clock.advance_secs(120);
+    cluster.emu.advance(120).await;
     let (status, body) = get(&a, "/account", &sids[0]).await;
     assert_eq!(status, 200);
     assert_all_expire(&session_keys(&cluster).await);
@@ -419,7 +399,7 @@ async fn a_write_back_after_sign_out_does_not_bring_the_session_back() {
         303
     );
     // ...and writes it back afterwards (the guard's touch, the account page's save).
-    cluster.emu.emulator.clock.advance_secs(120);
+    cluster.emu.advance(120).await;
     sessions.touch(&signed_in, &mut stale).await.unwrap();
     assert!(!sessions.update(&signed_in, &stale).await.unwrap());
     sessions.save(&signed_in, &stale).await.unwrap();
@@ -503,16 +483,7 @@ async fn a_redis_dump_holds_no_okta_token_and_a_moved_record_does_not_open() {
         303
     );
     for token in &tokens {
-        let active: serde_json::Value = reqwest::Client::new()
-            .post(format!("{}/v1/introspect", cluster.emu.issuer()))
-            .basic_auth(emulator::DEMO_CLIENT_ID, Some(emulator::DEMO_CLIENT_SECRET))
-            .form(&[("token", token.as_str())])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let active = cluster.emu.introspect(token).await;
         assert_eq!(active["active"], false, "revoked");
     }
 }
@@ -541,22 +512,14 @@ async fn an_attack_spread_over_instances_gets_one_failure_budget_not_one_per_ins
             .dispatch()
             .await;
         statuses.push(r.status().code);
-        cluster.emu.emulator.clock.advance_secs(60);
+        cluster.emu.advance(60).await;
     }
     let forwarded = statuses.iter().filter(|s| **s == 401).count();
     assert_eq!(
         forwarded, 4,
         "one budget across both instances: {statuses:?}"
     );
-    let at_okta: serde_json::Value = reqwest::get(format!(
-        "{}/emulator/users/alice@example.com",
-        cluster.emu.base_url()
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
+    let at_okta = cluster.emu.user(ALICE).await;
     assert_eq!(at_okta["failed_passwords"], 4);
     assert_eq!(at_okta["locked"], false);
 }

@@ -4,10 +4,10 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use totp_rs::{Algorithm, Secret as TotpSecret, TOTP};
+use testkit::{totp_at, Control};
 
-use crate::browser::{Answer, Browser, Emulator};
-use crate::{BOB, DEVICE_COOKIE, MAX_CLOCK_ADVANCE, PASSWORD, TOTP_SECRET};
+use crate::browser::{Answer, Browser};
+use crate::{BOB, DEVICE_COOKIE, MAX_CLOCK_ADVANCE, PASSWORD};
 
 /// Bob's browser. It keeps its cookies (so the device cookie of the last sign-in) across
 /// sign-ins; each sign-in starts at the form and ends with a sign-out.
@@ -15,7 +15,6 @@ pub struct Bob {
     pub browser: Browser,
     pub used_steps: HashSet<i64>,
     pub advanced: i64,
-    pub totp: TOTP,
     /// Whether the browser held a device cookie after its last sign-in.
     pub device_cookie: bool,
 }
@@ -31,24 +30,20 @@ pub struct BobFigures {
 
 impl Bob {
     pub fn new(browser: Browser) -> Self {
-        let secret = TotpSecret::Encoded(TOTP_SECRET.into())
-            .to_bytes()
-            .expect("the demo TOTP secret is valid base32");
         Bob {
             browser,
             used_steps: HashSet::new(),
             advanced: 0,
             device_cookie: false,
-            totp: TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, secret),
         }
     }
 
     /// A TOTP time step the emulator will accept and that has not been used yet, moving
     /// the emulator's clock when allowed; `Err(seconds)` when the only way is to wait
     /// that long for the next step.
-    pub async fn fresh_step(&mut self, emu: &Emulator) -> Result<Result<i64, i64>, String> {
+    pub async fn fresh_step(&mut self, emu: &Control) -> Result<Result<i64, i64>, String> {
         loop {
-            let now = emu.now().await?;
+            let now = emu.try_now().await?;
             let step = now.div_euclid(30);
             // The step before is accepted only until the boundary: keep a margin for a
             // slow sign-in under the flood.
@@ -64,7 +59,7 @@ impl Bob {
             if self.advanced + to_next > MAX_CLOCK_ADVANCE {
                 return Ok(Err(to_next));
             }
-            emu.advance(to_next).await?;
+            emu.try_advance(to_next).await?;
             self.advanced += to_next;
         }
     }
@@ -104,7 +99,7 @@ impl Bob {
         expect(&a, "/signin/verify", "factor")?;
         let page = b.get("/signin/verify").await?;
         let csrf = page.csrf().ok_or("no CSRF token on /signin/verify")?;
-        let code = self.totp.generate((step * 30) as u64);
+        let code = totp_at(step * 30);
         self.used_steps.insert(step);
         let a = b
             .post("/signin/verify", &[("code", &code), ("csrf_token", &csrf)])
@@ -127,7 +122,7 @@ impl Bob {
     /// Signs in up to `count` times, spread evenly until `until`.
     pub async fn during_flood(
         &mut self,
-        emu: &Emulator,
+        emu: &Control,
         count: usize,
         start: Instant,
         until: Instant,

@@ -1,11 +1,9 @@
-//! A tiny browser (its own cookies, optionally its own forwarded address) and a client for
-//! the emulator's control API.
+//! A tiny browser (its own cookies, optionally its own forwarded address). The emulator's
+//! control API is the test kit's client (`testkit::Control`).
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::time::Duration;
-
-use serde_json::{json, Value};
 
 /// Cookies by name. The portal's cookies are `Secure` and `__Host-` prefixed, which
 /// generic cookie stores refuse to send over plain http to 127.0.0.1; a browser behind
@@ -53,10 +51,7 @@ pub struct Answer {
 
 impl Answer {
     pub fn csrf(&self) -> Option<String> {
-        let marker = "name=\"csrf_token\" value=\"";
-        let start = self.body.find(marker)? + marker.len();
-        let end = self.body[start..].find('"')? + start;
-        Some(self.body[start..end].to_string())
+        testkit::html::csrf_token(&self.body)
     }
 
     pub fn describe(&self) -> String {
@@ -145,41 +140,4 @@ pub fn http_client(local: Option<IpAddr>) -> Result<reqwest::Client, String> {
         .pool_max_idle_per_host(256)
         .build()
         .map_err(|e| e.to_string())
-}
-
-pub struct Emulator {
-    pub http: reqwest::Client,
-    pub base: String,
-}
-
-impl Emulator {
-    pub async fn get(&self, path: &str) -> Result<Value, String> {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .map_err(|e| format!("emulator {path}: {e}"))?;
-        r.json().await.map_err(|e| format!("emulator {path}: {e}"))
-    }
-
-    pub async fn now(&self) -> Result<i64, String> {
-        self.get("/emulator/clock").await?["now"]
-            .as_i64()
-            .ok_or_else(|| "emulator clock: no `now`".to_string())
-    }
-
-    pub async fn advance(&self, seconds: i64) -> Result<i64, String> {
-        let r = self
-            .http
-            .post(format!("{}/emulator/clock", self.base))
-            .json(&json!({ "advance_seconds": seconds }))
-            .send()
-            .await
-            .map_err(|e| format!("emulator clock: {e}"))?;
-        let v: Value = r.json().await.map_err(|e| e.to_string())?;
-        v["now"]
-            .as_i64()
-            .ok_or_else(|| "emulator clock: no `now`".into())
-    }
 }

@@ -316,12 +316,9 @@ pub async fn run(o: &Options, kind: Kind, secret: &str, seed: u64) -> Result<Cod
     let (rss_after, rss_peak) = memory_kib(portal.pid());
     let mut users = vec![];
     for login in [CAROL, BOB, ALICE, DAVE] {
-        users.push((
-            login.to_string(),
-            emu.get(&format!("/emulator/users/{login}")).await?,
-        ));
+        users.push((login.to_string(), emu.try_user(login).await?));
     }
-    let stats = emu.get("/emulator/stats").await?;
+    let stats = emu.try_stats().await?;
     let metrics = match plain.get(format!("{base}/metrics")).send().await {
         Ok(r) => r.text().await.unwrap_or_default(),
         Err(_) => String::new(),

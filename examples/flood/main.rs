@@ -53,17 +53,14 @@ use std::process::ExitCode;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+// The demo users, password and client, named once in the test kit.
+use testkit::demo::{
+    ALICE, BOB, CAROL, DAVE, DEMO_CLIENT_ID as CLIENT_ID, DEMO_CLIENT_SECRET as CLIENT_SECRET,
+    PASSWORD,
+};
 
 use report::{Report, OKTA_PER_USER_PER_SECOND};
 
-const BOB: &str = "bob@example.com";
-const ALICE: &str = "alice@example.com";
-const DAVE: &str = "dave@example.com";
-const CAROL: &str = "carol@example.com";
-const PASSWORD: &str = "Sup3r-Secret!";
-const TOTP_SECRET: &str = "JBSWY3DPEHPK3PXP";
-const CLIENT_ID: &str = "demo-portal";
-const CLIENT_SECRET: &str = "demo-portal-secret";
 /// How far the emulator's clock may be moved (the portal tolerates 120 s of `iat` skew).
 const MAX_CLOCK_ADVANCE: i64 = 105;
 /// Bob's own address: another loopback address in "one IP", a forwarded one in "many IPs".

@@ -12,7 +12,9 @@ use rand::{Rng, SeedableRng};
 
 use crate::attack::{Attack, AttackCounts};
 use crate::bob::Bob;
-use crate::browser::{http_client, Browser, Emulator};
+use testkit::Control;
+
+use crate::browser::{http_client, Browser};
 use crate::procs::{free_ports, memory_kib, spawn, Proc};
 use crate::report::Measured;
 use crate::{
@@ -52,7 +54,7 @@ async fn wait_ready(
 pub struct Pair {
     pub emulator: Proc,
     pub portal: Proc,
-    pub emu: Emulator,
+    pub emu: Control,
     pub base: String,
     pub plain: reqwest::Client,
     pub portal_log: PathBuf,
@@ -73,13 +75,10 @@ pub async fn start_pair(slug: &str, trusted_proxy: bool, secret: &str) -> Result
         &[],
         &emu_log,
     )?;
-    let emu = Emulator {
-        http: plain.clone(),
-        base: format!("http://127.0.0.1:{emu_port}"),
-    };
+    let emu = Control::with_client(plain.clone(), &format!("http://127.0.0.1:{emu_port}"));
     wait_ready(
         &plain,
-        &format!("{}/emulator/clock", emu.base),
+        &emu.url("/emulator/clock"),
         &mut emulator,
         "emulator",
         &emu_log,
@@ -202,10 +201,10 @@ pub async fn run(
     let (rss_after, rss_peak) = memory_kib(portal.pid());
 
     // What reached the emulator.
-    let stats = emu.get("/emulator/stats").await?;
-    let bob_status = emu.get(&format!("/emulator/users/{BOB}")).await?;
-    let alice_status = emu.get(&format!("/emulator/users/{ALICE}")).await?;
-    let dave_status = emu.get(&format!("/emulator/users/{DAVE}")).await?;
+    let stats = emu.try_stats().await?;
+    let bob_status = emu.try_user(BOB).await?;
+    let alice_status = emu.try_user(ALICE).await?;
+    let dave_status = emu.try_user(DAVE).await?;
     let metrics = match plain.get(format!("{base}/metrics")).send().await {
         Ok(r) => r.text().await.unwrap_or_default(),
         Err(_) => String::new(),

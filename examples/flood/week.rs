@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use direct_signin::config::{Config, Secret};
-use okta_emulator::{self as emulator, EmulatorOptions};
+use okta_emulator::EmulatorOptions;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rocket::config::LogLevel;
@@ -30,7 +30,9 @@ use serde_json::Value;
 
 use crate::attack::random_ip;
 use crate::bob::Bob;
-use crate::browser::{http_client, Answer, Browser, Emulator};
+use testkit::{totp_at, Control};
+
+use crate::browser::{http_client, Answer, Browser};
 use crate::procs::free_ports;
 use crate::report::Tally;
 use crate::{Options, ALICE, BOB, CAROL, CLIENT_ID, CLIENT_SECRET, DAVE, PASSWORD};
@@ -239,8 +241,8 @@ fn outcome(a: &Result<Answer, String>) -> String {
     }
 }
 
-async fn user(emu: &Emulator, login: &str) -> Result<Value, String> {
-    emu.get(&format!("/emulator/users/{login}")).await
+async fn user(emu: &Control, login: &str) -> Result<Value, String> {
+    emu.try_user(login).await
 }
 
 fn n(v: &Value, k: &str) -> u64 {
@@ -259,19 +261,11 @@ fn reached_so_far(login: &str, v: &Value) -> u64 {
 
 pub async fn run(o: &Options, secret: &str, seed: u64) -> Result<WeekMeasured, String> {
     count_panics();
-    let running = emulator::spawn(EmulatorOptions {
-        port: 0,
-        log_level: LogLevel::Off,
-        ..EmulatorOptions::default()
-    })
-    .await?;
-    let clock = running.emulator.clock.clone();
+    let running = testkit::try_start_with(EmulatorOptions::default()).await?;
+    let clock = running.clock();
     let (base, shutdown, mut portal_task) = start_portal(running.issuer(), clock, secret).await?;
     let http = http_client(None)?;
-    let emu = Emulator {
-        http: http.clone(),
-        base: running.base_url(),
-    };
+    let emu = Control::with_client(http.clone(), running.base_url());
     // Readiness follows Okta discovery, which the portal runs in the background: wait
     // for it (bounded), as an operator's health check would.
     let mut ready = 0;
@@ -294,7 +288,7 @@ pub async fn run(o: &Options, secret: &str, seed: u64) -> Result<WeekMeasured, S
     let accounts: Vec<&'static str> = PASSWORD_ACCOUNTS.iter().copied().chain([CAROL]).collect();
     let tally = Arc::new(Tally::default());
     let mut rng = StdRng::seed_from_u64(seed);
-    let start = emu.now().await?;
+    let start = emu.try_now().await?;
     let end = start + o.days as i64 * DAY;
     let mean_tick = DAY / o.per_day.max(1) as i64;
     let mut days: Vec<Vec<Day>> = vec![vec![Day::default(); o.days]; accounts.len()];
@@ -310,7 +304,7 @@ pub async fn run(o: &Options, secret: &str, seed: u64) -> Result<WeekMeasured, S
         // The days that end before the next tick: read the emulator's counters.
         while day < o.days && at >= start + (day as i64 + 1) * DAY {
             let day_end = start + (day as i64 + 1) * DAY;
-            now = emu.advance((day_end - now).max(0)).await?;
+            now = emu.try_advance((day_end - now).max(0)).await?;
             for (i, login) in accounts.iter().enumerate() {
                 let v = user(&emu, login).await?;
                 let total = reached_so_far(login, &v);
@@ -325,7 +319,7 @@ pub async fn run(o: &Options, secret: &str, seed: u64) -> Result<WeekMeasured, S
         if at >= end || day >= o.days {
             break;
         }
-        now = emu.advance((at - now).max(0)).await?;
+        now = emu.try_advance((at - now).max(0)).await?;
         let mut tasks = tokio::task::JoinSet::new();
         for (i, login) in accounts.iter().copied().enumerate() {
             let (http, base, tally, s) = (http.clone(), base.clone(), tally.clone(), rng.gen());
@@ -375,13 +369,13 @@ pub async fn run(o: &Options, secret: &str, seed: u64) -> Result<WeekMeasured, S
     after.push((BOB.to_string(), Some(bob_result)));
     let carol = {
         let mut b = Browser::new(http.clone(), &base, Some(random_ip(&mut rng)));
-        carol_otp(&mut b, &emu, &bob).await
+        carol_otp(&mut b, &emu).await
     };
     after.push((CAROL.to_string(), Some(carol)));
     // Dave's second factor is a push with number challenge: not measured.
     after.push((DAVE.to_string(), None));
 
-    let stats = emu.get("/emulator/stats").await?;
+    let stats = emu.try_stats().await?;
     let locked_users = stats["locked_users"]
         .as_array()
         .map(|a| {
@@ -399,7 +393,7 @@ pub async fn run(o: &Options, secret: &str, seed: u64) -> Result<WeekMeasured, S
     }
     shutdown.notify();
     let _ = tokio::time::timeout(Duration::from_secs(5), &mut portal_task).await;
-    let clock_moved = emu.now().await.unwrap_or(now) - start;
+    let clock_moved = emu.try_now().await.unwrap_or(now) - start;
     drop(running);
     Ok(WeekMeasured {
         days: o.days,
@@ -438,8 +432,8 @@ async fn password_only(b: &mut Browser, user: &str) -> Result<(), String> {
 }
 
 /// Carol's passwordless OTP sign-in with the right code (the demo users share one TOTP
-/// secret; `bob` knows which steps were used).
-async fn carol_otp(b: &mut Browser, emu: &Emulator, bob: &Bob) -> Result<(), String> {
+/// secret, the kit's `totp_at`).
+async fn carol_otp(b: &mut Browser, emu: &Control) -> Result<(), String> {
     let form = b.get("/signin").await?;
     let csrf = form.csrf().ok_or("no CSRF token on /signin")?;
     let a = b
@@ -458,8 +452,8 @@ async fn carol_otp(b: &mut Browser, emu: &Emulator, bob: &Bob) -> Result<(), Str
     let page = b.get("/signin/verify").await?;
     let csrf = page.csrf().ok_or("no CSRF token on /signin/verify")?;
     // Carol's own used steps are separate from bob's at the emulator: the current step.
-    let now = emu.now().await?;
-    let code = bob.totp.generate(now.max(0) as u64);
+    let now = emu.try_now().await?;
+    let code = totp_at(now);
     let a = b
         .post("/signin/verify", &[("code", &code), ("csrf_token", &csrf)])
         .await?;

@@ -10,6 +10,7 @@ use direct_signin::portal::abuse::device;
 use direct_signin::portal::session::{MemoryStore, Sessions};
 use rocket::http::{Cookie, Header};
 use serde_json::json;
+use testkit::demo::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
 
 use crate::common::{Page, Portal, PASSWORD};
 
@@ -22,7 +23,7 @@ fn xff(ip: &str) -> Vec<Header<'static>> {
 /// The body with the parts that legitimately differ (CSRF token, typed username) blanked.
 fn normalized(page: &Page, username: &str) -> String {
     let mut body = page.body.replace(username, "USERNAME");
-    let marker = "name=\"csrf_token\" value=\"";
+    let marker = testkit::html::CSRF_MARKER;
     while let Some(start) = body.find(marker) {
         let from = start + marker.len();
         let end = body[from..].find('"').map_or(body.len(), |e| from + e);
@@ -65,25 +66,22 @@ fn set_cookies(page: &Page) -> Vec<String> {
 async fn unknown_wrong_locked_and_suspended_look_the_same() {
     let p = Portal::start().await;
     // Lock dave at the emulator directly (10 wrong passwords).
-    let http = reqwest::Client::new();
     for _ in 0..10 {
-        http.post(format!("{}/v1/token", p.emu.issuer()))
-            .basic_auth("demo-portal", Some("demo-portal-secret"))
+        let wrong = p
+            .emu
+            .http
+            .post(format!("{}/v1/token", p.emu.issuer()))
+            .basic_auth(DEMO_CLIENT_ID, Some(DEMO_CLIENT_SECRET))
             .form(&[
                 ("grant_type", "password"),
                 ("username", "dave@example.com"),
                 ("password", "nope"),
                 ("scope", "openid"),
-            ])
-            .send()
-            .await
-            .unwrap();
+            ]);
+        p.emu.send(wrong).await;
         p.advance(1).await;
     }
-    assert_eq!(
-        p.emu_get("/emulator/users/dave@example.com").await["locked"],
-        true
-    );
+    assert_eq!(p.emu.user("dave@example.com").await["locked"], true);
     let cases = [
         ("nobody@example.com", "whatever-password"),
         ("alice@example.com", "wrong-password"),
@@ -372,7 +370,7 @@ async fn spend_bobs_anonymous_budget(p: &Portal) {
         p.advance(60).await;
     }
     assert_eq!(
-        p.emu_get("/emulator/users/bob@example.com").await["failed_passwords"],
+        p.emu.user("bob@example.com").await["failed_passwords"],
         budget
     );
 }
@@ -403,7 +401,7 @@ async fn a_flood_cannot_lock_the_real_user_out_at_okta() {
         forwarded, 4,
         "only the anonymous budget reaches Okta: {statuses:?}"
     );
-    let at_okta = p.emu_get("/emulator/users/bob@example.com").await;
+    let at_okta = p.emu.user("bob@example.com").await;
     assert_eq!(at_okta["locked"], false);
     assert_eq!(at_okta["failed_passwords"], 4);
     // Bob on a new browser is paused, with a clear 429…
@@ -430,7 +428,7 @@ async fn a_flood_cannot_lock_the_real_user_out_at_okta() {
         .await
         .assert_redirect("/account");
     assert_eq!(
-        p.emu_get("/emulator/users/bob@example.com").await["failed_passwords"],
+        p.emu.user("bob@example.com").await["failed_passwords"],
         0,
         "a correct password resets Okta's count"
     );
@@ -507,7 +505,7 @@ async fn okta_org_rate_limit_is_honoured_not_retried_into() {
         .await;
     assert_eq!(first.status, 429);
     assert!(first.header("Retry-After").is_some());
-    let before = p.emu_get("/emulator/stats").await;
+    let before = p.emu.stats().await;
     // Within the reset window the portal does not call Okta's /token at all.
     let second = p
         .post(
@@ -516,7 +514,7 @@ async fn okta_org_rate_limit_is_honoured_not_retried_into() {
         )
         .await;
     assert_eq!(second.status, 429);
-    let after = p.emu_get("/emulator/stats").await;
+    let after = p.emu.stats().await;
     assert_eq!(
         before["token_traffic"], after["token_traffic"],
         "no call reached the emulator"
@@ -546,12 +544,7 @@ async fn resends_are_capped_per_flow() {
             .await
             .assert_redirect("/signin/verify");
     }
-    let sent = p
-        .emu_get("/emulator/outbox?user=bob@example.com")
-        .await
-        .as_array()
-        .unwrap()
-        .len();
+    let sent = p.emu.outbox("bob@example.com").await.len();
     assert_eq!(sent, 6);
     p.advance(31).await;
     p.post("/signin/resend", &[])
@@ -562,14 +555,7 @@ async fn resends_are_capped_per_flow() {
         .await
         .body
         .contains("too many codes"));
-    assert_eq!(
-        p.emu_get("/emulator/outbox?user=bob@example.com")
-            .await
-            .as_array()
-            .unwrap()
-            .len(),
-        6
-    );
+    assert_eq!(p.emu.outbox("bob@example.com").await.len(), 6);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

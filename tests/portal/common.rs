@@ -16,16 +16,18 @@ use direct_signin::portal::session::{
 };
 use direct_signin::portal::stores::Stores;
 use direct_signin::portal::{self, Parts};
-use okta_emulator::{self as emulator, EmulatorOptions, RunningEmulator};
 use parking_lot::Mutex;
 use rocket::config::LogLevel;
 use rocket::figment::Figment;
 use rocket::http::{ContentType, Cookie, Header};
 use rocket::local::asynchronous::Client;
-use serde_json::{json, Value};
-use totp_rs::{Algorithm, Secret as TotpSecret, TOTP};
+use serde_json::Value;
+use testkit::demo::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET};
+use testkit::html::csrf_token;
+use testkit::TestEmulator;
 
-pub const PASSWORD: &str = "Sup3r-Secret!";
+pub use testkit::demo::PASSWORD;
+pub use testkit::html::unescape;
 /// The session cookie's name.
 pub const SID: &str = "__Host-sid";
 
@@ -118,20 +120,13 @@ impl Page {
 /// One browser (its own cookie jar) on a portal, with the emulator behind it.
 pub struct Portal {
     pub client: Client,
-    pub emu: Arc<RunningEmulator>,
+    /// The emulator, with the kit's control client (`p.emu.stats()`, `p.emu.user(BOB)`).
+    pub emu: Arc<TestEmulator>,
     pub clock: Clock,
     pub store: Arc<MemoryStore>,
     pub config: Config,
-    http: reqwest::Client,
     csrf: Mutex<Option<String>>,
     leases: Mutex<std::collections::HashMap<String, LeaseToken>>,
-}
-
-fn extract_csrf(body: &str) -> Option<String> {
-    let marker = "name=\"csrf_token\" value=\"";
-    let start = body.find(marker)? + marker.len();
-    let end = body[start..].find('"')? + start;
-    Some(body[start..end].to_string())
 }
 
 impl Portal {
@@ -141,23 +136,17 @@ impl Portal {
 
     /// A portal whose configuration `tweak` may change.
     pub async fn with(tweak: impl FnOnce(&mut Config)) -> Self {
-        let emu = emulator::spawn(EmulatorOptions {
-            port: 0,
-            log_level: LogLevel::Off,
-            ..EmulatorOptions::default()
-        })
-        .await
-        .expect("the emulator starts");
+        let emu = testkit::start().await;
         let mut config = Config::default();
         config.okta.issuer = Some(emu.issuer());
-        config.okta.client_id = Some(emulator::DEMO_CLIENT_ID.into());
-        config.okta.client_secret = Some(Secret::new(emulator::DEMO_CLIENT_SECRET));
+        config.okta.client_id = Some(DEMO_CLIENT_ID.into());
+        config.okta.client_secret = Some(Secret::new(DEMO_CLIENT_SECRET));
         config.okta.timeout_ms = 1500;
         config.session.secret = Some(Secret::new("test-secret-test-secret-test-secret!"));
         tweak(&mut config);
         config.validate(false).expect("valid test configuration");
         // The portal shares the emulator's clock, as in the `cargo run` demo.
-        let clock = emu.emulator.clock.clone();
+        let clock = emu.clock();
         let store = Arc::new(MemoryStore::new(clock.clone()));
         let client = ignite(&config, &clock, &store).await;
         Portal {
@@ -166,7 +155,6 @@ impl Portal {
             clock,
             store,
             config,
-            http: reqwest::Client::new(),
             csrf: Mutex::new(None),
             leases: Mutex::default(),
         }
@@ -182,7 +170,6 @@ impl Portal {
             clock: self.clock.clone(),
             store: self.store.clone(),
             config: self.config.clone(),
-            http: self.http.clone(),
             csrf: Mutex::new(None),
             leases: Mutex::default(),
         }
@@ -197,7 +184,7 @@ impl Portal {
             .collect();
         let location = response.headers().get_one("Location").map(str::to_string);
         let body = response.into_string().await.unwrap_or_default();
-        if let Some(token) = extract_csrf(&body) {
+        if let Some(token) = csrf_token(&body) {
             *self.csrf.lock() = Some(token);
         }
         Page {
@@ -369,96 +356,41 @@ impl Portal {
     }
 
     // ------------------------------------------------------------ emulator control
+    // Shorthands for the kit's control client (`self.emu`), which holds the calls.
 
-    pub fn emu_url(&self, path: &str) -> String {
-        format!("{}{}", self.emu.base_url(), path)
-    }
-
+    /// `GET path` at the emulator, its JSON body.
     pub async fn emu_get(&self, path: &str) -> Value {
-        self.http
-            .get(self.emu_url(path))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.emu.get_json(path).await
     }
 
-    pub async fn emu_post(&self, path: &str, body: Value) -> Value {
-        self.http
-            .post(self.emu_url(path))
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap_or(Value::Null)
-    }
-
+    /// Injects a fault at the emulator (`extra`: `status`, `delay_ms`, `count`).
     pub async fn fault(&self, endpoint: &str, kind: &str, extra: Value) {
-        let mut body = json!({"endpoint": endpoint, "kind": kind});
-        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
-            b.extend(e.clone());
-        }
-        let r = self
-            .http
-            .post(self.emu_url("/emulator/faults"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success(), "fault accepted");
+        self.emu.fault(endpoint, kind, extra).await
     }
 
     /// Moves the shared clock (the portal's and the emulator's) forward.
     pub async fn advance(&self, secs: i64) {
-        self.emu_post("/emulator/clock", json!({"advance_seconds": secs}))
-            .await;
+        self.emu.advance(secs).await;
     }
 
     /// The current TOTP code of the demo secret at the emulator's time.
     pub async fn totp(&self) -> String {
-        let now = self.emu_get("/emulator/clock").await["now"]
-            .as_u64()
-            .unwrap();
-        let secret = TotpSecret::Encoded(emulator::DEMO_TOTP_SECRET.into())
-            .to_bytes()
-            .unwrap();
-        TOTP::new_unchecked(Algorithm::SHA1, 6, 1, 30, secret).generate(now)
+        self.emu.totp().await
     }
 
     /// The newest code sent to `user`.
     pub async fn outbox_code(&self, user: &str) -> String {
-        let list = self.outbox(user).await;
-        list[0]["code"]
-            .as_str()
-            .expect("a message in the outbox")
-            .to_string()
+        self.emu.last_code(user).await
     }
 
     /// The messages (SMS, calls, emails) sent to `user`, newest first.
     pub async fn outbox(&self, user: &str) -> Vec<Value> {
-        let list = self.emu_get(&format!("/emulator/outbox?user={user}")).await;
-        list.as_array().cloned().unwrap_or_default()
+        self.emu.outbox(user).await
     }
 
-    /// How many requests reached the emulator's `/token` endpoint in the current org
-    /// rate-limit window (60 s of emulator time), whatever they were and however they
-    /// ended. Read from `X-Rate-Limit-Remaining` of a probe request, which counts too: the
-    /// difference of two readings is the requests in between plus one.
+    /// See [`testkit::Control::token_endpoint_hits`].
     pub async fn token_endpoint_hits(&self) -> u64 {
-        let r = self
-            .http
-            .post(format!("{}/v1/token", self.emu.issuer()))
-            .basic_auth(emulator::DEMO_CLIENT_ID, Some(emulator::DEMO_CLIENT_SECRET))
-            .form(&[("grant_type", "refresh_token"), ("refresh_token", "probe")])
-            .send()
-            .await
-            .unwrap();
-        let number = |name: &str| -> u64 { r.headers()[name].to_str().unwrap().parse().unwrap() };
-        number("X-Rate-Limit-Limit") - number("X-Rate-Limit-Remaining")
+        self.emu.token_endpoint_hits().await
     }
 
     /// Calls to Okta's `endpoint` the portal counted in its metrics, whatever their result.
@@ -511,50 +443,36 @@ impl Portal {
 
     /// How many `/token` requests for `user` reached the emulator.
     pub async fn token_requests(&self, user: &str) -> u64 {
-        let status = self.emu_get(&format!("/emulator/users/{user}")).await;
-        status["token_traffic"]["token_requests"]
-            .as_u64()
-            .unwrap_or(0)
+        self.emu.token_requests(user).await
     }
 
+    /// `user`'s newest pending push (`Null` when there is none).
     pub async fn pending_push(&self, user: &str) -> Value {
-        let list = self.emu_get(&format!("/emulator/pushes?user={user}")).await;
-        list[0].clone()
+        let pushes = self.emu.pushes(user).await;
+        pushes.first().cloned().unwrap_or(Value::Null)
     }
 
+    /// Approves (with the number, under number challenge) or denies `user`'s newest
+    /// pending push; the emulator's answer.
     pub async fn answer_push(&self, user: &str, approve: bool, number: Option<u64>) -> Value {
-        let push = self.pending_push(user).await;
-        let id = push["id"].as_str().expect("a pending push");
-        let path = format!(
-            "/emulator/pushes/{id}/{}",
-            if approve { "approve" } else { "deny" }
-        );
-        let body = number.map_or(json!({}), |n| json!({"number": n}));
-        self.emu_post(&path, body).await
+        let id = self.emu.push_id(user).await;
+        let answer = if approve {
+            let number = number.map(|n| u32::try_from(n).expect("a push number"));
+            self.emu.approve(&id, number).await
+        } else {
+            self.emu.deny(&id).await
+        };
+        answer.json
     }
 
     /// Introspects a token at the emulator as the portal's client.
     pub async fn introspect(&self, token: &str) -> Value {
-        self.http
-            .post(format!("{}/v1/introspect", self.emu.issuer()))
-            .basic_auth(emulator::DEMO_CLIENT_ID, Some(emulator::DEMO_CLIENT_SECRET))
-            .form(&[("token", token)])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        self.emu.introspect(token).await
     }
 
+    /// Clears every fault injected at the emulator.
     pub async fn clear_faults(&self) {
-        let r = self
-            .http
-            .delete(self.emu_url("/emulator/faults"))
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success());
+        self.emu.clear_faults().await
     }
 
     // ------------------------------------------------------------ flows
@@ -611,16 +529,6 @@ impl Portal {
             .await
             .assert_redirect("/account");
     }
-}
-
-/// Undoes Tera's HTML escaping.
-pub fn unescape(s: &str) -> String {
-    s.replace("&#x2F;", "/")
-        .replace("&quot;", "\"")
-        .replace("&#x27;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
 }
 
 async fn ignite(config: &Config, clock: &Clock, store: &Arc<MemoryStore>) -> Client {

@@ -268,7 +268,7 @@ async fn usernames_that_differ_by_case_spaces_or_nfkc_share_one_budget() {
         assert_eq!(rejections(&p, other).await, 0, "{other}");
     }
     assert!(
-        p.emu_get("/emulator/users/bob@example.com").await["failed_passwords"]
+        p.emu.user("bob@example.com").await["failed_passwords"]
             .as_u64()
             .unwrap()
             <= 4

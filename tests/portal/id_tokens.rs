@@ -10,19 +10,19 @@ use direct_signin::okta::idtoken::{
 };
 use direct_signin::okta::{IdClaims, Upstream};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use okta_emulator::{self as emulator, EmulatorOptions, RunningEmulator, DEMO_CLIENT_ID};
-use rocket::config::LogLevel;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
+use testkit::demo::{DEMO_CLIENT_ID, DEMO_JWT_CLIENT_KEY_PEM, SIGNING_KEY_PEM};
+use testkit::TestEmulator;
 
 use crate::common::Portal;
 
-const SEED_KEY: &[u8] = include_bytes!("../../crates/emulator/keys/emulator-signing.pem");
+const SEED_KEY: &[u8] = SIGNING_KEY_PEM.as_bytes();
 /// A key the emulator does not publish.
-const OTHER_KEY: &[u8] = include_bytes!("../../crates/emulator/keys/demo-jwt-client.pem");
+const OTHER_KEY: &[u8] = DEMO_JWT_CLIENT_KEY_PEM.as_bytes();
 
 struct Keys {
-    _emu: RunningEmulator,
+    emu: TestEmulator,
     issuer: String,
     jwks_uri: String,
     kid: String,
@@ -34,29 +34,16 @@ struct Keys {
 
 impl Keys {
     async fn start() -> Keys {
-        let emu = emulator::spawn(EmulatorOptions {
-            port: 0,
-            log_level: LogLevel::Off,
-            ..EmulatorOptions::default()
-        })
-        .await
-        .expect("the emulator starts");
+        let emu = testkit::start().await;
         let issuer = emu.issuer();
         let jwks_uri = format!("{issuer}/v1/keys");
         let http = reqwest::Client::new();
-        let jwks: Value = http
-            .get(&jwks_uri)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let jwks = emu.get_json("/oauth2/default/v1/keys").await;
         let kid = jwks["keys"][0]["kid"].as_str().expect("a kid").to_string();
-        let clock = emu.emulator.clock.clone();
+        let clock = emu.clock();
         let cache = KeyCache::new(clock.clone());
         Keys {
-            _emu: emu,
+            emu,
             issuer,
             jwks_uri,
             kid,
@@ -139,8 +126,8 @@ async fn a_well_formed_token_is_accepted() {
 async fn wrong_issuer_is_refused() {
     let k = Keys::start().await;
     for iss in [
-        format!("{}/oauth2/other", k._emu.base_url()),
-        k._emu.base_url(),
+        format!("{}/oauth2/other", k.emu.base_url()),
+        k.emu.base_url().to_string(),
         "https://evil.example".into(),
     ] {
         let mut c = k.claims();
@@ -279,15 +266,7 @@ async fn unknown_kid_refetches_the_jwks_at_most_once_per_window() {
         .await
         .expect("cold cache: fetched");
     // The next JWKS fetch fails, so we can see whether one happens.
-    let fault = json!({"endpoint": "keys", "kind": "status", "status": 500});
-    let r = k
-        .http
-        .post(format!("{}/emulator/faults", k._emu.base_url()))
-        .json(&fault)
-        .send()
-        .await
-        .unwrap();
-    assert!(r.status().is_success());
+    k.emu.fault("keys", "status", json!({"status": 500})).await;
     // Within the window, unknown kids cause no fetch (no refetch storm).
     for i in 0..5 {
         let token = sign_with(OTHER_KEY, Some(&format!("forged-{i}")), &k.claims());
@@ -318,7 +297,7 @@ async fn key_rotation_then_a_full_sign_in() {
     // The portal has the seed key from discovery.
     p.sign_in_alice().await;
     let before = p.emu_get("/oauth2/default/v1/keys").await;
-    let rotated = p.emu_post("/emulator/keys/rotate", json!({})).await;
+    let rotated = p.emu.rotate_keys().await.json;
     let new_kid = rotated["kid"].as_str().expect("the new kid").to_string();
     let after = p.emu_get("/oauth2/default/v1/keys").await;
     assert_eq!(

@@ -219,7 +219,7 @@ async fn empty_username_is_refused_with_the_form() {
         assert!(page.body.contains("Enter your username."));
     }
     assert_eq!(
-        p.emu_get("/emulator/stats").await["token_traffic"]
+        p.emu.stats().await["token_traffic"]
             .as_object()
             .unwrap()
             .len(),
@@ -250,7 +250,7 @@ async fn overlong_or_control_character_username_is_refused() {
         .await;
     assert_eq!(page.status, 422);
     assert_eq!(
-        p.emu_get("/emulator/stats").await["token_traffic"]
+        p.emu.stats().await["token_traffic"]
             .as_object()
             .unwrap()
             .len(),
@@ -449,7 +449,7 @@ async fn malformed_form_bodies_are_4xx() {
         "no form for a body that is no form"
     );
     assert_eq!(
-        p.emu_get("/emulator/stats").await["token_traffic"]
+        p.emu.stats().await["token_traffic"]
             .as_object()
             .unwrap()
             .len(),

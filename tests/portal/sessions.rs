@@ -656,9 +656,7 @@ async fn csrf_on(client: &Client) -> String {
         .into_string()
         .await
         .unwrap();
-    let marker = "name=\"csrf_token\" value=\"";
-    let start = body.find(marker).unwrap() + marker.len();
-    body[start..start + body[start..].find('"').unwrap()].to_string()
+    testkit::html::csrf_token(&body).expect("a form")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

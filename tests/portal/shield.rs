@@ -27,7 +27,7 @@ async fn rejections(p: &Portal, limiter: &str) -> u64 {
 }
 
 async fn user_status(p: &Portal, user: &str) -> (bool, u64) {
-    let s = p.emu_get(&format!("/emulator/users/{user}")).await;
+    let s = p.emu.user(user).await;
     (
         s["locked"].as_bool().unwrap_or(false),
         s["failed_passwords"].as_u64().unwrap_or(0),
@@ -376,8 +376,8 @@ async fn deliveries_are_capped_per_username_for_every_name() {
         let sent = statuses.iter().filter(|s| **s == 303).count();
         assert_eq!(sent, 10, "{user}: the daily cap ({statuses:?})");
         if user == "carol@example.com" {
-            let pushes = p.emu_get("/emulator/pushes?user=carol@example.com").await;
-            assert!(pushes.as_array().unwrap().len() <= 10);
+            let pushes = p.emu.pushes("carol@example.com").await;
+            assert!(pushes.len() <= 10);
         }
         // A day later the cap has room again.
         p.advance(DAY).await;

@@ -101,12 +101,7 @@ async fn push_expired() {
     assert_eq!(status["state"], "expired", "{status}");
     assert_eq!(status["redirect"], "/signin");
     // Approving now is too late: the push is gone at the emulator.
-    assert!(p
-        .emu_get("/emulator/pushes?user=dave@example.com")
-        .await
-        .as_array()
-        .unwrap()
-        .is_empty());
+    assert!(p.emu.pushes("dave@example.com").await.is_empty());
     let signin = p.get("/signin").await;
     assert_eq!(signin.status, 200);
     assert_eq!(

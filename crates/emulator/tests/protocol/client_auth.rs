@@ -361,7 +361,7 @@ async fn secret_failures() {
     .expect_error(401, "invalid_client");
 
     // None of those reached the grant: alice has no failed passwords and can sign in.
-    assert_eq!(emu.user_status(ALICE).await["failed_passwords"], 0);
+    assert_eq!(emu.user(ALICE).await["failed_passwords"], 0);
     emu.post_form(&url, &Auth::Basic, &params)
         .await
         .expect_tokens();

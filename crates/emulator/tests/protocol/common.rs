@@ -1,27 +1,25 @@
 //! Test harness: one emulator per test on an ephemeral port, spoken to only over HTTP
 //! (its OAuth endpoints and its `/emulator/...` control API), as an outside client would.
 //! The helpers read like the protocol reference's flow sequences (§15).
+//! Spawning, the control API, TOTP codes and the demo constants come from the shared
+//! test kit (`crates/testkit`); this file holds the OAuth side.
 
+use std::ops::Deref;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use okta_emulator::{
-    spawn, EmulatorOptions, RunningEmulator, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET,
-    DEMO_JWT_CLIENT_ID, DEMO_JWT_CLIENT_KEY_PEM, DEMO_PASSWORD, DEMO_PUBLIC_CLIENT_ID,
-    DEMO_TOTP_SECRET,
-};
-use reqwest::header::HeaderMap;
+use okta_emulator::EmulatorOptions;
 use serde_json::{json, Value};
-use totp_rs::{Secret, TOTP};
+use testkit::demo::{
+    DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_JWT_CLIENT_ID, DEMO_JWT_CLIENT_KEY_PEM,
+    DEMO_PUBLIC_CLIENT_ID,
+};
+use testkit::{Control, TestEmulator};
 
-pub const ALICE: &str = "alice@example.com";
-pub const BOB: &str = "bob@example.com";
-pub const CAROL: &str = "carol@example.com";
-pub const DAVE: &str = "dave@example.com";
-pub const ERIN: &str = "erin@example.com";
-pub const PASSWORD: &str = DEMO_PASSWORD;
+pub use testkit::demo::{ALICE, BOB, CAROL, DAVE, ERIN, PASSWORD};
+pub use testkit::{totp_at, Resp};
 
 pub const SCOPE: &str = "openid profile email offline_access";
 
@@ -33,7 +31,7 @@ pub const GRANT_MFA_OOB: &str = "http://auth0.com/oauth/grant-type/mfa-oob";
 pub const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /// The emulator's shipped signing key: an RSA key that is *not* the `demo-jwt` client's.
-pub const OTHER_RSA_KEY_PEM: &str = include_str!("../../keys/emulator-signing.pem");
+pub const OTHER_RSA_KEY_PEM: &str = testkit::demo::SIGNING_KEY_PEM;
 
 /// Which authorization server a call goes to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,83 +62,18 @@ pub enum Auth {
     },
 }
 
-/// A finished HTTP exchange.
-#[derive(Debug)]
-pub struct Resp {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub text: String,
-    /// `Value::Null` when the body is not JSON.
-    pub json: Value,
-}
-
-impl Resp {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// The OAuth `error` (or management-shape `errorCode`).
-    pub fn error(&self) -> &str {
-        self.json["error"]
-            .as_str()
-            .or_else(|| self.json["errorCode"].as_str())
-            .unwrap_or("")
-    }
-
-    /// Asserts the status and the `error` / `errorCode`.
-    #[track_caller]
-    pub fn expect_error(&self, status: u16, error: &str) -> &Self {
-        assert_eq!(
-            (self.status, self.error()),
-            (status, error),
-            "unexpected answer: {} {}",
-            self.status,
-            self.text
-        );
-        self
-    }
-
-    #[track_caller]
-    pub fn expect_ok(&self) -> &Value {
-        assert_eq!(
-            self.status, 200,
-            "expected 200, got {} {}",
-            self.status, self.text
-        );
-        &self.json
-    }
-
-    /// Asserts a 200 token response and returns it.
-    #[track_caller]
-    pub fn expect_tokens(&self) -> &Value {
-        let body = self.expect_ok();
-        assert_eq!(body["token_type"], "Bearer", "{}", self.text);
-        assert!(body["access_token"].is_string(), "{}", self.text);
-        body
-    }
-
-    /// Asserts `403 mfa_required` and returns the `mfa_token`.
-    #[track_caller]
-    pub fn expect_mfa_required(&self) -> String {
-        self.expect_error(403, "mfa_required");
-        self.json["mfa_token"]
-            .as_str()
-            .unwrap_or_else(|| panic!("mfa_required without mfa_token: {}", self.text))
-            .to_string()
-    }
-
-    pub fn str(&self, field: &str) -> String {
-        self.json[field]
-            .as_str()
-            .unwrap_or_else(|| panic!("no string field '{field}' in {}", self.text))
-            .to_string()
-    }
-}
-
+/// An emulator of the kit, with the OAuth calls of the protocol reference on top. Derefs
+/// to the kit's [`TestEmulator`] (and so to its control client).
 pub struct Emu {
-    pub running: RunningEmulator,
-    pub http: reqwest::Client,
-    base: String,
+    pub kit: TestEmulator,
+}
+
+impl Deref for Emu {
+    type Target = TestEmulator;
+
+    fn deref(&self) -> &TestEmulator {
+        &self.kit
+    }
 }
 
 impl Emu {
@@ -150,63 +83,28 @@ impl Emu {
 
     /// Starts an emulator on a free port; `options.port` and log level are overridden.
     pub async fn start_with(options: EmulatorOptions) -> Emu {
-        let running = spawn(EmulatorOptions {
-            port: 0,
-            log_level: rocket::config::LogLevel::Off,
-            ..options
-        })
-        .await
-        .expect("the emulator starts");
-        let base = running.base_url();
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap();
         Emu {
-            running,
-            http,
-            base,
+            kit: testkit::start_with(options).await,
         }
     }
 
-    pub fn base_url(&self) -> &str {
-        &self.base
+    fn control(&self) -> &Control {
+        &self.kit.control
     }
 
     pub fn issuer(&self, a: As) -> String {
         match a {
-            As::Default => self.running.issuer(),
-            As::Org => self.base.clone(),
+            As::Default => self.control().issuer(),
+            As::Org => self.base_url().to_string(),
         }
     }
 
     /// Full URL of `/v1/{name}` on an authorization server.
     pub fn endpoint(&self, a: As, name: &str) -> String {
         match a {
-            As::Default => format!("{}/v1/{name}", self.running.issuer()),
-            As::Org => format!("{}/oauth2/v1/{name}", self.base),
+            As::Default => format!("{}/v1/{name}", self.control().issuer()),
+            As::Org => format!("{}/oauth2/v1/{name}", self.base_url()),
         }
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn finish(resp: reqwest::Response) -> Resp {
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let text = resp.text().await.expect("a readable body");
-        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Resp {
-            status,
-            headers,
-            text,
-            json,
-        }
-    }
-
-    pub async fn send(&self, req: reqwest::RequestBuilder) -> Resp {
-        Self::finish(req.send().await.expect("the emulator answers")).await
     }
 
     /// POSTs a form to `url`, adding client authentication.
@@ -270,14 +168,6 @@ impl Emu {
 
     pub async fn primary_authenticate(&self, params: &[(&str, &str)]) -> Resp {
         self.call("primary-authenticate", params).await
-    }
-
-    pub async fn get(&self, path: &str) -> Resp {
-        self.send(self.http.get(self.url(path))).await
-    }
-
-    pub async fn post_json(&self, path: &str, body: Value) -> Resp {
-        self.send(self.http.post(self.url(path)).json(&body)).await
     }
 
     // ---- flow steps -------------------------------------------------------------------
@@ -363,100 +253,6 @@ impl Emu {
         self.token(&params).await
     }
 
-    // ---- control API ------------------------------------------------------------------
-
-    /// The emulator's clock (`GET /emulator/clock`).
-    pub async fn now(&self) -> i64 {
-        let r = self.get("/emulator/clock").await;
-        r.json["now"].as_i64().expect("clock answers now")
-    }
-
-    /// Moves the emulator's clock; returns its new `now`.
-    pub async fn advance(&self, seconds: i64) -> i64 {
-        let r = self
-            .post_json("/emulator/clock", json!({"advance_seconds": seconds}))
-            .await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        r.json["now"].as_i64().expect("clock answers now")
-    }
-
-    /// The TOTP code of every demo user at the emulator's current time.
-    pub async fn totp(&self) -> String {
-        totp_at(self.now().await)
-    }
-
-    /// A six-digit code that is valid for none of the steps the emulator accepts now.
-    pub async fn wrong_totp(&self) -> String {
-        let now = self.now().await;
-        let valid: Vec<String> = [-60, -30, 0, 30, 60]
-            .iter()
-            .map(|d| totp_at(now + d))
-            .collect();
-        (0..1000)
-            .map(|i| format!("{:06}", 123_456 + i))
-            .find(|c| !valid.contains(c))
-            .unwrap()
-    }
-
-    pub async fn outbox(&self, user: &str) -> Vec<Value> {
-        let r = self.get(&format!("/emulator/outbox?user={user}")).await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        r.json.as_array().expect("outbox is a list").clone()
-    }
-
-    /// The code in the newest message to `user`.
-    pub async fn last_code(&self, user: &str) -> String {
-        let outbox = self.outbox(user).await;
-        outbox[0]["code"].as_str().expect("a code").to_string()
-    }
-
-    pub async fn pushes(&self, user: &str) -> Vec<Value> {
-        let r = self.get(&format!("/emulator/pushes?user={user}")).await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        r.json.as_array().expect("pushes is a list").clone()
-    }
-
-    /// The id of `user`'s newest pending push.
-    pub async fn push_id(&self, user: &str) -> String {
-        let pushes = self.pushes(user).await;
-        pushes
-            .first()
-            .and_then(|p| p["id"].as_str())
-            .unwrap_or_else(|| panic!("{user} has no pending push"))
-            .to_string()
-    }
-
-    pub async fn approve(&self, push_id: &str, number: Option<u32>) -> Resp {
-        let path = format!("/emulator/pushes/{push_id}/approve");
-        match number {
-            Some(n) => self.post_json(&path, json!({"number": n})).await,
-            None => self.send(self.http.post(self.url(&path))).await,
-        }
-    }
-
-    pub async fn deny(&self, push_id: &str) -> Resp {
-        self.send(
-            self.http
-                .post(self.url(&format!("/emulator/pushes/{push_id}/deny"))),
-        )
-        .await
-    }
-
-    pub async fn add_fault(&self, spec: Value) -> Resp {
-        self.post_json("/emulator/faults", spec).await
-    }
-
-    pub async fn user_status(&self, login: &str) -> Value {
-        let r = self.get(&format!("/emulator/users/{login}")).await;
-        assert_eq!(r.status, 200, "{}", r.text);
-        r.json
-    }
-
-    pub async fn reset(&self) {
-        let r = self.send(self.http.post(self.url("/emulator/reset"))).await;
-        assert_eq!(r.status, 200, "{}", r.text);
-    }
-
     // ---- tokens -----------------------------------------------------------------------
 
     pub async fn jwks(&self, a: As) -> Value {
@@ -509,13 +305,6 @@ impl Emu {
     pub async fn alice_tokens(&self) -> Value {
         self.password(ALICE, PASSWORD).await.expect_tokens().clone()
     }
-}
-
-pub fn totp_at(time: i64) -> String {
-    let secret = Secret::Encoded(DEMO_TOTP_SECRET.to_string())
-        .to_bytes()
-        .expect("base32 secret");
-    TOTP::new_unchecked(totp_rs::Algorithm::SHA1, 6, 1, 30, secret).generate(time as u64)
 }
 
 pub fn unique_jti() -> String {

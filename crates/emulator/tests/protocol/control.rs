@@ -89,12 +89,12 @@ async fn the_clock_moves_forward_on_request() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn user_status_reports_lockout_state() {
     let emu = Emu::start().await;
-    let s = emu.user_status(BOB).await;
+    let s = emu.user(BOB).await;
     assert_eq!(s["login"], BOB);
     assert_eq!(s["status"], "active");
     assert_eq!(s["locked"], false);
     assert_eq!(s["failed_passwords"], 0);
-    assert_eq!(emu.user_status(ERIN).await["status"], "suspended");
+    assert_eq!(emu.user(ERIN).await["status"], "suspended");
     assert_eq!(
         emu.get("/emulator/users/nobody@example.com").await.status,
         404
@@ -115,13 +115,12 @@ async fn reset_restores_the_seed_state() {
         emu.password(ALICE, "wrong").await;
         emu.advance(1).await;
     }
-    assert_eq!(emu.user_status(ALICE).await["locked"], true);
+    assert_eq!(emu.user(ALICE).await["locked"], true);
     let t = emu.bob_tokens().await;
     let mfa = emu.mfa_token(BOB).await;
     emu.challenge_oob(&mfa, "sms").await.expect_ok();
     emu.challenge_oob(&mfa, "push").await.expect_ok();
-    emu.send(emu.http.post(emu.url("/emulator/keys/rotate")))
-        .await;
+    emu.rotate_keys().await;
     assert_eq!(
         emu.jwks(As::Default).await["keys"]
             .as_array()
@@ -135,8 +134,8 @@ async fn reset_restores_the_seed_state() {
 
     emu.reset().await;
 
-    assert_eq!(emu.user_status(ALICE).await["locked"], false);
-    assert_eq!(emu.user_status(ALICE).await["failed_passwords"], 0);
+    assert_eq!(emu.user(ALICE).await["locked"], false);
+    assert_eq!(emu.user(ALICE).await["failed_passwords"], 0);
     let now = emu.now().await;
     assert!(now < start + 100, "the clock is back: {start} → {now}");
     assert!(emu.outbox(BOB).await.is_empty());
@@ -173,7 +172,7 @@ async fn control_pages_for_people_exist() {
 
 /// `failed_codes`, `pushes_sent` and `messages_sent` of `login`.
 async fn delivery_counters(emu: &Emu, login: &str) -> (u64, u64, u64) {
-    let s = emu.user_status(login).await;
+    let s = emu.user(login).await;
     let n = |k: &str| {
         s[k].as_u64()
             .unwrap_or_else(|| panic!("{k} is a number: {s}"))
@@ -251,7 +250,7 @@ async fn user_status_counts_wrong_codes_and_deliveries() {
     // Wrong passwords are not codes.
     emu.password(ALICE, "wrong").await;
     assert_eq!(delivery_counters(&emu, ALICE).await, (0, 0, 0));
-    assert_eq!(emu.user_status(ALICE).await["failed_passwords"], 1);
+    assert_eq!(emu.user(ALICE).await["failed_passwords"], 1);
 
     emu.reset().await;
     assert_eq!(delivery_counters(&emu, BOB).await, (0, 0, 0));

@@ -158,9 +158,7 @@ async fn key_rotation_publishes_a_new_kid_and_signs_with_it() {
     assert_eq!(jwks["keys"].as_array().unwrap().len(), 1);
     assert_eq!(jwks["keys"][0]["kid"], old_kid.as_str());
 
-    let r = emu
-        .send(emu.http.post(emu.url("/emulator/keys/rotate")))
-        .await;
+    let r = emu.rotate_keys().await;
     let new_kid = r.str("kid");
     assert_ne!(new_kid, old_kid);
 

@@ -389,7 +389,7 @@ async fn a_locked_user_cannot_sign_in_passwordless_either() {
             .expect_error(400, "invalid_grant");
         emu.advance(1).await;
     }
-    assert_eq!(emu.user_status(BOB).await["locked"], true);
+    assert_eq!(emu.user(BOB).await["locked"], true);
     emu.primary_oob(BOB, "email")
         .await
         .expect_error(400, "invalid_grant");

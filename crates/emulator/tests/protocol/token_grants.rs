@@ -206,14 +206,14 @@ async fn ten_consecutive_failures_lock_the_account_until_reset() {
         emu.password(ALICE, "wrong")
             .await
             .expect_error(400, "invalid_grant");
-        assert_eq!(emu.user_status(ALICE).await["failed_passwords"], i);
+        assert_eq!(emu.user(ALICE).await["failed_passwords"], i);
         emu.advance(1).await;
     }
-    assert_eq!(emu.user_status(ALICE).await["locked"], false);
+    assert_eq!(emu.user(ALICE).await["locked"], false);
     emu.password(ALICE, "wrong")
         .await
         .expect_error(400, "invalid_grant");
-    let status = emu.user_status(ALICE).await;
+    let status = emu.user(ALICE).await;
     assert_eq!(status["locked"], true, "{status}");
     emu.advance(1).await;
     // Now even the right password fails, exactly like a wrong one.
@@ -222,7 +222,7 @@ async fn ten_consecutive_failures_lock_the_account_until_reset() {
         .expect_error(400, "invalid_grant");
     // Locked users cannot use other grants either (same answer as unknown).
     emu.reset().await;
-    assert_eq!(emu.user_status(ALICE).await["locked"], false);
+    assert_eq!(emu.user(ALICE).await["locked"], false);
     emu.password(ALICE, PASSWORD).await.expect_tokens();
 }
 
@@ -236,7 +236,7 @@ async fn a_success_resets_the_failure_count() {
         emu.advance(1).await;
     }
     emu.password(ALICE, PASSWORD).await.expect_tokens();
-    assert_eq!(emu.user_status(ALICE).await["failed_passwords"], 0);
+    assert_eq!(emu.user(ALICE).await["failed_passwords"], 0);
     emu.advance(1).await;
     emu.password(ALICE, "wrong")
         .await
