@@ -94,40 +94,43 @@ async fn build_and_exercise(config: Config) {
     config.validate(false).expect("accepted");
     let rocket = build(Config::figment(), config, Parts::default()).expect("builds");
     let portal = rocket.state::<Arc<Portal>>().expect("the portal state");
-    let guard = &portal.guard;
+    let protection = &portal.protection;
     let ip: IpAddr = "192.0.2.7".parse().unwrap();
     for _ in 0..3 {
         for action in [Action::SignIn, Action::Code, Action::Resend, Action::Poll] {
-            let _ = guard.check_ip(ip, action);
+            let _ = protection.check_ip(ip, action);
         }
-        let _ = guard.check_username("pat@example.com", false, ip);
-        let _ = guard.check_username("pat@example.com", true, ip);
+        let _ = protection.check_username("pat@example.com", false, ip);
+        let _ = protection.check_username("pat@example.com", true, ip);
         for kind in [
             Delivery::Push,
             Delivery::FirstFactorPhone,
             Delivery::Message,
         ] {
-            let _ = guard.check_delivery("pat@example.com", kind, ip);
+            let _ = protection.check_delivery("pat@example.com", kind, ip);
         }
-        let _ = guard.check_free_start(ip);
-        if let Ok(admission) = guard.admit_password("pat@example.com", false, ip).await {
+        let _ = protection.check_free_start(ip);
+        if let Ok(admission) = protection
+            .admit_password("pat@example.com", false, ip)
+            .await
+        {
             admission.end().await;
         }
-        guard
+        protection
             .password_failed("pat@example.com", false, ip)
             .await
             .unwrap();
-        guard
+        protection
             .password_failed("pat@example.com", true, ip)
             .await
             .unwrap();
-        if let Ok(admission) = guard.admit_code("pat@example.com", ip).await {
+        if let Ok(admission) = protection.admit_code("pat@example.com", ip).await {
             admission.end().await;
         }
-        guard.code_failed("pat@example.com").await.unwrap();
+        protection.code_failed("pat@example.com").await.unwrap();
     }
-    guard.prune();
-    let _ = guard.tracked_keys();
+    protection.prune();
+    let _ = protection.tracked_keys();
 }
 
 #[rocket::async_test]

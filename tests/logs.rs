@@ -43,7 +43,7 @@ impl Capture {
 /// The `mfa_token` and `oob_code` of the flow at the code step, from the store.
 async fn flow_secrets(p: &Portal) -> Vec<String> {
     let sid = p.session_id().expect("a pre-sign-in session");
-    let Some(Record::Pending(pre)) = p.record_of(&sid).await else {
+    let Some(Record::PreAuth(pre)) = p.record_of(&sid).await else {
         panic!("a sign-in in progress")
     };
     match pre.flow.expect("a flow").step {

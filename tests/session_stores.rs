@@ -72,7 +72,7 @@ async fn records_round_trip_and_deletes_are_final() {
             Some("a"),
             "{name}"
         );
-        let pre = Record::Pending(PreAuth {
+        let pre = Record::PreAuth(PreAuth {
             username: Some("carol".into()),
             created_at: 5,
             last_seen: 6,
@@ -81,7 +81,7 @@ async fn records_round_trip_and_deletes_are_final() {
         let other = key("pre");
         store.save(&other, &pre, 600).await.unwrap();
         match store.load(&other).await.unwrap() {
-            Some(Record::Pending(p)) => {
+            Some(Record::PreAuth(p)) => {
                 assert_eq!(p.username.as_deref(), Some("carol"), "{name}");
                 assert_eq!((p.created_at, p.last_seen), (5, 6), "{name}");
             }
@@ -145,7 +145,7 @@ async fn the_user_index_lists_signed_in_sessions_only() {
         store.save(&one, &signed_in(&user, "a"), 600).await.unwrap();
         store.save(&two, &signed_in(&user, "b"), 600).await.unwrap();
         store
-            .save(&pre, &Record::Pending(PreAuth::default()), 600)
+            .save(&pre, &Record::PreAuth(PreAuth::default()), 600)
             .await
             .unwrap();
         let mut listed = store.user_sessions(&user).await.unwrap();

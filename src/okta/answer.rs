@@ -45,7 +45,7 @@ pub(super) fn interpret_error(
             },
             _ => Answer::Upstream(Upstream::Malformed),
         },
-        (_, "authorization_pending") => Answer::Pending,
+        (_, "authorization_pending") => Answer::AuthorizationPending,
         (_, "slow_down") => Answer::SlowDown,
         (_, "invalid_grant") => match kind {
             CallKind::Password | CallKind::PasswordlessStart => Answer::InvalidCredentials,
@@ -183,7 +183,7 @@ mod tests {
         let pending = json!({"error": "authorization_pending"});
         assert!(matches!(
             interpret_error(CallKind::Poll, 401, None, &pending),
-            Answer::Pending
+            Answer::AuthorizationPending
         ));
         let mfa_400 = json!({"error": "mfa_required", "mfa_token": "m"});
         assert!(matches!(

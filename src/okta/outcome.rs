@@ -129,7 +129,7 @@ pub enum Answer {
     /// `/challenge` answered that the client should now send an OTP (no OOB).
     OtpExpected,
     /// The push is not answered yet: poll again.
-    Pending,
+    AuthorizationPending,
     /// Polling too often: lengthen the interval.
     SlowDown,
     /// The user rejected the push.
@@ -159,7 +159,7 @@ impl Answer {
             Answer::MfaRequired { .. } => "mfa_required",
             Answer::Challenge(_) => "challenge",
             Answer::OtpExpected => "otp_expected",
-            Answer::Pending => "pending",
+            Answer::AuthorizationPending => "pending",
             Answer::SlowDown => "slow_down",
             Answer::Denied => "denied",
             Answer::Expired => "expired",

@@ -134,6 +134,6 @@ impl Visitor<'_> {
 
     /// The per-IP limit of `action`.
     pub fn check_ip(&self, action: Action) -> Result<(), AppError> {
-        self.app.guard.check_ip(self.ip(), action)
+        self.app.protection.check_ip(self.ip(), action)
     }
 }

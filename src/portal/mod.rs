@@ -51,7 +51,7 @@ pub struct Portal {
     pub brand: Brand,
     pub sessions: Arc<Sessions>,
     pub signin: SigninService,
-    pub guard: Arc<abuse::Guard>,
+    pub protection: Arc<abuse::Protection>,
     pub passwordless: Vec<Method>,
     pub second_factors: Vec<Method>,
 }
@@ -133,23 +133,23 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
             "template_dir",
             concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
         ));
-    let guard = Arc::new(abuse::Guard::new(
+    let protection = Arc::new(abuse::Protection::new(
         config.protection.clone(),
         parts.clock.clone(),
         sessions.clone(),
         metrics.clone(),
         stores.failures,
     ));
-    let pruner = guard.clone();
+    let pruner = protection.clone();
     let portal = Arc::new(Portal {
         brand: brand.clone(),
         sessions: sessions.clone(),
-        guard: guard.clone(),
+        protection: protection.clone(),
         signin: SigninService {
             okta: okta.clone(),
             sessions: sessions.clone(),
             metrics,
-            guard,
+            protection,
             decoy_number_challenge: config.protection.decoy_number_challenge,
         },
         passwordless,

@@ -702,7 +702,7 @@ async fn a_pending_flow_holds_no_mfa_token_or_oob_code_in_the_store() {
     let p = Portal::start().await;
     p.mfa_start("bob@example.com", "push").await;
     let sid = p.session_id().unwrap();
-    let Some(Record::Pending(pre)) = p.record_of(&sid).await else {
+    let Some(Record::PreAuth(pre)) = p.record_of(&sid).await else {
         panic!("a flow in progress");
     };
     let flow = pre.flow.expect("opened, the flow is there");

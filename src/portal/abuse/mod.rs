@@ -55,7 +55,7 @@ pub enum Action {
     Poll,
 }
 
-pub struct Guard {
+pub struct Protection {
     config: ProtectionConfig,
     clock: Clock,
     sessions: Arc<Sessions>,
@@ -73,7 +73,7 @@ pub struct Guard {
     policy: Policy,
 }
 
-impl Guard {
+impl Protection {
     /// `failures`: where failure counts live (see [`crate::portal::stores`]).
     pub fn new(
         config: ProtectionConfig,
@@ -96,7 +96,7 @@ impl Guard {
                 burst,
             ))
         };
-        Guard {
+        Protection {
             phone: every(config.phone_cooldown_seconds, 1),
             outstanding: every(config.deliveries_window, config.deliveries_outstanding),
             daily: every(86_400, config.deliveries_per_day),
@@ -246,7 +246,7 @@ mod tests {
     use crate::config::Config;
     use crate::portal::session::MemoryStore;
 
-    fn guard() -> (Guard, Clock) {
+    fn protection() -> (Protection, Clock) {
         let clock = Clock::new();
         let config = Config::default();
         let sessions = Arc::new(Sessions::new(
@@ -255,14 +255,14 @@ mod tests {
             config.session.clone(),
             b"unit-test-secret-unit-test-secret".to_vec(),
         ));
-        let guard = Guard::new(
+        let protection = Protection::new(
             config.protection,
             clock.clone(),
             sessions,
             Arc::new(Metrics::new()),
             Arc::new(failures::FailureBook::default()),
         );
-        (guard, clock)
+        (protection, clock)
     }
 
     fn ip(n: u8) -> IpAddr {
@@ -274,7 +274,7 @@ mod tests {
         // Okta answers slowly: wrong passwords from many IPs are admitted while earlier
         // ones are still in flight. However they interleave, no more of them may reach
         // Okta than the anonymous budget allows.
-        let (g, clock) = guard();
+        let (g, clock) = protection();
         let budget = Config::default().protection.anonymous_failure_budget;
         let mut failures = 0;
         for round in 0..10u8 {
@@ -299,7 +299,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_real_users_sign_in_does_not_refill_the_attackers_budget() {
-        let (g, clock) = guard();
+        let (g, clock) = protection();
         let budget = Config::default().protection.anonymous_failure_budget;
         let mut forwarded = 0;
         for i in 0..20u8 {

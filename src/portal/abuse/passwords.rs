@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::failures::{Failed, FailureStore, Reset};
 use super::limiter::ip_key;
-use super::{seconds, Guard};
+use super::{seconds, Protection};
 use crate::portal::error::AppError;
 use crate::portal::session::StoreError;
 
@@ -63,7 +63,7 @@ impl Drop for Admission {
     }
 }
 
-impl Guard {
+impl Protection {
     /// Everything a password attempt must pass before it may reach Okta. Keep the
     /// answer until the attempt's outcome is recorded: until then it counts against
     /// the budget, so attempts admitted while others are still waiting for Okta cannot

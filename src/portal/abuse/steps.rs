@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use super::failures::{Failed, Reset};
 use super::passwords::Admission;
-use super::{seconds, Guard};
+use super::{seconds, Protection};
 use crate::portal::error::AppError;
 use crate::portal::session::StoreError;
 
@@ -22,7 +22,7 @@ pub enum Delivery {
     Message,
 }
 
-impl Guard {
+impl Protection {
     /// A one-time code for `username` may go on to Okta (or to a decoy's check): fewer
     /// than `code_failures_free` wrong codes so far, counting those in flight, or the
     /// backoff since the last one has passed (1, 2, 4 … s up to

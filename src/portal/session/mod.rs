@@ -121,7 +121,7 @@ impl Sessions {
 
     fn limits(&self, record: &Record) -> (i64, i64) {
         match record {
-            Record::Pending(_) => (self.config.pending_timeout, 4 * self.config.pending_timeout),
+            Record::PreAuth(_) => (self.config.pending_timeout, 4 * self.config.pending_timeout),
             Record::SignedIn(s) if s.remember => (
                 self.config.remember_idle_timeout,
                 self.config.remember_absolute_timeout,
@@ -132,7 +132,7 @@ impl Sessions {
 
     fn times(record: &Record) -> (i64, i64) {
         match record {
-            Record::Pending(p) => (p.created_at, p.last_seen),
+            Record::PreAuth(p) => (p.created_at, p.last_seen),
             Record::SignedIn(s) => (s.created_at, s.last_seen),
         }
     }
@@ -186,7 +186,7 @@ impl Sessions {
                 .open(key, &s)
                 .ok()
                 .map(|s| Record::SignedIn(Box::new(s))),
-            Record::Pending(p) => self.sealer.open_pending(key, &p).ok().map(Record::Pending),
+            Record::PreAuth(p) => self.sealer.open_pending(key, &p).ok().map(Record::PreAuth),
         }
     }
 
@@ -196,7 +196,7 @@ impl Sessions {
                 .sealer
                 .seal(key, s)
                 .map(|s| Record::SignedIn(Box::new(s))),
-            Record::Pending(p) => self.sealer.seal_pending(key, p).map(Record::Pending),
+            Record::PreAuth(p) => self.sealer.seal_pending(key, p).map(Record::PreAuth),
         };
         sealed.map_err(|e| StoreError(e.to_string()))
     }
@@ -229,7 +229,7 @@ impl Sessions {
     pub async fn touch(&self, id: &str, record: &mut Record) -> Result<(), StoreError> {
         let now = self.clock.now();
         let last_seen = match record {
-            Record::Pending(p) => &mut p.last_seen,
+            Record::PreAuth(p) => &mut p.last_seen,
             Record::SignedIn(s) => &mut s.last_seen,
         };
         if now - *last_seen >= TOUCH_EVERY {
@@ -330,9 +330,9 @@ impl Current {
         }
     }
 
-    pub fn pending(&self) -> Option<&PreAuth> {
+    pub fn pre_auth(&self) -> Option<&PreAuth> {
         match &self.record {
-            Some(Record::Pending(p)) => Some(p),
+            Some(Record::PreAuth(p)) => Some(p),
             _ => None,
         }
     }

@@ -11,8 +11,10 @@ use crate::portal::signin::machine::{Flow, Notice};
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Record {
-    /// A visitor who has not signed in yet, possibly with a sign-in in progress.
-    Pending(PreAuth),
+    /// A visitor who has not signed in yet, possibly with a sign-in in progress. (Stored
+    /// under its earlier name, so records written by previous versions still read.)
+    #[serde(rename = "Pending")]
+    PreAuth(PreAuth),
     SignedIn(Box<SignedIn>),
 }
 
@@ -21,7 +23,7 @@ impl Record {
     pub fn user_id(&self) -> Option<&str> {
         match self {
             Record::SignedIn(s) => Some(&s.user_id),
-            Record::Pending(_) => None,
+            Record::PreAuth(_) => None,
         }
     }
 }

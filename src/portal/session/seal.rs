@@ -218,7 +218,7 @@ impl Sealer {
 pub fn is_plaintext(stored: &Record) -> bool {
     match stored {
         Record::SignedIn(s) => !s.access_token.expose().starts_with(V1),
-        Record::Pending(p) => p.sealed.is_none() && (p.flow.is_some() || p.username.is_some()),
+        Record::PreAuth(p) => p.sealed.is_none() && (p.flow.is_some() || p.username.is_some()),
     }
 }
 

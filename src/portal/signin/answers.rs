@@ -43,7 +43,7 @@ impl<'r> Visitor<'r> {
 
     /// The visitor's sign-in in progress.
     pub fn flow(&self) -> Option<&Flow> {
-        self.current.pending().and_then(|p| p.flow.as_ref())
+        self.current.pre_auth().and_then(|p| p.flow.as_ref())
     }
 
     /// A safe local `return_to`, or the configured default.
@@ -109,7 +109,7 @@ impl<'r> Visitor<'r> {
 
     /// The sign-in form on arrival: the username and notice of a flow that ended.
     pub fn signin_fresh(&self, id: &str, return_to: String, notice: Option<&str>) -> Reply {
-        let pre = self.current.pending();
+        let pre = self.current.pre_auth();
         let query_notice = match notice {
             Some("signed_out") => Some(Notice::SignedOut),
             Some("session_ended") => Some(Notice::SessionEnded),

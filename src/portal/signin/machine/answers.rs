@@ -71,7 +71,7 @@ fn answer_in(mut flow: Flow, awaiting: Awaiting, outcome: Answer, now: i64) -> T
         // Unknown user on a passwordless resend: behave as if it was sent.
         (A::Resend, O::InvalidCredentials | O::PolicyDenied) => resent(flow, None, now),
 
-        (A::Poll, O::Pending) => poll_again(flow, now, None),
+        (A::Poll, O::AuthorizationPending) => poll_again(flow, now, None),
         (A::Poll, O::SlowDown) => poll_again(flow, now, Some(5)),
         (A::Poll, O::RateLimited { reset }) => poll_after(flow, reset, now),
         (A::Poll, O::Denied) => restart(flow, Notice::Denied),

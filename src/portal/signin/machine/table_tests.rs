@@ -18,7 +18,7 @@ fn outcomes() -> Vec<(&'static str, Answer)> {
         ("push", challenge("push", BindingMethod::None, None)),
         ("sms", challenge("sms", BindingMethod::Prompt, None)),
         ("otp_expected", Answer::OtpExpected),
-        ("pending", Answer::Pending),
+        ("pending", Answer::AuthorizationPending),
         ("slow_down", Answer::SlowDown),
         ("denied", Answer::Denied),
         ("expired", Answer::Expired),
@@ -310,6 +310,6 @@ fn every_awaited_call_and_outcome_pair_has_its_decision() {
 fn an_answer_no_call_awaits_is_an_internal_failure() {
     let (mut flow, now) = awaiting("poll_second");
     flow.awaiting = None;
-    let t = next(Some(flow), Event::Answer(Answer::Pending), now);
+    let t = next(Some(flow), Event::Answer(Answer::AuthorizationPending), now);
     assert!(matches!(t.effect, Effect::Fail(Failure::Internal)));
 }

@@ -33,11 +33,11 @@ impl SigninService {
         input: PasswordInput,
     ) -> Result<Driven, AppError> {
         let ip = super::shield::client_ip(attempt.ctx);
-        self.guard.check_ip(ip, Action::SignIn)?;
+        self.protection.check_ip(ip, Action::SignIn)?;
         let name = input.username.clone();
-        let device = self.guard.has_device_cookie(attempt.jar, &name);
+        let device = self.protection.has_device_cookie(attempt.jar, &name);
         // Held until the outcome is recorded below (it counts against the budget meanwhile).
-        let admission = self.guard.admit_password(&name, device, ip).await?;
+        let admission = self.protection.admit_password(&name, device, ip).await?;
         let started = std::time::Instant::now();
         let event = Event::SubmitPassword {
             username: input.username,
@@ -49,17 +49,17 @@ impl SigninService {
         match &driven {
             Driven::Reject(Rejection::InvalidCredentials, _)
             | Driven::Fail(Failure::Upstream(_)) => {
-                self.guard.password_failed(&name, device, ip).await?
+                self.protection.password_failed(&name, device, ip).await?
             }
             Driven::Show(_) | Driven::SignedIn { .. } => {
-                self.guard.password_ok(&name, device).await?
+                self.protection.password_ok(&name, device).await?
             }
             _ => {}
         }
         admission.end().await;
         if matches!(driven, Driven::Reject(Rejection::InvalidCredentials, _)) {
             // Unknown, wrong, locked and suspended take the same time, at least.
-            self.guard.failure_floor(started).await;
+            self.protection.failure_floor(started).await;
         }
         Ok(driven)
     }
@@ -71,9 +71,12 @@ impl SigninService {
         input: PasswordlessInput,
     ) -> Result<Driven, AppError> {
         let ip = super::shield::client_ip(attempt.ctx);
-        self.guard.check_ip(ip, Action::SignIn)?;
-        let device = self.guard.has_device_cookie(attempt.jar, &input.username);
-        self.guard.check_username(&input.username, device, ip)?;
+        self.protection.check_ip(ip, Action::SignIn)?;
+        let device = self
+            .protection
+            .has_device_cookie(attempt.jar, &input.username);
+        self.protection
+            .check_username(&input.username, device, ip)?;
         let event = Event::StartPasswordless {
             username: input.username,
             method: input.method,

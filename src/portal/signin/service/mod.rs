@@ -25,7 +25,7 @@ pub use entry::{PasswordInput, PasswordlessInput};
 use super::machine::{Event, Failure, Flow, Method, Notice, Page, Rejection};
 use crate::metrics::Metrics;
 use crate::okta::{CallContext, OktaClient};
-use crate::portal::abuse::Guard;
+use crate::portal::abuse::Protection;
 use crate::portal::error::AppError;
 use crate::portal::session::{Lease, PreAuth, Record, Sessions};
 pub use run::describe_browser;
@@ -60,7 +60,7 @@ pub struct SigninService {
     pub metrics: Arc<Metrics>,
     /// The per-username shields that apply inside a flow: wrong codes, deliveries,
     /// free starts, timing floors, and the priority of each Okta call.
-    pub guard: Arc<Guard>,
+    pub protection: Arc<Protection>,
     /// Whether a decoy push shows a number to tap.
     pub decoy_number_challenge: bool,
 }
@@ -92,12 +92,12 @@ impl SigninService {
             tracing::warn!(error = %e, "could not release a flow lease");
         }
         if floor {
-            self.guard.failure_floor(started).await;
+            self.protection.failure_floor(started).await;
         }
         // A completed sign-in renews this browser's device cookie for the username.
         if let Ok((Driven::SignedIn { username, .. }, _)) = &result {
             if !username.is_empty() {
-                self.guard.signed_in(attempt.jar, username);
+                self.protection.signed_in(attempt.jar, username);
             }
         }
         result.map(|(driven, _)| driven)
@@ -106,7 +106,7 @@ impl SigninService {
     /// The visitor's sign-in in progress, as stored now.
     pub async fn flow_of(&self, id: &str) -> Result<Option<Flow>, AppError> {
         Ok(match self.sessions.load(id).await? {
-            Some(Record::Pending(p)) => p.flow,
+            Some(Record::PreAuth(p)) => p.flow,
             _ => None,
         })
     }
@@ -125,7 +125,7 @@ impl SigninService {
     ) -> Result<(Driven, bool), AppError> {
         let now = self.sessions.clock().now();
         let pre = match self.sessions.load(attempt.session_id).await? {
-            Some(Record::Pending(p)) => Some(p),
+            Some(Record::PreAuth(p)) => Some(p),
             Some(Record::SignedIn(_)) => None,
             None => Some(PreAuth {
                 created_at: now,

@@ -44,7 +44,7 @@ impl SigninService {
                     // every name alike; a refusal reads as Okta's own rate limit.
                     if let (Some(kind), Some(user)) = (delivery(&call), username.as_deref()) {
                         if let Err(wait) =
-                            self.guard
+                            self.protection
                                 .check_delivery(user, kind, client_ip(attempt.ctx))
                         {
                             let reset = Some(clock.now() + wait);
@@ -154,7 +154,7 @@ impl SigninService {
         if pre.flow.is_none() && pre.notice.is_none() && pre.username.is_none() {
             return self.sessions.delete(id).await;
         }
-        self.sessions.save(id, &Record::Pending(pre)).await
+        self.sessions.save(id, &Record::PreAuth(pre)).await
     }
 
     async fn perform(&self, call: Call, ctx: &CallContext) -> Answer {

@@ -31,7 +31,7 @@ impl SigninService {
         now: i64,
     ) -> Result<Shielding, AppError> {
         let ip = client_ip(attempt.ctx);
-        let device = username.is_some_and(|u| self.guard.has_device_cookie(attempt.jar, u));
+        let device = username.is_some_and(|u| self.protection.has_device_cookie(attempt.jar, u));
         let step = pre.flow.as_ref().map(|f| &f.step);
         let mut shielding = Shielding {
             code: None,
@@ -41,13 +41,13 @@ impl SigninService {
         match event {
             Event::StartPasswordless { method, .. } => {
                 if *method == Method::Otp {
-                    self.guard.check_free_start(ip)?;
+                    self.protection.check_free_start(ip)?;
                 }
                 shielding.floor = true;
             }
             Event::SubmitCode(_) => {
                 if let (Some(Step::EnterCode { .. }), Some(user)) = (step, username) {
-                    shielding.code = Some(self.guard.admit_code(user, ip).await?);
+                    shielding.code = Some(self.protection.admit_code(user, ip).await?);
                     shielding.floor = true;
                 }
             }
@@ -72,7 +72,7 @@ impl SigninService {
             return Ok(());
         };
         if let Ok(Driven::SignedIn { .. }) = result {
-            self.guard.codes_ok(user).await?;
+            self.protection.codes_ok(user).await?;
         }
         if let Some(admission) = shielding.code {
             let wrong = matches!(
@@ -82,7 +82,7 @@ impl SigninService {
                     | Driven::Fail(Failure::Upstream(_)))
             );
             if wrong {
-                self.guard.code_failed(user).await?;
+                self.protection.code_failed(user).await?;
             }
             admission.end().await;
         }

@@ -70,7 +70,7 @@ fn first_factor_failures() {
     );
     let t = run(
         None,
-        vec![password("x"), Event::Answer(Answer::Pending)],
+        vec![password("x"), Event::Answer(Answer::AuthorizationPending)],
         NOW,
     );
     assert!(matches!(
@@ -194,7 +194,7 @@ fn push_polls_no_faster_than_interval_and_slows_down() {
             ..
         })
     ));
-    let t = next(t.flow, Event::Answer(Answer::Pending), NOW + 5);
+    let t = next(t.flow, Event::Answer(Answer::AuthorizationPending), NOW + 5);
     assert!(
         matches!(t.flow.as_ref().unwrap().step, Step::WaitPush { next_poll_at, .. } if next_poll_at == NOW + 10)
     );
