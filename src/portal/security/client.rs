@@ -1,24 +1,13 @@
-//! Cross-cutting protections as request guards and one fairing: the client IP (the
-//! socket's peer unless it is a configured trusted proxy), the request context forwarded
-//! to Okta, the `Sec-Fetch-Site` check on POSTs, local-only `return_to`, and security
-//! headers on every response (strict CSP without inline script, no framing, nosniff,
-//! referrer policy, HSTS in release, `no-store` on pages).
+//! Who the client is: the socket's peer unless it is a configured trusted proxy (then the
+//! right-most untrusted `X-Forwarded-For` entry), the metrics allow list, and the request
+//! context forwarded to Okta.
 
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 
 use ipnet::IpNet;
-use percent_encoding::percent_decode_str;
-use rocket::fairing::{Fairing, Info, Kind};
-#[cfg(test)]
-use rocket::http::uri::Reference;
-use rocket::http::{Header, Status};
 use rocket::request::{FromRequest, Outcome, Request};
-use rocket::Response;
 
-pub use crate::config::parse_net as parse_cidr;
-pub use crate::local_path::is_local_path;
-use crate::local_path::local_target;
 use crate::okta::CallContext;
 
 /// The trusted reverse proxies.
@@ -157,106 +146,10 @@ impl<'r> FromRequest<'r> for RequestContext {
     }
 }
 
-/// Rejects cross-site POSTs (`Sec-Fetch-Site: cross-site`) before any handler runs.
-pub struct NotCrossSite;
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for NotCrossSite {
-    type Error = &'static str;
-
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        match req.headers().get_one("Sec-Fetch-Site") {
-            Some(site) if site.eq_ignore_ascii_case("cross-site") => {
-                Outcome::Error((Status::Forbidden, "cross-site request"))
-            }
-            _ => Outcome::Success(NotCrossSite),
-        }
-    }
-}
-
-/// `return_to` as a local path a redirect accepts (percent-encoded where needed), or the
-/// default when it is not local, cannot be made valid, is longer than 1024 bytes encoded,
-/// or leads back into sign-in (`/signin…`, however encoded).
-pub fn safe_return_to(candidate: Option<&str>, default: &str) -> String {
-    candidate
-        .and_then(local_target)
-        .filter(|target| {
-            !percent_decode_str(target)
-                .decode_utf8_lossy()
-                .starts_with("/signin")
-        })
-        .unwrap_or_else(|| default.to_string())
-}
-
-/// Security headers on every response.
-pub struct SecurityHeaders {
-    pub hsts: bool,
-}
-
-#[rocket::async_trait]
-impl Fairing for SecurityHeaders {
-    fn info(&self) -> Info {
-        Info {
-            name: "Security headers",
-            kind: Kind::Response,
-        }
-    }
-
-    async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
-        res.set_header(Header::new(
-            "Content-Security-Policy",
-            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; \
-             connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ));
-        res.set_header(Header::new("X-Content-Type-Options", "nosniff"));
-        res.set_header(Header::new("X-Frame-Options", "DENY"));
-        res.set_header(Header::new("Referrer-Policy", "no-referrer"));
-        res.set_header(Header::new("Cross-Origin-Opener-Policy", "same-origin"));
-        res.set_header(Header::new(
-            "Permissions-Policy",
-            "camera=(), microphone=(), geolocation=(), interest-cohort=()",
-        ));
-        if self.hsts {
-            res.set_header(Header::new(
-                "Strict-Transport-Security",
-                "max-age=31536000; includeSubDomains",
-            ));
-        }
-        if !req.uri().path().starts_with("/static/")
-            && res.headers().get_one("Cache-Control").is_none()
-        {
-            res.set_header(Header::new("Cache-Control", "no-store"));
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn return_to_accepts_only_local_paths() {
-        for good in ["/", "/account", "/a/b?c=d#e"] {
-            assert!(is_local_path(good), "{good}");
-        }
-        for bad in [
-            "//evil.example",
-            "https://evil.example",
-            "/\\evil",
-            "evil",
-            "/a\nb",
-            "/a b",
-            "javascript:alert(1)",
-        ] {
-            assert!(!is_local_path(bad), "{bad}");
-        }
-        assert_eq!(safe_return_to(Some("//x"), "/account"), "/account");
-        assert_eq!(
-            safe_return_to(Some("/signin/verify"), "/account"),
-            "/account"
-        );
-    }
-
+    use crate::config::parse_net as parse_cidr;
     #[test]
     fn forwarded_for_is_believed_only_from_trusted_proxies() {
         let t = TrustedProxies::from_config(&[
@@ -286,83 +179,6 @@ mod tests {
     }
 
     /// What a browser makes of a `Location` on `https://portal.example/signin`.
-    fn browser_resolves(location: &str) -> url::Url {
-        url::Url::parse("https://portal.example/signin")
-            .unwrap()
-            .join(location)
-            .unwrap()
-    }
-
-    #[test]
-    fn return_to_is_always_a_target_redirect_accepts() {
-        for (given, expected) in [
-            ("/x\"y", "/x%22y"),
-            ("/<script>", "/%3Cscript%3E"),
-            ("/a|b", "/a%7Cb"),
-            ("/`x`", "/%60x%60"),
-            ("/{a}", "/%7Ba%7D"),
-            ("/café", "/caf%C3%A9"),
-            ("/café?q=<x>", "/caf%C3%A9?q=%3Cx%3E"),
-            ("/a b", "/a%20b"),
-            ("/%zz", "/%25zz"),
-            ("/100%", "/100%25"),
-            ("/a%20b?c=d%26e", "/a%20b?c=d%26e"),
-            ("/a?b=[1]^", "/a?b=%5B1%5D%5E"),
-            ("/a#x#y", "/a#x%23y"),
-            ("/account", "/account"),
-            ("/a/b?c=d#e", "/a/b?c=d#e"),
-            ("/x\u{3000}y", "/x%E3%80%80y"),
-        ] {
-            let target = safe_return_to(Some(given), "/account");
-            assert_eq!(target, expected, "{given:?}");
-            // What `Redirect::to` does with a `String`.
-            assert!(
-                Reference::parse_owned(target.clone()).is_ok(),
-                "{given:?}: Redirect::to accepts {target:?}"
-            );
-            let resolved = browser_resolves(&target);
-            assert_eq!(resolved.host_str(), Some("portal.example"), "{given:?}");
-        }
-    }
-
-    #[test]
-    fn return_to_refuses_what_is_not_local() {
-        let long = format!("/{}", "a".repeat(2000));
-        let long_encoded = format!("/{}", "é".repeat(200));
-        for bad in [
-            "//evil.example",
-            "///evil.example",
-            "/\\evil",
-            "/a\\b",
-            "https://evil.example",
-            "evil",
-            "",
-            " /account",
-            "/\tevil",
-            "/\t/evil.example",
-            "/a\nb",
-            "/a\u{85}b",
-            "javascript:alert(1)",
-            "/./x",
-            "/a/../signin",
-            "/%2e%2e/x",
-            "/signin",
-            "/signin/verify?x=1",
-            "/%73ignin",
-            long.as_str(),
-            long_encoded.as_str(),
-        ] {
-            assert_eq!(safe_return_to(Some(bad), "/account"), "/account", "{bad:?}");
-        }
-        assert_eq!(safe_return_to(None, "/home"), "/home");
-        // The default is checked at start: it must be usable as it is.
-        assert!(is_local_path("/account"));
-        assert!(
-            !is_local_path("/caf\u{e9}"),
-            "needs encoding: not usable as it is"
-        );
-    }
-
     #[test]
     fn forwarded_for_entries_with_ports_and_brackets() {
         let t = TrustedProxies::from_config(&[parse_cidr("10.0.0.0/8").unwrap()]);
