@@ -24,10 +24,11 @@ pub fn shown(reply: Option<Reply>, flow: Option<&Flow>) -> Reply {
 }
 
 /// The sign-in form shown again after a refused submission.
+#[derive(Clone, Copy)]
 pub struct Again<'a> {
     pub session_id: &'a str,
     pub typed_username: &'a str,
-    pub return_to: String,
+    pub return_to: &'a str,
     pub remember: bool,
 }
 
@@ -99,7 +100,7 @@ impl<'r> Visitor<'r> {
     pub fn signin_again(&self, again: Again<'_>, status: Status, invalid: Invalid) -> Reply {
         let view = SigninView {
             username: again.typed_username.trim().to_string(),
-            return_to: again.return_to,
+            return_to: again.return_to.to_string(),
             notice: None,
             error: Some(invalid),
             remember: again.remember,

@@ -46,21 +46,24 @@ fn signin_page(return_to: Option<&str>, notice: Option<&str>, v: Visitor<'_>) ->
     v.signin_fresh(&id, return_to, notice)
 }
 
+/// What a wrong (or unknown, locked, suspended) password is told.
+const WRONG_PASSWORD: (&str, &str) = ("password", "Your username or password is incorrect.");
+
 #[post("/signin", data = "<form>")]
 async fn signin_password(form: CsrfForm<PasswordForm>, v: Visitor<'_>) -> Result<Reply, AppError> {
     let return_to = v.return_to(form.return_to.as_deref());
     if v.current.signed_in().is_some() {
         return Ok(see(return_to));
     }
-    let again = || Again {
+    let again = Again {
         session_id: &form.session_id,
         typed_username: form.typed_username(),
-        return_to: return_to.clone(),
+        return_to: &return_to,
         remember: form.remember.0,
     };
     let input = match form.validate(return_to.clone()) {
         Ok(input) => input,
-        Err(invalid) => return Ok(v.signin_again(again(), Status::UnprocessableEntity, invalid)),
+        Err(invalid) => return Ok(v.signin_again(again, Status::UnprocessableEntity, invalid)),
     };
     match v
         .app
@@ -68,11 +71,9 @@ async fn signin_password(form: CsrfForm<PasswordForm>, v: Visitor<'_>) -> Result
         .password(v.attempt(&form.session_id), input)
         .await?
     {
-        Driven::Reject(Rejection::InvalidCredentials, _) => Ok(v.signin_again(
-            again(),
-            Status::Unauthorized,
-            ("password", "Your username or password is incorrect."),
-        )),
+        Driven::Reject(Rejection::InvalidCredentials, _) => {
+            Ok(v.signin_again(again, Status::Unauthorized, WRONG_PASSWORD))
+        }
         other => v.finish(other),
     }
 }
@@ -86,23 +87,23 @@ async fn signin_passwordless(
     if v.current.signed_in().is_some() {
         return Ok(see(return_to));
     }
-    let input = match form.validate(return_to.clone(), &v.app.passwordless) {
-        Ok(input) => input,
+    match form.validate(return_to.clone(), &v.app.passwordless) {
+        Ok(input) => v.finish(
+            v.app
+                .signin
+                .passwordless(v.attempt(&form.session_id), input)
+                .await?,
+        ),
         Err(invalid) => {
             let again = Again {
                 session_id: &form.session_id,
                 typed_username: form.typed_username(),
-                return_to,
+                return_to: &return_to,
                 remember: form.remember.0,
             };
-            return Ok(v.signin_again(again, Status::UnprocessableEntity, invalid));
+            Ok(v.signin_again(again, Status::UnprocessableEntity, invalid))
         }
-    };
-    let driven = v
-        .app
-        .signin
-        .passwordless(v.attempt(&form.session_id), input);
-    v.finish(driven.await?)
+    }
 }
 
 #[get("/signin/factor")]
