@@ -4,7 +4,7 @@
 //!
 //! One module per section, each with its own `validate`, called from
 //! [`Config::validate`]: [`okta`], [`session`], [`redis`], [`signin`], [`network`],
-//! [`protection`], [`branding`] (and `[emulator]`, here). Values are typed where they can
+//! [`protection`], [`branding`], [`gateway`] (and `[emulator]`, here). Values are typed where they can
 //! be ([`AuthMethod`], [`StoreKind`], [`Method`] lists, [`IpNet`] lists, [`LocalPath`]),
 //! so a wrong one is refused while reading, and figment's message names the key.
 //!
@@ -13,6 +13,7 @@
 //! to `[redis]`. This module imports nothing from `crate::portal` or `crate::okta`.
 
 pub mod branding;
+pub mod gateway;
 pub mod network;
 pub mod okta;
 pub mod protection;
@@ -28,6 +29,7 @@ use rocket::figment::Figment;
 use serde::{Deserialize, Serialize};
 
 pub use self::branding::BrandingConfig;
+pub use self::gateway::{GatewayConfig, HeaderFamily};
 pub use self::network::{parse_net, NetworkConfig};
 pub use self::okta::{AuthMethod, OktaConfig};
 pub use self::protection::ProtectionConfig;
@@ -63,6 +65,7 @@ pub struct Config {
     pub signin: SigninConfig,
     pub network: NetworkConfig,
     pub protection: ProtectionConfig,
+    pub gateway: GatewayConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -209,6 +212,7 @@ impl Config {
         self.network.validate()?;
         self.protection.validate()?;
         self.branding.validate()?;
+        self.gateway.validate(release)?;
         Ok(())
     }
 

@@ -71,6 +71,10 @@ pub struct OktaConfig {
     #[serde(default)]
     pub auth_method: Option<AuthMethod>,
     pub scopes: String,
+    /// The ID-token claim that carries the user's groups (an Okta groups claim; add its
+    /// scope, often `groups`, to `scopes` when the claim is tied to one).
+    #[serde(default = "default_groups_claim")]
+    pub groups_claim: String,
     /// Whole-request timeout for calls to Okta, in milliseconds.
     pub timeout_ms: u64,
     pub connect_timeout_ms: u64,
@@ -87,10 +91,15 @@ impl Default for OktaConfig {
             private_key_id: None,
             auth_method: None,
             scopes: "openid profile email offline_access".into(),
+            groups_claim: default_groups_claim(),
             timeout_ms: 10_000,
             connect_timeout_ms: 3_000,
         }
     }
+}
+
+fn default_groups_claim() -> String {
+    "groups".into()
 }
 
 /// The longest timeout for one call to Okta: the ten years of every other duration key.

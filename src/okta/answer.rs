@@ -86,6 +86,7 @@ impl OktaClient {
                 client_id: &self.client_id,
                 access_token: Some(&access),
                 clock: &self.clock,
+                groups_claim: &self.groups_claim,
             },
         )
         .await?;

@@ -132,6 +132,21 @@ pub struct Expectations<'a> {
     pub access_token: Option<&'a str>,
     /// The portal's clock, for `exp` and `iat`.
     pub clock: &'a Clock,
+    /// The claim that carries the user's groups (`okta.groups_claim`).
+    pub groups_claim: &'a str,
+}
+
+/// A claim that is a list of strings (or one string), with anything else left out.
+fn string_list(v: &serde_json::Value) -> Vec<String> {
+    match v {
+        serde_json::Value::String(s) => vec![s.clone()],
+        serde_json::Value::Array(items) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(String::from))
+            .take(1000)
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Validates `token` and returns its claims; an unknown `kid` refetches the JWKS at
@@ -168,7 +183,8 @@ pub async fn validate(
             }
         })?;
     let raw = data.claims;
-    let claims: IdClaims = serde_json::from_value(raw.clone()).map_err(|_| bad("claims"))?;
+    let mut claims: IdClaims = serde_json::from_value(raw.clone()).map_err(|_| bad("claims"))?;
+    claims.groups = string_list(&raw[expect.groups_claim]);
     let now = expect.clock.now();
     if claims.exp + CLOCK_SKEW <= now {
         return Err(bad("expired"));

@@ -81,6 +81,7 @@ pub struct OktaClient {
     client_id: String,
     auth: ClientAuth,
     scopes: String,
+    groups_claim: String,
     grant_types_supported: String,
     forward_client_ip: bool,
     endpoints: RwLock<Option<Arc<Endpoints>>>,
@@ -131,6 +132,7 @@ impl OktaClient {
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" "),
+            groups_claim: config.groups_claim.clone(),
             grant_types_supported: grant_types.join(" "),
             forward_client_ip,
             endpoints: RwLock::new(None),

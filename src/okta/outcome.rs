@@ -46,6 +46,10 @@ pub struct IdClaims {
     pub preferred_username: Option<String>,
     #[serde(default)]
     pub amr: Vec<String>,
+    /// The user's groups, from the claim `okta.groups_claim` names (filled in after
+    /// decoding, as the name is configured).
+    #[serde(skip)]
+    pub groups: Vec<String>,
     #[serde(default)]
     pub auth_time: Option<i64>,
     /// Okta always sends it; a stand-in that does not is not refused for it.

@@ -73,5 +73,9 @@ async fn embedded_emulator(config: &mut Config) -> Result<okta_emulator::Running
     config.okta.client_secret = Some(crate::config::Secret::new(
         okta_emulator::DEMO_CLIENT_SECRET,
     ));
+    // The demo org issues its users' groups under the `groups` scope.
+    if !config.okta.scopes.split_whitespace().any(|s| s == "groups") {
+        config.okta.scopes.push_str(" groups");
+    }
     Ok(running)
 }

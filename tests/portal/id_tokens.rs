@@ -77,6 +77,7 @@ impl Keys {
             client_id: DEMO_CLIENT_ID,
             access_token,
             clock: &self.clock,
+            groups_claim: "groups",
         };
         validate(&self.cache, &self.http, &self.jwks_uri, token, &expect).await
     }
@@ -120,6 +121,40 @@ async fn a_well_formed_token_is_accepted() {
         k.check(&token, Some("another-access-token")).await,
         "at_hash mismatch",
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn groups_come_from_the_configured_claim_as_a_list_or_one_string() {
+    let k = Keys::start().await;
+    let mut c = k.claims();
+    c["groups"] = json!(["admins", "staff", 7]);
+    let claims = k.check(&k.sign(&c), None).await.expect("valid");
+    assert_eq!(
+        claims.groups,
+        vec!["admins".to_string(), "staff".to_string()]
+    );
+    c["groups"] = json!("admins");
+    assert_eq!(
+        k.check(&k.sign(&c), None).await.unwrap().groups,
+        vec!["admins"]
+    );
+    c["groups"] = json!({"not": "a list"});
+    assert!(k.check(&k.sign(&c), None).await.unwrap().groups.is_empty());
+    // Another claim name: only that one counts.
+    let mut other = k.claims();
+    other["okta_groups"] = json!(["staff"]);
+    other["groups"] = json!(["admins"]);
+    let expect = Expectations {
+        issuer: &k.issuer,
+        client_id: DEMO_CLIENT_ID,
+        access_token: None,
+        clock: &k.clock,
+        groups_claim: "okta_groups",
+    };
+    let claims = validate(&k.cache, &k.http, &k.jwks_uri, &k.sign(&other), &expect)
+        .await
+        .unwrap();
+    assert_eq!(claims.groups, vec!["staff"]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -53,6 +53,9 @@ pub struct SignedIn {
     pub email: Option<String>,
     pub preferred_username: Option<String>,
     pub amr: Vec<String>,
+    /// The user's groups from the ID token (`okta.groups_claim`).
+    #[serde(default)]
+    pub groups: Vec<String>,
     pub auth_time: i64,
     pub access_token: Secret,
     pub refresh_token: Option<Secret>,

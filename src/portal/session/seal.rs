@@ -55,6 +55,8 @@ struct Vault {
     name: Option<String>,
     email: Option<String>,
     preferred_username: Option<String>,
+    #[serde(default)]
+    groups: Vec<String>,
 }
 
 /// What a sealed pre-sign-in record holds.
@@ -183,6 +185,7 @@ impl Sealer {
             name: session.name.clone(),
             email: session.email.clone(),
             preferred_username: session.preferred_username.clone(),
+            groups: session.groups.clone(),
         };
         let plain = serde_json::to_vec(&vault).map_err(|_| SealError)?;
         let sealed = self.seal_bytes(&Self::aad(key, session), &plain)?;
@@ -193,6 +196,7 @@ impl Sealer {
         stored.name = None;
         stored.email = None;
         stored.preferred_username = None;
+        stored.groups = Vec::new();
         Ok(stored)
     }
 
@@ -209,6 +213,7 @@ impl Sealer {
         session.name = vault.name;
         session.email = vault.email;
         session.preferred_username = vault.preferred_username;
+        session.groups = vault.groups;
         Ok(session)
     }
 }
@@ -239,6 +244,7 @@ mod tests {
             email: Some("alice@example.com".into()),
             preferred_username: Some("alice@example.com".into()),
             amr: vec!["pwd".into()],
+            groups: vec!["staff".into()],
             auth_time: 1,
             access_token: Secret::new("access-token-value"),
             refresh_token: Some(Secret::new("refresh-token-value")),

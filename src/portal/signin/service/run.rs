@@ -234,6 +234,7 @@ fn signed_in(tokens: TokenSet, remember: bool, ctx: &CallContext, now: i64) -> S
         email: claims.email,
         preferred_username: claims.preferred_username,
         amr: claims.amr,
+        groups: claims.groups,
         auth_time: claims.auth_time.unwrap_or(now),
         access_token: tokens.access_token,
         refresh_token: tokens.refresh_token,

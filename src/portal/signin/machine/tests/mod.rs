@@ -24,6 +24,7 @@ pub(super) fn tokens() -> Answer {
             email: None,
             preferred_username: None,
             amr: vec!["pwd".into()],
+            groups: vec![],
             auth_time: Some(NOW),
             iat: NOW,
             exp: NOW + 3600,
