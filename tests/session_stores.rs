@@ -41,6 +41,7 @@ fn signed_in(user: &str, token: &str) -> Record {
         email: None,
         preferred_username: None,
         amr: vec!["pwd".into()],
+        groups: vec!["staff".into()],
         auth_time: 1,
         access_token: Secret::new(token),
         refresh_token: None,
