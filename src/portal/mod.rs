@@ -160,12 +160,14 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
         .manage(portal)
         .manage(sessions)
         .manage(Arc::new(brand))
+        .manage(Arc::new(gateway::Gateway::from_config(&config.gateway)?))
         .manage(Arc::new(TrustedProxies::from_config(
             &config.network.trusted_proxies,
         )))
         .mount("/", signin::routes::routes())
         .mount("/", account::routes())
         .mount("/", ops::routes())
+        .mount("/", gateway::routes())
         .mount("/static", FileServer::from(static_dir))
         .register("/", catchers![catch_all])
         .attach(Template::fairing())

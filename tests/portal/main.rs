@@ -12,13 +12,15 @@
 //! - `faults`: Okta failures injected through the emulator;
 //! - `protections`: CSRF, cross-site POSTs, `return_to`, malformed input;
 //! - `edges`: hostile `return_to` values, `X-Forwarded-For` with ports and brackets,
-//!   Unicode spellings of one username, `/metrics` behind its allow-list.
+//!   Unicode spellings of one username, `/metrics` behind its allow-list;
+//! - `gateway`: `/auth` for reverse proxies, its rules, headers and assertion.
 
 mod abuse;
 mod common;
 mod edges;
 mod faults;
 mod flows;
+mod gateway;
 mod id_tokens;
 mod ops;
 mod protections;

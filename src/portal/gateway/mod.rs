@@ -1,10 +1,144 @@
 //! The gateway: `/auth` for nginx `auth_request`, Caddy `forward_auth` and Traefik
-//! `forwardAuth`, so apps we did not build can use our sign-in.
+//! `forwardAuth`, so apps we did not build can use our sign-in; the key set that verifies
+//! its assertions; and the page a refused visitor sees.
 //!
 //! - [`original`]: the URL the visitor asked the proxy for, from trusted proxies only;
 //! - [`rules`]: a location's rules (groups, emails, domains, two factors, sign-in age);
+//! - [`auth`]: the check and its answer (status, identity headers, `Location`);
 //! - [`assertion`]: the signed identity assertion and its published key.
 
 pub mod assertion;
+pub mod auth;
 pub mod original;
 pub mod rules;
+
+use std::sync::Arc;
+
+use rocket::http::Status;
+use rocket::serde::json::Json;
+use rocket::{get, routes, Route, State};
+use serde_json::Value;
+
+use assertion::{Claims, Signer};
+use auth::{AuthAnswer, ProxyRequest};
+use rules::{Identity, RuleQuery};
+
+use super::error::ErrorPage;
+use super::session::{Current, User};
+use super::Portal;
+use crate::config::GatewayConfig;
+
+/// The gateway's own state: the assertion key.
+pub struct Gateway {
+    signer: Option<Signer>,
+}
+
+impl Gateway {
+    /// The assertion key from `gateway.assertion_key_file`, or a fresh one.
+    pub fn from_config(config: &GatewayConfig) -> Result<Self, String> {
+        let signer = match (&config.assertion, &config.assertion_key_file) {
+            (false, _) => None,
+            (true, Some(path)) => {
+                let pem = std::fs::read_to_string(path)
+                    .map_err(|e| format!("gateway.assertion_key_file {}: {e}", path.display()))?;
+                Some(
+                    Signer::from_pem(&pem).map_err(|e| {
+                        format!("gateway.assertion_key_file {}: {e}", path.display())
+                    })?,
+                )
+            }
+            (true, None) => Some(Signer::generate()?),
+        };
+        Ok(Gateway { signer })
+    }
+
+    /// A signed assertion of `who` for the app at `audience`, when assertions are on.
+    pub fn assertion(
+        &self,
+        app: &Portal,
+        who: &Identity,
+        audience: &str,
+        now: i64,
+    ) -> Option<String> {
+        let signer = self.signer.as_ref()?;
+        let claims = Claims {
+            iss: app.config.gateway.base(),
+            aud: audience,
+            sub: &who.sub,
+            email: who.email.as_deref(),
+            groups: &who.groups,
+            amr: &who.amr,
+            auth_time: who.auth_time,
+            iat: now,
+            exp: now + assertion::MAX_LIFETIME,
+        };
+        match signer.sign(&claims) {
+            Ok(token) => Some(token),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not sign an identity assertion");
+                None
+            }
+        }
+    }
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![
+        auth_get,
+        auth_post,
+        auth_put,
+        auth_delete,
+        auth_patch,
+        auth_options,
+        jwks,
+        forbidden
+    ]
+}
+
+/// One `/auth` handler per method a proxy may forward (HEAD is answered by GET's).
+macro_rules! auth_routes {
+    ($($name:ident: $method:ident),*) => {$(
+        #[rocket::route($method, uri = "/auth?<redirect>&<rules..>")]
+        fn $name(
+            redirect: Option<&str>,
+            rules: RuleQuery,
+            user: Option<User<'_>>,
+            _current: &Current,
+            proxy: ProxyRequest<'_>,
+            app: &State<Arc<Portal>>,
+            gateway: &State<Arc<Gateway>>,
+        ) -> AuthAnswer {
+            let redirect = matches!(redirect, Some("1" | "true"));
+            let session = user.as_ref().map(|u| u.session);
+            auth::answer(app, gateway, session, &rules, redirect, &proxy)
+        }
+    )*};
+}
+
+auth_routes!(
+    auth_get: GET,
+    auth_post: POST,
+    auth_put: PUT,
+    auth_delete: DELETE,
+    auth_patch: PATCH,
+    auth_options: OPTIONS
+);
+
+/// The keys that verify `X-Signin-Assertion`.
+#[get("/.well-known/jwks.json")]
+fn jwks(gateway: &State<Arc<Gateway>>) -> Json<Value> {
+    Json(match &gateway.signer {
+        Some(signer) => signer.jwks(),
+        None => serde_json::json!({"keys": []}),
+    })
+}
+
+/// What a proxy shows a signed-in visitor `/auth` refused.
+#[get("/signin/forbidden")]
+fn forbidden() -> ErrorPage {
+    ErrorPage {
+        status: Status::Forbidden,
+        title: "You don't have access to this page",
+        detail: "You are signed in, but this page is not open to your account. If you think it should be, ask the people who run this site.",
+    }
+}

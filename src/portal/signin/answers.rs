@@ -47,9 +47,25 @@ impl<'r> Visitor<'r> {
         self.current.pre_auth().and_then(|p| p.flow.as_ref())
     }
 
-    /// A safe local `return_to`, or the configured default.
+    /// A safe `return_to`: a local path, or an absolute URL on one of
+    /// `gateway.allowed_hosts` (https, or http on loopback); else the configured default.
     pub fn return_to(&self, raw: Option<&str>) -> String {
+        if let Some(url) = raw.and_then(|r| self.allowed_absolute(r)) {
+            return url;
+        }
         safe_return_to(raw, &self.app.config.signin.default_return_to)
+    }
+
+    fn allowed_absolute(&self, raw: &str) -> Option<String> {
+        if raw.len() > 2048 || raw.chars().any(char::is_control) {
+            return None;
+        }
+        let url = url::Url::parse(raw).ok()?;
+        let host = url.host_str()?;
+        let loopback = matches!(host, "127.0.0.1" | "localhost" | "[::1]");
+        let scheme = url.scheme() == "https" || (url.scheme() == "http" && loopback);
+        let clean = url.username().is_empty() && url.password().is_none();
+        (scheme && clean && self.app.config.gateway.allows_host(host)).then(|| url.to_string())
     }
 
     /// Where a completed sign-in lands.

@@ -1,0 +1,200 @@
+//! `/auth` as a reverse proxy asks it (nginx `auth_request`, Caddy `forward_auth`):
+//! who is signed in, the rules of a location, identity headers, the signed assertion and
+//! its key set, and where a browser is sent to sign in.
+
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use rocket::http::Header;
+use serde_json::Value;
+
+use crate::common::*;
+
+/// A portal behind a proxy at 127.0.0.1, asking Okta for groups.
+async fn gateway() -> Portal {
+    Portal::with(|c| {
+        c.network.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        c.okta.scopes = "openid profile email offline_access groups".into();
+        c.gateway.allowed_hosts = vec!["app.example.com".into()];
+    })
+    .await
+}
+
+/// `/auth` as nginx asks it for `https://app.example.com/reports?y=1`, from a browser.
+async fn ask(p: &Portal, query: &str, accept: &str) -> Page {
+    let r = p
+        .client
+        .get(format!("/auth{query}"))
+        .header(Header::new(
+            "X-Original-URL",
+            "https://app.example.com/reports?y=1",
+        ))
+        .header(Header::new("Accept", accept.to_string()))
+        .dispatch()
+        .await;
+    p.page(r).await
+}
+
+const HTML: &str = "text/html,application/xhtml+xml";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anonymous_browsers_are_sent_to_sign_in_and_api_clients_are_not() {
+    let p = gateway().await;
+    let page = ask(&p, "", HTML).await;
+    assert_eq!(page.status, 401);
+    // No gateway.public_url: the portal is on the app's own host, a path is enough.
+    assert_eq!(
+        page.header("Location"),
+        Some("/signin?return_to=%2Freports%3Fy%3D1")
+    );
+    assert_eq!(page.header("Cache-Control"), Some("no-store"));
+    assert!(page.body.is_empty());
+    let api = ask(&p, "", "application/json").await;
+    assert_eq!(api.status, 401);
+    assert!(api.header("Location").is_none());
+    // Caddy and Traefik pass the answer back: they ask for a redirect instead.
+    let caddy = ask(&p, "?redirect=1", HTML).await;
+    assert_eq!(caddy.status, 302);
+    assert!(caddy
+        .header("Location")
+        .unwrap()
+        .starts_with("/signin?return_to="));
+    // Every method a proxy forwards is answered.
+    let r = p
+        .client
+        .post("/auth")
+        .header(Header::new("Accept", HTML))
+        .dispatch()
+        .await;
+    assert_eq!(r.status().code, 401);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_subdomain_gets_the_whole_url_back() {
+    let p = Portal::with(|c| {
+        c.network.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        c.gateway.public_url = Some("https://signin.example.com".into());
+        c.gateway.allowed_hosts = vec![".example.com".into()];
+    })
+    .await;
+    assert_eq!(
+        ask(&p, "", HTML).await.header("Location"),
+        Some("https://signin.example.com/signin?return_to=https%3A%2F%2Fapp.example.com%2Freports%3Fy%3D1")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forwarded_urls_from_an_untrusted_peer_are_ignored() {
+    let p = Portal::start().await;
+    let page = ask(&p, "", HTML).await;
+    assert_eq!(page.status, 401);
+    assert_eq!(page.header("Location"), Some("/signin"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_signed_in_user_gets_identity_headers_and_a_verifiable_assertion() {
+    let p = gateway().await;
+    p.sign_in_alice().await;
+    let page = ask(&p, "", HTML).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.is_empty());
+    assert_eq!(
+        page.header("X-Auth-Request-User"),
+        Some("alice@example.com")
+    );
+    assert_eq!(
+        page.header("X-Auth-Request-Email"),
+        Some("alice@example.com")
+    );
+    assert_eq!(page.header("X-Auth-Request-Groups"), Some("customers"));
+    assert_eq!(page.header("Remote-User"), Some("alice@example.com"));
+    assert_eq!(page.header("Remote-Name"), Some("Alice Anderson"));
+    assert_eq!(page.header("Remote-Groups"), Some("customers"));
+    // Okta's tokens stay in the portal.
+    assert!(page.header("X-Auth-Request-Access-Token").is_none());
+    let token = page.header("X-Signin-Assertion").expect("an assertion");
+    let jwks = p.get("/.well-known/jwks.json").await.json();
+    let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(jwks["keys"][0].clone()).unwrap();
+    let mut v = Validation::new(Algorithm::ES256);
+    v.set_audience(&["app.example.com"]);
+    v.validate_exp = false;
+    let claims = jsonwebtoken::decode::<Value>(token, &DecodingKey::from_jwk(&jwk).unwrap(), &v)
+        .expect("the assertion verifies against the published key")
+        .claims;
+    assert!(claims["sub"].as_str().unwrap().starts_with("00u"));
+    assert_eq!(claims["email"], "alice@example.com");
+    assert_eq!(claims["groups"], serde_json::json!(["customers"]));
+    let lifetime = claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap();
+    assert!(lifetime > 0 && lifetime <= 60, "{lifetime}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rules_refuse_who_does_not_match_and_malformed_rules_are_a_400() {
+    let p = gateway().await;
+    p.sign_in_alice().await;
+    assert_eq!(
+        ask(&p, "?allowed_groups=customers,staff", HTML)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(ask(&p, "?allowed_groups=admins", HTML).await.status, 403);
+    assert_eq!(
+        ask(&p, "?allowed_email_domains=example.com", HTML)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        ask(&p, "?allowed_emails=bob@example.com", HTML)
+            .await
+            .status,
+        403
+    );
+    // A password-only session is not a two-factor one (step-up is not offered yet).
+    assert_eq!(ask(&p, "?mfa=1", HTML).await.status, 403);
+    assert_eq!(ask(&p, "?max_age=soon", HTML).await.status, 400);
+    let bob = gateway().await;
+    bob.sign_in_bob_with_otp().await;
+    let page = ask(&bob, "?allowed_groups=admins&mfa=1", HTML).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.header("X-Auth-Request-Groups"), Some("admins,staff"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_lands_back_on_an_allowed_absolute_url_only() {
+    let p = gateway().await;
+    p.get("/signin?return_to=https%3A%2F%2Fapp.example.com%2Freports")
+        .await;
+    p.post(
+        "/signin",
+        &[
+            ("username", "alice@example.com"),
+            ("password", PASSWORD),
+            ("return_to", "https://app.example.com/reports"),
+        ],
+    )
+    .await
+    .assert_redirect("https://app.example.com/reports");
+    let other = gateway().await;
+    other.get("/signin").await;
+    other
+        .post(
+            "/signin",
+            &[
+                ("username", "alice@example.com"),
+                ("password", PASSWORD),
+                ("return_to", "https://evil.example.org/"),
+            ],
+        )
+        .await
+        .assert_redirect("/account");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_out_ends_access_through_the_gateway() {
+    let p = gateway().await;
+    p.sign_in_alice().await;
+    assert_eq!(ask(&p, "", HTML).await.status, 200);
+    p.get("/account").await;
+    p.post("/signout", &[]).await;
+    assert_eq!(ask(&p, "", HTML).await.status, 401);
+}
