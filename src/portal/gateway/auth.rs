@@ -73,7 +73,7 @@ pub enum AuthAnswer {
 }
 
 impl<'r> Responder<'r, 'static> for AuthAnswer {
-    fn respond_to(self, _: &'r Request<'_>) -> response::Result<'static> {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
         let mut r = Response::build();
         r.raw_header("Cache-Control", "no-store");
         match self {
@@ -94,9 +94,9 @@ impl<'r> Responder<'r, 'static> for AuthAnswer {
                     r.raw_header("Location", location);
                 }
             }
-            AuthAnswer::Deny => {
-                r.status(Status::Forbidden);
-            }
+            // The branded page, for proxies that pass the answer on (Caddy, Traefik);
+            // nginx shows /signin/forbidden instead.
+            AuthAnswer::Deny => return super::forbidden().respond_to(req),
             AuthAnswer::BadRules(why) => {
                 tracing::warn!(error = %why, "an /auth request carried malformed rules");
                 r.status(Status::BadRequest);

@@ -135,7 +135,7 @@ fn jwks(gateway: &State<Arc<Gateway>>) -> Json<Value> {
 
 /// What a proxy shows a signed-in visitor `/auth` refused.
 #[get("/signin/forbidden")]
-fn forbidden() -> ErrorPage {
+pub fn forbidden() -> ErrorPage {
     ErrorPage {
         status: Status::Forbidden,
         title: "You don't have access to this page",
