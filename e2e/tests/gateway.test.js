@@ -76,7 +76,7 @@ for (const kind of ['nginx', 'caddy']) {
     const proxy = proxies[kind];
     await page.goto(`${proxy.base}/reports?year=2026`);
     await at(page, '/signin');
-    assert.equal(await page.inputValue('input[name="return_to"]'), '/reports?year=2026');
+    assert.equal(await page.inputValue('input[name="return_to"]'), `${proxy.base}/reports?year=2026`);
     await bobSignsIn(page);
     await at(page, '/reports');
     assert.equal(new URL(page.url()).search, '?year=2026');

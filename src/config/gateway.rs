@@ -89,11 +89,11 @@ impl GatewayConfig {
                 && name.len() <= 253
                 && name
                     .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == ':');
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
             if !ok {
                 return Err(invalid(
                     "gateway.allowed_hosts",
-                    format!("{host:?} is not a host name (or .domain suffix)"),
+                    format!("{host:?} is not a host name without a port (or a .domain suffix)"),
                 ));
             }
         }

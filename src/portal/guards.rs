@@ -99,6 +99,8 @@ pub struct Visitor<'r> {
     pub current: &'r Current,
     pub jar: &'r CookieJar<'r>,
     pub ctx: RequestContext,
+    /// The `Host` the request was sent to (through a proxy: the app's host).
+    pub host: Option<&'r str>,
 }
 
 #[rocket::async_trait]
@@ -122,6 +124,7 @@ impl<'r> FromRequest<'r> for Visitor<'r> {
             current,
             jar: req.cookies(),
             ctx,
+            host: req.headers().get_one("Host"),
         })
     }
 }

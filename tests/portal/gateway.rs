@@ -40,10 +40,10 @@ async fn anonymous_browsers_are_sent_to_sign_in_and_api_clients_are_not() {
     let p = gateway().await;
     let page = ask(&p, "", HTML).await;
     assert_eq!(page.status, 401);
-    // No gateway.public_url: the portal is on the app's own host, a path is enough.
+    // No gateway.public_url: the sign-in page on the visitor's own host.
     assert_eq!(
         page.header("Location"),
-        Some("/signin?return_to=%2Freports%3Fy%3D1")
+        Some("/signin?return_to=https%3A%2F%2Fapp.example.com%2Freports%3Fy%3D1")
     );
     assert_eq!(page.header("Cache-Control"), Some("no-store"));
     assert!(page.body.is_empty());
@@ -187,6 +187,25 @@ async fn a_sign_in_lands_back_on_an_allowed_absolute_url_only() {
         )
         .await
         .assert_redirect("/account");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_absolute_return_to_on_the_host_the_form_was_sent_to_is_accepted() {
+    for (host, lands) in [
+        ("app.internal:8443", "https://app.internal:8443/reports"),
+        ("other.internal:8443", "/account"),
+    ] {
+        let p = Portal::start().await;
+        p.get("/signin").await;
+        let fields = [
+            ("username", "alice@example.com"),
+            ("password", PASSWORD),
+            ("return_to", "https://app.internal:8443/reports"),
+        ];
+        p.post_with("/signin", &fields, vec![Header::new("Host", host)])
+            .await
+            .assert_redirect(lands);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

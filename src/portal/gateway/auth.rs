@@ -208,27 +208,14 @@ pub fn answer(
     }
 }
 
-/// Where a browser signs in to come back to `original`.
+/// Where a browser signs in to come back to `original` (the absolute URL, which the
+/// sign-in accepts for the host it is served on and for `gateway.allowed_hosts`).
 fn signin_url(app: &Portal, original: Option<&Url>) -> String {
     let base = app.config.gateway.base();
-    let back = original.map(|u| {
-        let same_host = base.is_empty()
-            || Url::parse(base)
-                .ok()
-                .is_some_and(|b| b.host_str() == u.host_str() && b.port() == u.port());
-        if same_host {
-            // On the portal's own host a path is enough, and needs no allowed host.
-            match u.query() {
-                Some(q) => format!("{}?{q}", u.path()),
-                None => u.path().to_string(),
-            }
-        } else {
-            u.to_string()
-        }
-    });
-    match back {
+    match original {
         Some(back) => {
-            let encoded: String = url::form_urlencoded::byte_serialize(back.as_bytes()).collect();
+            let encoded: String =
+                url::form_urlencoded::byte_serialize(back.as_str().as_bytes()).collect();
             format!("{base}/signin?return_to={encoded}")
         }
         None => format!("{base}/signin"),

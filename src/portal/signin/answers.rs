@@ -47,8 +47,9 @@ impl<'r> Visitor<'r> {
         self.current.pre_auth().and_then(|p| p.flow.as_ref())
     }
 
-    /// A safe `return_to`: a local path, or an absolute URL on one of
-    /// `gateway.allowed_hosts` (https, or http on loopback); else the configured default.
+    /// A safe `return_to`: a local path, or an absolute URL on the host this request was
+    /// sent to or on one of `gateway.allowed_hosts` (https, or http on loopback); else the
+    /// configured default.
     pub fn return_to(&self, raw: Option<&str>) -> String {
         if let Some(url) = raw.and_then(|r| self.allowed_absolute(r)) {
             return url;
@@ -65,7 +66,15 @@ impl<'r> Visitor<'r> {
         let loopback = matches!(host, "127.0.0.1" | "localhost" | "[::1]");
         let scheme = url.scheme() == "https" || (url.scheme() == "http" && loopback);
         let clean = url.username().is_empty() && url.password().is_none();
-        (scheme && clean && self.app.config.gateway.allows_host(host)).then(|| url.to_string())
+        let authority = match url.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_string(),
+        };
+        let this_host = self
+            .host
+            .is_some_and(|h| h.eq_ignore_ascii_case(&authority));
+        let allowed = this_host || self.app.config.gateway.allows_host(host);
+        (scheme && clean && allowed).then(|| url.to_string())
     }
 
     /// Where a completed sign-in lands.
