@@ -28,9 +28,19 @@ use super::session::{Current, User};
 use super::Portal;
 use crate::config::GatewayConfig;
 
-/// The gateway's own state: the assertion key.
+/// Assertions kept for reuse, at most this many (then the cache starts again).
+const CACHED_ASSERTIONS: usize = 100_000;
+/// An assertion is reused while it has at least this many seconds left.
+const REUSE_WHILE_LEFT: i64 = assertion::MAX_LIFETIME / 2;
+
+/// The gateway's own state: the assertion key, and the assertions signed lately.
 pub struct Gateway {
     signer: Option<Signer>,
+    /// (sub, auth_time, audience) → (assertion, its exp). One sign-in's claims do not
+    /// change, so an assertion serves every check of that sign-in for the same app while
+    /// it has half its life left: an ES256 signature per request would cost more than
+    /// the rest of `/auth` together.
+    cache: parking_lot::Mutex<std::collections::HashMap<(String, i64, String), (String, i64)>>,
 }
 
 impl Gateway {
@@ -49,7 +59,10 @@ impl Gateway {
             }
             (true, None) => Some(Signer::generate()?),
         };
-        Ok(Gateway { signer })
+        Ok(Gateway {
+            signer,
+            cache: Default::default(),
+        })
     }
 
     /// A signed assertion of `who` for the app at `audience`, when assertions are on.
@@ -61,6 +74,12 @@ impl Gateway {
         now: i64,
     ) -> Option<String> {
         let signer = self.signer.as_ref()?;
+        let key = (who.sub.clone(), who.auth_time, audience.to_string());
+        if let Some((token, exp)) = self.cache.lock().get(&key) {
+            if exp - now >= REUSE_WHILE_LEFT {
+                return Some(token.clone());
+            }
+        }
         let claims = Claims {
             iss: app.config.gateway.base(),
             aud: audience,
@@ -73,7 +92,17 @@ impl Gateway {
             exp: now + assertion::MAX_LIFETIME,
         };
         match signer.sign(&claims) {
-            Ok(token) => Some(token),
+            Ok(token) => {
+                let mut cache = self.cache.lock();
+                if cache.len() >= CACHED_ASSERTIONS {
+                    cache.retain(|_, (_, exp)| *exp - now >= REUSE_WHILE_LEFT);
+                    if cache.len() >= CACHED_ASSERTIONS {
+                        cache.clear();
+                    }
+                }
+                cache.insert(key, (token.clone(), claims.exp));
+                Some(token)
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "could not sign an identity assertion");
                 None
