@@ -40,8 +40,11 @@ pub struct Gateway {
     /// change, so an assertion serves every check of that sign-in for the same app while
     /// it has half its life left: an ES256 signature per request would cost more than
     /// the rest of `/auth` together.
-    cache: parking_lot::Mutex<std::collections::HashMap<(String, i64, String), (String, i64)>>,
+    cache: parking_lot::Mutex<std::collections::HashMap<AssertionKey, (String, i64)>>,
 }
+
+/// Which sign-in and which app an assertion is for: (sub, auth_time, audience).
+type AssertionKey = (String, i64, String);
 
 impl Gateway {
     /// The assertion key from `gateway.assertion_key_file`, or a fresh one.
