@@ -21,7 +21,8 @@ pub enum Method {
 }
 
 impl Method {
-    /// Every method (also the default of `signin.passwordless` and `signin.second_factors`).
+    /// Every method, in the contract's order (also the default of `signin.passwordless` and
+    /// `signin.second_factors`).
     pub const ALL: [Method; 5] = [
         Method::Otp,
         Method::Push,
@@ -30,7 +31,8 @@ impl Method {
         Method::Email,
     ];
 
-    /// The method named `s` (`otp`, `push`, `sms`, `voice`, `email`), as configuration and forms spell it.
+    /// The method named `s` (`otp`, `push`, `sms`, `voice`, `email`), as configuration and forms
+    /// spell it.
     pub fn parse(s: &str) -> Option<Method> {
         Method::ALL.into_iter().find(|m| m.as_str() == s)
     }

@@ -120,7 +120,8 @@ impl OktaConfig {
         )
     }
 
-    /// Checks the issuer, client and credentials (`release`: the release profile, where an issuer is required and must be https unless loopback).
+    /// Checks the issuer, client and credentials (`release`: the release profile, where an issuer
+    /// is required and must be https unless loopback).
     pub fn validate(&self, release: bool) -> Result<(), ConfigError> {
         super::both_set(
             "okta.client_secret",

@@ -11,6 +11,8 @@
 //!
 //! All time comes from one movable [`Clock`]; `POST /emulator/reset` returns to the seed.
 
+#![warn(missing_docs)]
+
 mod challenges;
 pub mod cli;
 mod clientauth;
