@@ -84,7 +84,8 @@ pub enum AuthServer {
 }
 
 impl AuthServer {
-    /// The name the emulator files this server's state under (`org` or the custom id).
+    /// The server's name as recorded with the challenges and grants it issues (`org` or the
+    /// custom id).
     pub fn key(&self) -> String {
         match self {
             AuthServer::Org => "org".into(),

@@ -72,7 +72,7 @@ pub struct SignedIn {
     pub auth_time: i64,
     /// Okta's access token.
     pub access_token: Secret,
-    /// Okta's refresh token; `None` without `offline_access`.
+    /// Okta's refresh token; `None` when Okta issued none (no `offline_access`).
     pub refresh_token: Option<Secret>,
     /// When the access token expires (epoch seconds).
     pub access_expires_at: i64,

@@ -296,7 +296,8 @@ pub enum Call {
     Challenge {
         /// Okta's `mfa_token`.
         mfa_token: String,
-        /// Okta's channel name; `None` for the authenticator app (no challenge to send).
+        /// Okta's `channel_hint` for an out-of-band challenge; `None` asks for an OTP challenge
+        /// (the machine does not send this today: an app code needs no challenge).
         channel: Option<&'static str>,
     },
     /// A second factor proven by an authenticator app's code.
