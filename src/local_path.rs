@@ -132,6 +132,7 @@ impl LocalPath {
         }
     }
 
+    /// The path as a string.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -8,14 +8,21 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Method {
+    /// A code from an authenticator app (TOTP).
     Otp,
+    /// An Okta Verify push.
     Push,
+    /// A code sent by SMS.
     Sms,
+    /// A code read out by a voice call.
     Voice,
+    /// A code sent by email.
     Email,
 }
 
 impl Method {
+    /// Every method, in the contract's order (also the default of `signin.passwordless` and
+    /// `signin.second_factors`).
     pub const ALL: [Method; 5] = [
         Method::Otp,
         Method::Push,
@@ -24,10 +31,13 @@ impl Method {
         Method::Email,
     ];
 
+    /// The method named `s` (`otp`, `push`, `sms`, `voice`, `email`), as configuration and forms
+    /// spell it.
     pub fn parse(s: &str) -> Option<Method> {
         Method::ALL.into_iter().find(|m| m.as_str() == s)
     }
 
+    /// The method's name (`otp`, `push`, `sms`, `voice`, `email`).
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Otp => "otp",

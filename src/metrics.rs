@@ -8,6 +8,7 @@ use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
 
+/// The portal's Prometheus registry and its metrics.
 pub struct Metrics {
     registry: Registry,
     funnel: IntCounterVec,
@@ -15,6 +16,7 @@ pub struct Metrics {
     okta_requests: IntCounterVec,
     okta_latency: HistogramVec,
     rate_limited: IntCounterVec,
+    /// Signed-in sessions created since start.
     pub sessions_created: IntGauge,
 }
 
@@ -25,6 +27,7 @@ impl Default for Metrics {
 }
 
 impl Metrics {
+    /// A fresh registry with every metric registered (all at zero).
     pub fn new() -> Self {
         let registry = Registry::new_custom(Some("direct_signin".into()), None)
             .expect("static registry prefix is valid");
@@ -86,14 +89,17 @@ impl Metrics {
         }
     }
 
+    /// Counts a sign-in funnel step (`started`, `mfa_required`, `succeeded` …).
     pub fn funnel(&self, step: &str) {
         self.funnel.with_label_values(&[step]).inc();
     }
 
+    /// Counts a failed sign-in attempt by reason.
     pub fn failure(&self, reason: &str) {
         self.failures.with_label_values(&[reason]).inc();
     }
 
+    /// Counts a call to Okta by endpoint and result, and records its latency.
     pub fn okta_call(&self, endpoint: &str, result: &str, elapsed: Duration) {
         self.okta_requests
             .with_label_values(&[endpoint, result])
@@ -103,6 +109,7 @@ impl Metrics {
             .observe(elapsed.as_secs_f64());
     }
 
+    /// Counts a request rejected by the named rate limiter.
     pub fn rate_limited(&self, limiter: &str) {
         self.rate_limited.with_label_values(&[limiter]).inc();
     }

@@ -12,10 +12,12 @@ use serde::{Deserialize, Serialize};
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps `value`.
     pub fn new(value: impl Into<String>) -> Self {
         Secret(value.into())
     }
 
+    /// The secret itself (for the one place that must send it).
     pub fn expose(&self) -> &str {
         &self.0
     }

@@ -4,14 +4,18 @@ use serde::{Deserialize, Serialize};
 
 use super::{invalid, ConfigError};
 
+/// `[branding]`: how the pages look.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct BrandingConfig {
+    /// Product name shown in page titles and headers.
     pub product_name: String,
+    /// URL of the logo shown on the pages; `None`: no logo.
     #[serde(default)]
     pub logo_url: Option<String>,
     /// A hex colour: `#1f4fd1` or `#14d`.
     pub primary_color: String,
+    /// URL of a support link shown on the pages; `None`: no link.
     #[serde(default)]
     pub support_url: Option<String>,
 }
@@ -28,6 +32,7 @@ impl Default for BrandingConfig {
 }
 
 impl BrandingConfig {
+    /// Checks `primary_color` is a hex colour.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let hex = self.primary_color.strip_prefix('#').unwrap_or("");
         if !(hex.len() == 6 || hex.len() == 3) || !hex.chars().all(|c| c.is_ascii_hexdigit()) {

@@ -41,6 +41,7 @@ pub use crate::method::Method;
 pub use crate::secret::Secret;
 pub use ipnet::IpNet;
 
+/// `[emulator]`: the embedded Okta emulator.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct EmulatorConfig {
@@ -57,23 +58,40 @@ impl Default for EmulatorConfig {
 /// Everything the portal reads from configuration.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 pub struct Config {
+    /// `[okta]`: the Okta org and the client.
     pub okta: OktaConfig,
+    /// `[emulator]`: the embedded emulator (debug builds).
     pub emulator: EmulatorConfig,
+    /// `[branding]`: how the pages look.
     pub branding: BrandingConfig,
+    /// `[session]`: session lifetimes, store and secret.
     pub session: SessionConfig,
+    /// `[redis]`: the Redis server, when a store uses it.
     pub redis: RedisConfig,
+    /// `[signin]`: which factors are offered and where to go after sign-in.
     pub signin: SigninConfig,
+    /// `[network]`: trusted proxies and forwarding.
     pub network: NetworkConfig,
+    /// `[protection]`: rate limits and brute-force defences.
     pub protection: ProtectionConfig,
+    /// `[gateway]`: the forward-auth gateway for apps behind a proxy.
     pub gateway: GatewayConfig,
 }
 
+/// A configuration that cannot be read or is not valid.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The configuration could not be parsed (the message says why).
     #[error("configuration: {0}")]
     Parse(String),
+    /// A key has a value that is not allowed.
     #[error("configuration key `{key}`: {message}")]
-    Invalid { key: &'static str, message: String },
+    Invalid {
+        /// The key, e.g. `session.idle_timeout`.
+        key: &'static str,
+        /// What is wrong with its value.
+        message: String,
+    },
 }
 
 pub(crate) fn invalid(key: &'static str, message: impl Into<String>) -> ConfigError {

@@ -41,6 +41,7 @@ mod nets {
     }
 }
 
+/// `[network]`: which proxies are trusted and what is forwarded to Okta.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkConfig {

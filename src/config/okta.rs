@@ -27,6 +27,7 @@ pub enum AuthMethod {
 }
 
 impl AuthMethod {
+    /// The method's name at Okta's token endpoint (`client_secret_basic` …).
     pub fn as_str(self) -> &'static str {
         match self {
             AuthMethod::None => "none",
@@ -43,6 +44,7 @@ impl fmt::Display for AuthMethod {
     }
 }
 
+/// `[okta]`: the Okta org, the client and how calls to it are made.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct OktaConfig {
@@ -70,6 +72,7 @@ pub struct OktaConfig {
     /// (Basic), else none.
     #[serde(default)]
     pub auth_method: Option<AuthMethod>,
+    /// Space-separated OAuth scopes to request (e.g. `openid profile email offline_access`).
     pub scopes: String,
     /// The ID-token claim that carries the user's groups (an Okta groups claim; add its
     /// scope, often `groups`, to `scopes` when the claim is tied to one).
@@ -77,6 +80,7 @@ pub struct OktaConfig {
     pub groups_claim: String,
     /// Whole-request timeout for calls to Okta, in milliseconds.
     pub timeout_ms: u64,
+    /// Timeout for connecting to Okta, in milliseconds.
     pub connect_timeout_ms: u64,
 }
 
@@ -116,6 +120,8 @@ impl OktaConfig {
         )
     }
 
+    /// Checks the issuer, client and credentials (`release`: the release profile, where an issuer
+    /// is required and must be https unless loopback).
     pub fn validate(&self, release: bool) -> Result<(), ConfigError> {
         super::both_set(
             "okta.client_secret",

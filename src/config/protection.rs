@@ -87,6 +87,7 @@ pub struct ProtectionConfig {
     /// Wrong one-time codes a username may send (over all flows, resends and factors)
     /// before each further one waits: 1, 2, 4 … s, up to `code_max_backoff_seconds`.
     pub code_failures_free: u32,
+    /// The longest wait between wrong codes, in seconds.
     pub code_max_backoff_seconds: i64,
     /// Consecutive wrong codes after which a username's codes are refused until a sign-in
     /// completes (by another factor): NIST SP 800-63B allows at most 100.
@@ -97,6 +98,7 @@ pub struct ProtectionConfig {
     /// Codes or pushes per username within `deliveries_window` seconds (the lifetime of
     /// a challenge: at most this many outstanding at once).
     pub deliveries_outstanding: u32,
+    /// The window of `deliveries_outstanding`, in seconds.
     pub deliveries_window: i64,
     /// Seconds between two SMS or calls for one username (Okta's per-phone limit is 30 s;
     /// applying our own to every name makes a second start look the same for all).
@@ -145,6 +147,7 @@ impl Default for ProtectionConfig {
 }
 
 impl ProtectionConfig {
+    /// Checks every limit is within its allowed range.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let l = self;
         within(

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::session::StoreKind;
 use super::{invalid, ConfigError};
 
+/// `[redis]`: the Redis server used by the Redis stores.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RedisConfig {

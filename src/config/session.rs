@@ -33,6 +33,7 @@ impl fmt::Display for StoreKind {
     }
 }
 
+/// `[session]`: session lifetimes, the store and the HMAC secret.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SessionConfig {
@@ -42,6 +43,7 @@ pub struct SessionConfig {
     pub absolute_timeout: i64,
     /// The same pair when the user ticks "Keep me signed in".
     pub remember_idle_timeout: i64,
+    /// Seconds after sign-in after which a remembered session ends whatever the activity.
     pub remember_absolute_timeout: i64,
     /// Lifetime of a pre-sign-in session (a sign-in in progress).
     pub pending_timeout: i64,
@@ -91,6 +93,7 @@ impl SessionConfig {
         )
     }
 
+    /// Checks the timeouts and the secret.
     pub fn validate(&self) -> Result<(), ConfigError> {
         super::both_set(
             "session.secret",

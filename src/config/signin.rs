@@ -9,6 +9,7 @@ use super::ConfigError;
 use crate::local_path::LocalPath;
 use crate::method::Method;
 
+/// `[signin]`: the factors offered and where to go after sign-in.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SigninConfig {

@@ -25,7 +25,9 @@ pub enum ClientAuth {
     Post(Secret),
     /// `private_key_jwt`: an RS256 assertion signed with this key, `kid` in its header.
     PrivateKeyJwt {
+        /// The RSA private key that signs the assertion.
         key: EncodingKey,
+        /// The `kid` header to set; `None`: no `kid`.
         kid: Option<String>,
     },
 }

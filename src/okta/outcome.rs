@@ -38,23 +38,29 @@ impl fmt::Debug for TokenSet {
 pub struct IdClaims {
     /// The user's Okta ID.
     pub sub: String,
+    /// The user's display name.
     #[serde(default)]
     pub name: Option<String>,
+    /// The user's email address.
     #[serde(default)]
     pub email: Option<String>,
+    /// The user's Okta login.
     #[serde(default)]
     pub preferred_username: Option<String>,
+    /// How the user authenticated (`pwd`, `otp`, `sms`, `swk` …).
     #[serde(default)]
     pub amr: Vec<String>,
     /// The user's groups, from the claim `okta.groups_claim` names (filled in after
     /// decoding, as the name is configured).
     #[serde(skip)]
     pub groups: Vec<String>,
+    /// When the user authenticated (epoch seconds), if sent.
     #[serde(default)]
     pub auth_time: Option<i64>,
     /// Okta always sends it; a stand-in that does not is not refused for it.
     #[serde(default)]
     pub iat: i64,
+    /// When the ID token expires (epoch seconds).
     pub exp: i64,
 }
 
@@ -147,10 +153,16 @@ pub enum Answer {
     /// The policy cannot be satisfied this way (or the user is not enrolled).
     PolicyDenied,
     /// Okta's rate limit; `reset` is epoch seconds when known.
-    RateLimited { reset: Option<i64> },
+    RateLimited {
+        /// When Okta's limit resets (epoch seconds); `None`: not said.
+        reset: Option<i64>,
+    },
     /// Not sent: this instance's ceiling toward Okta held the call back (Okta was not
     /// asked, so this is not Okta's rate limit). Calls pass again at `until`, epoch seconds.
-    HeldBack { until: i64 },
+    HeldBack {
+        /// When calls may pass again (epoch seconds).
+        until: i64,
+    },
     /// Okta could not be used.
     Upstream(Upstream),
 }

@@ -13,19 +13,27 @@ use crate::okta::Upstream;
 use crate::portal::session::StoreError;
 use crate::random;
 
+/// Why a request could not be served; each becomes an error page or a 4xx/5xx.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// Okta failed or could not be reached.
     #[error("Okta: {0}")]
     Upstream(Upstream),
+    /// A rate limiter refused the request.
     #[error("rate limited; retry after {retry_after}s")]
     RateLimited {
+        /// Seconds until the request may be retried.
         retry_after: i64,
+        /// The limiter that refused (a metric label).
         limiter: &'static str,
     },
+    /// Okta's policy refuses this way of signing in.
     #[error("the sign-in policy refused this way of signing in")]
     PolicyDenied,
+    /// The session or failure store failed.
     #[error("{0}")]
     Store(#[from] StoreError),
+    /// The CSRF token is missing or wrong.
     #[error("missing or wrong CSRF token")]
     Csrf,
     /// Our own inconsistency (a flow and an answer that do not fit), not Okta's.
@@ -136,8 +144,11 @@ pub fn error_page(
 
 /// A rendered error page for a status (what the catchers answer).
 pub struct ErrorPage {
+    /// The HTTP status.
     pub status: Status,
+    /// The page's heading.
     pub title: &'static str,
+    /// The explanation under the heading.
     pub detail: &'static str,
 }
 

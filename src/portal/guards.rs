@@ -26,6 +26,7 @@ use super::Portal;
 
 /// A form that carries the CSRF token of the visitor's session.
 pub trait WithCsrf {
+    /// The CSRF token the form carried, if any.
     fn csrf_token(&self) -> Option<&str>;
 }
 
@@ -44,6 +45,7 @@ impl<T> Deref for CsrfForm<T> {
 }
 
 impl<T> CsrfForm<T> {
+    /// The form itself.
     pub fn into_inner(self) -> T {
         self.form
     }
@@ -95,9 +97,13 @@ where
 
 /// What every sign-in and account handler takes, as one guard.
 pub struct Visitor<'r> {
+    /// The portal's shared state.
     pub app: &'r Portal,
+    /// The visitor's session, as loaded for this request.
     pub current: &'r Current,
+    /// The request's cookies.
     pub jar: &'r CookieJar<'r>,
+    /// The end user's context (IP, user agent, language) to forward to Okta.
     pub ctx: RequestContext,
     /// The `Host` the request was sent to (through a proxy: the app's host).
     pub host: Option<&'r str>,

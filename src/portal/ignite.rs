@@ -16,9 +16,12 @@ use crate::config::Config;
 /// A portal ready to launch, and the embedded emulator it talks to (if any), which must
 /// live as long as the portal.
 pub struct Ignited {
+    /// The built Rocket instance, ready to launch.
     pub rocket: Rocket<Build>,
+    /// The embedded emulator, when the portal runs against one (debug builds with no issuer).
     #[cfg(feature = "emulator")]
     pub embedded: Option<okta_emulator::RunningEmulator>,
+    /// Always `None`: this build has no emulator.
     #[cfg(not(feature = "emulator"))]
     pub embedded: Option<std::convert::Infallible>,
 }

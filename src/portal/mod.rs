@@ -47,12 +47,19 @@ use views::Brand;
 
 /// Everything the routes share.
 pub struct Portal {
+    /// The configuration the portal started with.
     pub config: Config,
+    /// Branding for the pages.
     pub brand: Brand,
+    /// The session manager.
     pub sessions: Arc<Sessions>,
+    /// The sign-in service (Okta calls and the flow machine).
     pub signin: SigninService,
+    /// Rate limits and failure budgets.
     pub protection: Arc<abuse::Protection>,
+    /// Passwordless first factors offered, in the contract's order.
     pub passwordless: Vec<Method>,
+    /// Second factors offered, in the contract's order.
     pub second_factors: Vec<Method>,
 }
 
@@ -62,7 +69,9 @@ pub use ignite::{assemble, ignite, Ignited};
 /// memory on that clock when `None`).
 #[derive(Default)]
 pub struct Parts {
+    /// The clock everything reads the time from.
     pub clock: Clock,
+    /// The session and failure stores; `None`: both in memory on `clock`.
     pub stores: Option<Stores>,
 }
 

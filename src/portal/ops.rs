@@ -11,6 +11,7 @@ use super::security::{ClientIp, MetricsAllowList};
 use super::views;
 use super::Portal;
 
+/// The operations routes: `/brand.css`, `/healthz`, `/readyz` and `/metrics`.
 pub fn routes() -> Vec<Route> {
     routes![brand_css, healthz, readyz, metrics]
 }

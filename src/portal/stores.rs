@@ -16,7 +16,9 @@ use crate::config::{Config, StoreKind};
 /// The stores a portal runs on.
 #[derive(Clone)]
 pub struct Stores {
+    /// Where sessions and leases live.
     pub sessions: Arc<dyn SessionStore>,
+    /// Where failure counts live.
     pub failures: Arc<dyn FailureStore>,
 }
 

@@ -12,11 +12,16 @@ use serde_json::json;
 use crate::config::BrandingConfig;
 use crate::portal::signin::machine::Notice;
 
+/// Branding as the templates see it (from `[branding]`).
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Brand {
+    /// Product name shown in titles and headers.
     pub product_name: String,
+    /// URL of the logo; `None`: no logo.
     pub logo_url: Option<String>,
+    /// The brand colour (hex, e.g. `#1f4fd1`).
     pub primary_color: String,
+    /// URL of the support link; `None`: no link.
     pub support_url: Option<String>,
 }
 
@@ -31,6 +36,8 @@ impl From<&BrandingConfig> for Brand {
     }
 }
 
+/// Renders the template `name` with the brand, the CSRF token for its forms (`None`: no forms) and
+/// the page's data.
 pub fn render(
     name: &'static str,
     brand: &Brand,
@@ -137,7 +144,9 @@ pub fn notice_text(notice: Notice) -> (String, &'static str) {
 
 /// A page or a redirect.
 pub enum Reply {
+    /// A redirect.
     Redirect(Redirect),
+    /// A rendered page with this status.
     Page(Status, Template),
 }
 

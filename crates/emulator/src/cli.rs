@@ -11,8 +11,10 @@ use crate::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_PASSWORD, DEMO_PUBLIC_CLIEN
 /// `--port`, `--address`, `--users`, `--org-rate-limit`.
 #[derive(clap::Args, Clone, Debug)]
 pub struct Args {
+    /// TCP port to listen on.
     #[arg(long, default_value_t = 8001)]
     pub port: u16,
+    /// IP address to bind.
     #[arg(long, default_value = "127.0.0.1")]
     pub address: IpAddr,
     /// A JSON users file that replaces the demo users (see the README).
@@ -24,6 +26,7 @@ pub struct Args {
 }
 
 impl Args {
+    /// The emulator options these arguments describe.
     pub fn options(&self) -> EmulatorOptions {
         EmulatorOptions {
             address: self.address,

@@ -11,6 +11,8 @@
 //!
 //! All time comes from one movable [`Clock`]; `POST /emulator/reset` returns to the seed.
 
+#![warn(missing_docs)]
+
 mod challenges;
 pub mod cli;
 mod clientauth;
@@ -48,12 +50,15 @@ use shared::clock::Clock;
 /// Start-up options (`direct-signin emulator --port … --users …`).
 #[derive(Clone, Debug)]
 pub struct EmulatorOptions {
+    /// IP address to bind.
     pub address: IpAddr,
     /// 0 picks a free port (tests).
     pub port: u16,
+    /// A JSON users file that replaces the demo users; `None`: the demo users.
     pub users_file: Option<PathBuf>,
     /// Org-wide requests per minute per bucket (Okta Enterprise: 1200).
     pub org_rate_limit: u32,
+    /// Rocket's log level.
     pub log_level: LogLevel,
 }
 
@@ -79,6 +84,8 @@ pub enum AuthServer {
 }
 
 impl AuthServer {
+    /// The server's name as recorded with the challenges and grants it issues (`org` or the
+    /// custom id).
     pub fn key(&self) -> String {
         match self {
             AuthServer::Org => "org".into(),
@@ -89,6 +96,7 @@ impl AuthServer {
 
 /// The emulator's shared state (managed by its Rocket instance).
 pub struct Emulator {
+    /// The emulator's clock (tests can shift it).
     pub clock: Clock,
     directory: Directory,
     base_url: OnceLock<String>,
@@ -126,6 +134,7 @@ impl Emulator {
         (id == "default").then(|| AuthServer::Custom(id.to_string()))
     }
 
+    /// This authorization server's issuer URL.
     pub fn issuer(&self, a: &AuthServer) -> String {
         match a {
             AuthServer::Org => self.base_url().to_string(),
@@ -228,12 +237,14 @@ pub fn rocket(options: &EmulatorOptions) -> Result<Rocket<Build>, DirectoryError
 
 /// An emulator running in this process, e.g. for tests or the embedded demo.
 pub struct RunningEmulator {
+    /// The running emulator's state.
     pub emulator: Arc<Emulator>,
     shutdown: rocket::Shutdown,
     task: Option<tokio::task::JoinHandle<Result<(), rocket::Error>>>,
 }
 
 impl RunningEmulator {
+    /// `http://127.0.0.1:<port>` of the running server.
     pub fn base_url(&self) -> String {
         self.emulator.base_url().to_string()
     }
@@ -243,6 +254,7 @@ impl RunningEmulator {
         format!("{}/oauth2/default", self.base_url())
     }
 
+    /// Asks the server to shut down gracefully (does not wait: see `stopped`).
     pub fn shutdown(&self) {
         self.shutdown.clone().notify();
     }

@@ -15,6 +15,7 @@ pub struct Clock {
 }
 
 impl Clock {
+    /// A clock with no offset (the system time).
     pub fn new() -> Self {
         Self::default()
     }

@@ -2,5 +2,7 @@
 //! CSPRNG helpers. Neither crate shares any other code, so the emulator stays an
 //! independent oracle of Okta's behaviour.
 
+#![warn(missing_docs)]
+
 pub mod clock;
 pub mod random;

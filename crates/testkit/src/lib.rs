@@ -10,6 +10,8 @@
 //!
 //! It does not depend on the portal: the emulator stays independent of it.
 
+#![warn(missing_docs)]
+
 pub mod control;
 pub mod demo;
 pub mod html;

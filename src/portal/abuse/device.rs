@@ -11,6 +11,7 @@ use rocket::http::{Cookie, CookieJar, SameSite};
 use crate::portal::session::Sessions;
 use crate::random;
 
+/// Name of the device cookie (`__Host-` prefixed: Secure, path `/`, no domain).
 pub const COOKIE: &str = "__Host-device";
 /// How long a device cookie is honoured.
 pub const MAX_AGE: i64 = 180 * 24 * 3600;
@@ -25,6 +26,7 @@ pub fn value(sessions: &Sessions, user_digest: &str, now: i64) -> String {
     format!("{body}.{}", signature(sessions, &body))
 }
 
+/// Sets a fresh device cookie for `user_digest` (valid `MAX_AGE` seconds).
 pub fn issue(sessions: &Sessions, jar: &CookieJar<'_>, user_digest: &str, now: i64) {
     let value = value(sessions, user_digest, now);
     jar.add(

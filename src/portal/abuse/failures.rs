@@ -46,6 +46,7 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// The policy `[protection]` configures (seconds turned into milliseconds).
     pub fn from_config(c: &ProtectionConfig) -> Self {
         Policy {
             auto_unlock_ms: c.okta_auto_unlock.map(|s| s.saturating_mul(1000)),
@@ -92,7 +93,9 @@ pub enum Reset {
 /// Times are in milliseconds.
 #[async_trait]
 pub trait FailureStore: Send + Sync {
+    /// The live counts of `user` at `now_ms`.
     async fn get(&self, user: &str, now_ms: i64, p: &Policy) -> Result<UserFailures, StoreError>;
+    /// Anonymous password failures of `user` from `ip` within the IP window.
     async fn ip_user(
         &self,
         ip: &str,
@@ -113,6 +116,7 @@ pub trait FailureStore: Send + Sync {
     async fn begin(&self, key: &str) -> Result<u32, StoreError>;
     /// An attempt begun with [`FailureStore::begin`] has its outcome (or was refused).
     async fn end(&self, key: &str) -> Result<(), StoreError>;
+    /// Restarts the counts `what` names (a success).
     async fn reset(
         &self,
         user: &str,
@@ -122,13 +126,18 @@ pub trait FailureStore: Send + Sync {
     ) -> Result<(), StoreError>;
     /// Drops what has expired (a store with expiring keys has nothing to do).
     fn prune(&self, now_ms: i64, p: &Policy);
+    /// How many keys this store holds in memory (0 for Redis).
     fn tracked_keys(&self) -> usize;
 }
 
+/// A username's failure counts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct UserFailures {
+    /// Wrong passwords from browsers without a device cookie.
     pub anonymous: u32,
+    /// Wrong passwords from browsers with a valid device cookie.
     pub device: u32,
+    /// Consecutive wrong one-time codes.
     pub codes: u32,
     /// When the last password failure was recorded, in milliseconds (the backoff is
     /// counted from it; 0 when unknown).
@@ -227,6 +236,8 @@ pub struct FailureBook {
 }
 
 impl FailureBook {
+    /// The live counts of `user` at `now_ms` (an upper bound from the sketch when not held
+    /// exactly).
     pub fn get(&self, user: &str, now_ms: i64, p: &Policy) -> UserFailures {
         let users = self.users.lock();
         match users.exact.get(user) {
@@ -235,6 +246,7 @@ impl FailureBook {
         }
     }
 
+    /// Anonymous password failures of `user` from `ip` within the IP window.
     pub fn ip_user(&self, ip: &str, user: &str, now_ms: i64, p: &Policy) -> u32 {
         match self.ip_user.lock().get(&format!("{ip}|{user}")) {
             Some((count, last)) if now_ms - last < p.ip_window_ms => *count,
@@ -242,6 +254,7 @@ impl FailureBook {
         }
     }
 
+    /// One more failure; `ip` counts per IP+username for anonymous password failures.
     pub fn record(&self, user: &str, ip: &str, what: Failed, now_ms: i64, p: &Policy) {
         let mut users = self.users.lock();
         let entry = users.entry(user, now_ms, p);
@@ -268,6 +281,7 @@ impl FailureBook {
         }
     }
 
+    /// One more attempt for `key` on its way to Okta; answers how many already were.
     pub fn begin(&self, key: &str) -> u32 {
         let mut in_flight = self.in_flight.lock();
         let n = in_flight.entry(key.to_string()).or_default();
@@ -275,6 +289,7 @@ impl FailureBook {
         *n - 1
     }
 
+    /// An attempt begun with [`FailureBook::begin`] has its outcome (or was refused).
     pub fn end(&self, key: &str) {
         let mut in_flight = self.in_flight.lock();
         if let Some(n) = in_flight.get_mut(key) {
@@ -285,6 +300,7 @@ impl FailureBook {
         }
     }
 
+    /// Restarts the counts `what` names (a success).
     pub fn reset(&self, user: &str, what: Reset, now_ms: i64, p: &Policy) {
         let mut users = self.users.lock();
         let entry = users.entry(user, now_ms, p);
@@ -299,6 +315,7 @@ impl FailureBook {
         }
     }
 
+    /// Drops IP+username counts past the window, and user counts Okta has unlocked.
     pub fn prune(&self, now_ms: i64, p: &Policy) {
         if p.auto_unlock_ms.is_some() {
             self.users
@@ -311,6 +328,7 @@ impl FailureBook {
             .retain(|_, (_, last)| now_ms - *last < p.ip_window_ms);
     }
 
+    /// Entries held: exact user counts, IP+username counts and attempts in flight.
     pub fn tracked_keys(&self) -> usize {
         self.users.lock().exact.len() + self.ip_user.lock().len() + self.in_flight.lock().len()
     }

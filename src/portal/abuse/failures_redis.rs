@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use super::{Conn, Failed, FailureStore, Policy, Reset, UserFailures};
 use crate::portal::session::StoreError;
 
+/// Failure counts in Redis, shared by every instance.
 pub struct RedisFailures {
     conn: Conn,
     prefix: String,

@@ -49,12 +49,18 @@ use limiter::{ip_key, KeyedLimiter, MemoryLimiter};
 /// What a request is trying to do, for the per-IP quotas.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Action {
+    /// A password submission or a passwordless start.
     SignIn,
+    /// A one-time code submission.
     Code,
+    /// A code resend.
     Resend,
+    /// A push poll.
     Poll,
 }
 
+/// The sign-in protections: per-IP and per-username limits, delivery caps, and the
+/// password and code failure budgets (with the device cookie that spares a known browser).
 pub struct Protection {
     config: ProtectionConfig,
     clock: Clock,

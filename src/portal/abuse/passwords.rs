@@ -146,6 +146,7 @@ impl Protection {
         self.check_username(username, device, ip)
     }
 
+    /// Records a wrong password for `username` (`device`: the browser has a valid device cookie).
     pub async fn password_failed(
         &self,
         username: &str,

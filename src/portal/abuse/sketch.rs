@@ -57,6 +57,8 @@ pub struct Sketch {
 }
 
 impl Sketch {
+    /// An empty sketch; `period_ms` is the epoch length in milliseconds (`None`: one epoch
+    /// forever).
     pub fn new(period_ms: Option<i64>) -> Self {
         Sketch {
             period_ms,

@@ -14,6 +14,7 @@ use crate::portal::session::StoreError;
 /// A kind of delivery to a user's device, for the per-username caps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Delivery {
+    /// A push (passwordless or second factor).
     Push,
     /// An SMS or a call for a passwordless start or resend: our own per-username cooldown
     /// applies before Okta's per-phone limit, for every name alike.

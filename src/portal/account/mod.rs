@@ -15,6 +15,7 @@ use super::session::{Sessions, User};
 use super::signin::forms::EmptyForm;
 use super::views::Reply;
 
+/// The home, account and sign-out routes.
 pub fn routes() -> Vec<Route> {
     routes![
         home,

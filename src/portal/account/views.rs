@@ -19,6 +19,7 @@ struct HomePage<'a> {
     user: Option<HomeUser<'a>>,
 }
 
+/// The home page, with the user's name when signed in.
 pub fn home(app: &Portal, current: &Current) -> Reply {
     let user = current.signed_in().map(|s| HomeUser {
         name: s
@@ -83,6 +84,8 @@ fn claims(info: Value) -> Vec<Claim> {
         .collect()
 }
 
+/// The account page: the user's claims, Okta's `/userinfo` answer (`None`: not available) and the
+/// user's active sessions.
 pub fn account(
     app: &Portal,
     user: &User<'_>,

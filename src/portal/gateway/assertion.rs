@@ -19,15 +19,24 @@ pub const MAX_LIFETIME: i64 = 60;
 /// Who the assertion says the user is.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct Claims<'a> {
+    /// The portal's issuer (its public URL).
     pub iss: &'a str,
+    /// The app's host, from the original URL.
     pub aud: &'a str,
+    /// The user's Okta ID.
     pub sub: &'a str,
+    /// The user's email address, when known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<&'a str>,
+    /// The user's groups.
     pub groups: &'a [String],
+    /// How the user authenticated (`pwd`, `otp` …).
     pub amr: &'a [String],
+    /// When the user authenticated (epoch seconds).
     pub auth_time: i64,
+    /// When the assertion was issued (epoch seconds).
     pub iat: i64,
+    /// When the assertion expires (epoch seconds, at most `MAX_LIFETIME` after `iat`).
     pub exp: i64,
 }
 
@@ -86,6 +95,7 @@ impl Signer {
         json!({"keys": [self.jwk]})
     }
 
+    /// The `kid` of the signing key (as published in the JWKS).
     pub fn kid(&self) -> &str {
         &self.kid
     }

@@ -21,7 +21,9 @@ use crate::portal::Portal;
 
 /// The headers a proxy sends on its auth subrequest, and whether it is trusted.
 pub struct ProxyRequest<'r> {
+    /// The forwarding headers (to be believed only when `trusted`).
     pub forwarded: Forwarded<'r>,
+    /// Whether the peer is one of `network.trusted_proxies`.
     pub trusted: bool,
 }
 
@@ -63,7 +65,9 @@ pub enum AuthAnswer {
     /// Not signed in (or not enough): 401, or 302 when the proxy asked for redirects;
     /// `location` is where a browser signs in.
     SignIn {
+        /// Where a browser signs in; `None` for an API client (a bare 401).
         location: Option<String>,
+        /// Whether the proxy asked for a 302 instead of a 401.
         redirect: bool,
     },
     /// 403: signed in, not allowed here.

@@ -114,6 +114,7 @@ impl Gateway {
     }
 }
 
+/// The gateway's routes: `/auth` for every forwarded method, the key set and the 403 page.
 pub fn routes() -> Vec<Route> {
     routes![
         auth_get,

@@ -14,14 +14,21 @@ use url::Url;
 /// The headers that matter here, as the request carried them.
 #[derive(Debug, Default)]
 pub struct Forwarded<'a> {
+    /// `X-Forwarded-Proto`.
     pub proto: Option<&'a str>,
+    /// `X-Forwarded-Host`.
     pub host: Option<&'a str>,
+    /// `X-Forwarded-Uri`.
     pub uri: Option<&'a str>,
+    /// `X-Original-URL` (a whole URL).
     pub original_url: Option<&'a str>,
+    /// `X-Original-URI` (a path).
     pub original_uri: Option<&'a str>,
     /// The request's own `Host`.
     pub request_host: Option<&'a str>,
+    /// `Accept`, to tell a browser from an API client.
     pub accept: Option<&'a str>,
+    /// `X-Requested-With`, to tell a browser from an API client.
     pub requested_with: Option<&'a str>,
 }
 

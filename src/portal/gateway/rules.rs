@@ -6,12 +6,19 @@ use rocket::form::FromForm;
 /// Who is asking, as the session knows them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Identity {
+    /// The user's Okta ID.
     pub sub: String,
+    /// The user's email address, when known.
     pub email: Option<String>,
+    /// The user's display name, when known.
     pub name: Option<String>,
+    /// The user's Okta login, when known.
     pub preferred_username: Option<String>,
+    /// The user's Okta groups.
     pub groups: Vec<String>,
+    /// How the user authenticated (`amr` values).
     pub amr: Vec<String>,
+    /// When the user authenticated (epoch seconds).
     pub auth_time: i64,
 }
 
@@ -40,10 +47,15 @@ impl Identity {
 /// The query of the auth URL, as the proxy configuration writes it.
 #[derive(Debug, Default, FromForm, PartialEq, Eq)]
 pub struct RuleQuery {
+    /// Comma-separated groups, one of which the user must be in.
     pub allowed_groups: Option<String>,
+    /// Comma-separated email addresses, one of which must be the user's.
     pub allowed_emails: Option<String>,
+    /// Comma-separated email domains (a leading `@` allowed), one of which must be the user's.
     pub allowed_email_domains: Option<String>,
+    /// `1`/`true`: two factors are required; `0`/`false` or absent: not.
     pub mfa: Option<String>,
+    /// The oldest sign-in accepted, in seconds since `auth_time`.
     pub max_age: Option<String>,
 }
 
@@ -56,19 +68,24 @@ pub struct Rules {
     pub emails: Vec<String>,
     /// An address at one of these domains.
     pub email_domains: Vec<String>,
+    /// Whether the sign-in must have used two factors.
     pub mfa: bool,
+    /// The oldest sign-in accepted, in seconds since `auth_time`; `None`: any age.
     pub max_age: Option<i64>,
 }
 
 /// What `/auth` answers a signed-in user.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verdict {
+    /// 200: the user may see this location.
     Allow,
     /// 403: the user may not see this location.
     Deny,
     /// 401 with a step-up sign-in: a second factor or a fresher sign-in is needed.
     StepUp {
+        /// Whether two factors are required.
         mfa: bool,
+        /// The oldest sign-in accepted, in seconds; `None`: any age.
         max_age: Option<i64>,
     },
 }

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use super::store::{LeaseToken, SessionStore, StoreError};
 use crate::clock::Clock;
 
+/// A lease held in the session store: one request at a time works on a flow.
 pub struct Lease {
     store: Arc<dyn SessionStore>,
     clock: Clock,

@@ -41,6 +41,7 @@ const TOUCH_EVERY: i64 = 60;
 
 /// The session service shared by all routes.
 pub struct Sessions {
+    /// Where the records live (memory or Redis).
     pub store: Arc<dyn SessionStore>,
     clock: Clock,
     config: SessionConfig,
@@ -49,6 +50,8 @@ pub struct Sessions {
 }
 
 impl Sessions {
+    /// The session service over `store`; `key` is the session secret (HMACs, and the sealing
+    /// key derived from it).
     pub fn new(
         store: Arc<dyn SessionStore>,
         clock: Clock,
@@ -64,6 +67,7 @@ impl Sessions {
         }
     }
 
+    /// The clock sessions are timed by.
     pub fn clock(&self) -> &Clock {
         &self.clock
     }
@@ -80,6 +84,7 @@ impl Sessions {
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     }
 
+    /// The store key of the session `id`: its SHA-256 (the cookie value itself is never stored).
     pub fn key_of(&self, id: &str) -> SessionKey {
         SessionKey(URL_SAFE_NO_PAD.encode(Sha256::digest(id.as_bytes())))
     }
@@ -97,6 +102,8 @@ impl Sessions {
         URL_SAFE_NO_PAD.encode(self.mac("csrf", id))
     }
 
+    /// Whether `token` is the CSRF token of the session `id` (constant-time; `false` when either is
+    /// missing).
     pub fn csrf_ok(&self, id: Option<&str>, token: Option<&str>) -> bool {
         use subtle::ConstantTimeEq;
         match (id, token) {
@@ -115,6 +122,7 @@ impl Sessions {
         mac[..12].iter().map(|b| format!("{b:02x}")).collect()
     }
 
+    /// An HMAC-SHA256 of `value` under the session key, separated by `purpose`.
     pub fn hmac(&self, purpose: &str, value: &str) -> Vec<u8> {
         self.mac(purpose, value)
     }
@@ -221,6 +229,7 @@ impl Sessions {
         self.store.update(&key, &stored, self.ttl(record)).await
     }
 
+    /// Deletes the session `id`'s record.
     pub async fn delete(&self, id: &str) -> Result<(), StoreError> {
         self.store.delete(&self.key_of(id)).await
     }
@@ -286,6 +295,7 @@ impl Sessions {
         jar.add(Self::cookie(id, max_age));
     }
 
+    /// Expires the session cookie in the browser.
     pub fn expire_cookie(jar: &CookieJar<'_>) {
         jar.remove(
             Cookie::build(COOKIE)
@@ -310,6 +320,7 @@ impl Sessions {
         }
     }
 
+    /// The `[session]` configuration.
     pub fn config(&self) -> &SessionConfig {
         &self.config
     }
@@ -319,10 +330,12 @@ impl Sessions {
 pub struct Current {
     /// The cookie's value, when it is well-formed.
     pub id: Option<String>,
+    /// The stored record; `None`: no session, or it ended.
     pub record: Option<Record>,
 }
 
 impl Current {
+    /// The signed-in record, if the visitor is signed in.
     pub fn signed_in(&self) -> Option<&SignedIn> {
         match &self.record {
             Some(Record::SignedIn(s)) => Some(s),
@@ -330,6 +343,7 @@ impl Current {
         }
     }
 
+    /// The pre-sign-in record, if a sign-in is in progress.
     pub fn pre_auth(&self) -> Option<&PreAuth> {
         match &self.record {
             Some(Record::PreAuth(p)) => Some(p),
@@ -369,7 +383,9 @@ impl<'r> FromRequest<'r> for &'r Current {
 
 /// A signed-in visitor; forwards (to a `rank = 2` route) when there is none.
 pub struct User<'r> {
+    /// The session cookie's value.
     pub id: &'r str,
+    /// The signed-in record.
     pub session: &'r SignedIn,
 }
 

@@ -8,6 +8,7 @@ use crate::portal::signin::machine::{Flow, Notice};
 
 // A pending record (with its flow) is the larger one now; boxing it too would touch every
 // construction and match of `Record` for no measurable gain.
+/// A stored session: before or after sign-in.
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Record {
@@ -15,6 +16,7 @@ pub enum Record {
     /// under its earlier name, so records written by previous versions still read.)
     #[serde(rename = "Pending")]
     PreAuth(PreAuth),
+    /// A signed-in user.
     SignedIn(Box<SignedIn>),
 }
 
@@ -28,13 +30,18 @@ impl Record {
     }
 }
 
+/// A visitor who has not signed in yet.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct PreAuth {
+    /// The sign-in in progress; `None`: none (the sign-in page).
     pub flow: Option<Flow>,
     /// The username to put back in the sign-in form after a restart.
     pub username: Option<String>,
+    /// The message to show on the next sign-in page, if any.
     pub notice: Option<Notice>,
+    /// When the record was created (epoch seconds).
     pub created_at: i64,
+    /// When the visitor was last active (epoch seconds, written at most once a minute).
     pub last_seen: i64,
     /// In the stored form only: `flow` and `username` sealed (see [`super::seal`]), as the
     /// flow holds Okta's `mfa_token` and `oob_code`.
@@ -42,6 +49,7 @@ pub struct PreAuth {
     pub sealed: Option<String>,
 }
 
+/// A signed-in session: who the user is, how they signed in, and Okta's tokens.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SignedIn {
     /// Okta user id (`sub`).
@@ -49,23 +57,35 @@ pub struct SignedIn {
     /// Keyed digest of the username used to sign in (what audit events carry).
     #[serde(default)]
     pub user_digest: String,
+    /// The user's display name (ID token).
     pub name: Option<String>,
+    /// The user's email address (ID token).
     pub email: Option<String>,
+    /// The user's Okta login (ID token).
     pub preferred_username: Option<String>,
+    /// How the user authenticated (the ID token's `amr`).
     pub amr: Vec<String>,
     /// The user's groups from the ID token (`okta.groups_claim`).
     #[serde(default)]
     pub groups: Vec<String>,
+    /// When the user authenticated (epoch seconds; the sign-in time when Okta did not say).
     pub auth_time: i64,
+    /// Okta's access token.
     pub access_token: Secret,
+    /// Okta's refresh token; `None` when Okta issued none (no `offline_access`).
     pub refresh_token: Option<Secret>,
+    /// When the access token expires (epoch seconds).
     pub access_expires_at: i64,
     /// `/userinfo`, fetched once and again after each token renewal.
     pub userinfo: Option<Value>,
+    /// When the user signed in (epoch seconds).
     pub created_at: i64,
+    /// When the user was last active (epoch seconds, written at most once a minute).
     pub last_seen: i64,
+    /// Whether the user asked to be remembered (longer timeouts, a persistent cookie).
     pub remember: bool,
     /// A short description of the browser, for the list of active sessions.
     pub device: Option<String>,
+    /// The client IP at sign-in, when known.
     pub ip: Option<String>,
 }

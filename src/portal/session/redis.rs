@@ -82,6 +82,7 @@ return live
     )
 });
 
+/// Sessions and leases in Redis, shared by every instance.
 pub struct RedisStore {
     conn: ConnectionManager,
     prefix: String,

@@ -72,6 +72,7 @@ pub struct Sealer {
 }
 
 impl Sealer {
+    /// A sealer whose key is derived (HKDF-SHA256) from `secret`.
     pub fn new(secret: &[u8]) -> Self {
         let mut key = [0u8; 32];
         Hkdf::<Sha256>::new(None, secret)

@@ -26,12 +26,15 @@ use crate::clock::Clock;
 #[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct SessionKey(pub String);
 
+/// The session store failed (the message says how); answered with a 503.
 #[derive(Debug, thiserror::Error)]
 #[error("session store: {0}")]
 pub struct StoreError(pub String);
 
+/// Where sessions and leases live: this process ([`MemoryStore`]) or Redis.
 #[async_trait]
 pub trait SessionStore: Send + Sync {
+    /// The record under `key`; `None` when there is none (or it expired).
     async fn load(&self, key: &SessionKey) -> Result<Option<Record>, StoreError>;
     /// Saves `record`; the store may forget it `ttl_secs` from now.
     async fn save(
@@ -48,6 +51,7 @@ pub trait SessionStore: Send + Sync {
         record: &Record,
         ttl_secs: i64,
     ) -> Result<bool, StoreError>;
+    /// Removes the record under `key` (nothing happens when there is none).
     async fn delete(&self, key: &SessionKey) -> Result<(), StoreError>;
     /// Keys of the signed-in sessions of `user` (may include expired ones).
     async fn user_sessions(&self, user: &str) -> Result<Vec<SessionKey>, StoreError>;
@@ -69,6 +73,7 @@ pub trait SessionStore: Send + Sync {
 pub struct LeaseToken(pub String);
 
 impl LeaseToken {
+    /// A fresh random token.
     pub fn new() -> Self {
         LeaseToken(crate::random::token(16))
     }
@@ -101,6 +106,7 @@ pub struct MemoryStore {
 }
 
 impl MemoryStore {
+    /// An empty store on `clock`.
     pub fn new(clock: Clock) -> Self {
         MemoryStore {
             clock,
@@ -116,6 +122,7 @@ impl MemoryStore {
         self.entries.read().len()
     }
 
+    /// Whether `len` is 0.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -14,6 +14,7 @@ use crate::portal::guards::Visitor;
 use crate::portal::security::safe_return_to;
 use crate::portal::views::Reply;
 
+/// A redirect to `path` (303 See Other, as Rocket's `Redirect::to` answers).
 pub fn see(path: impl Into<String>) -> Reply {
     Reply::Redirect(Redirect::to(path.into()))
 }
@@ -26,9 +27,13 @@ pub fn shown(reply: Option<Reply>, flow: Option<&Flow>) -> Reply {
 /// The sign-in form shown again after a refused submission.
 #[derive(Clone, Copy)]
 pub struct Again<'a> {
+    /// The visitor's session id (for the form's CSRF token).
     pub session_id: &'a str,
+    /// The username as typed, to put back in the form.
     pub typed_username: &'a str,
+    /// Where to go after sign-in, kept in the form.
     pub return_to: &'a str,
+    /// Whether "Keep me signed in" was ticked.
     pub remember: bool,
 }
 

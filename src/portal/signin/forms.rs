@@ -32,39 +32,58 @@ fn text(field: &Option<String>) -> &str {
 /// The field that failed validation and the message shown beside it.
 pub type Invalid = (&'static str, &'static str);
 
+/// The sign-in form with a password (`POST /signin`).
 #[derive(FromForm)]
 pub struct PasswordForm {
+    /// The username.
     pub username: Option<String>,
+    /// The password.
     pub password: Option<String>,
+    /// The CSRF token of the visitor's session.
     pub csrf_token: Option<String>,
+    /// Where to go after sign-in.
     pub return_to: Option<String>,
+    /// "Keep me signed in".
     pub remember: Checkbox,
 }
 
+/// The sign-in form for a passwordless method (`POST /signin/passwordless`).
 #[derive(FromForm)]
 pub struct PasswordlessForm {
+    /// The username.
     pub username: Option<String>,
+    /// The chosen method (`otp`, `push`, `sms`, `voice`, `email`).
     pub method: Option<String>,
+    /// The CSRF token of the visitor's session.
     pub csrf_token: Option<String>,
+    /// Where to go after sign-in.
     pub return_to: Option<String>,
+    /// "Keep me signed in".
     pub remember: Checkbox,
 }
 
+/// The choice of a second factor (`POST /signin/factor`).
 #[derive(FromForm)]
 pub struct FactorForm {
+    /// The chosen method.
     pub factor: Option<String>,
+    /// The CSRF token of the visitor's session.
     pub csrf_token: Option<String>,
 }
 
+/// A one-time code (`POST /signin/verify`).
 #[derive(FromForm)]
 pub struct CodeForm {
+    /// The code typed.
     pub code: Option<String>,
+    /// The CSRF token of the visitor's session.
     pub csrf_token: Option<String>,
 }
 
 /// A form with nothing but its CSRF token (resend, cancel, switch, sign-out).
 #[derive(FromForm)]
 pub struct EmptyForm {
+    /// The CSRF token of the visitor's session.
     pub csrf_token: Option<String>,
 }
 

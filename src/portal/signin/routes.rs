@@ -19,6 +19,7 @@ use crate::portal::guards::{CsrfForm, Visitor};
 use crate::portal::session::Sessions;
 use crate::portal::views::Reply;
 
+/// The sign-in routes (`/signin` and its steps).
 pub fn routes() -> Vec<Route> {
     routes![
         signin_page,

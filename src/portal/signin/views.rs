@@ -55,6 +55,7 @@ fn choices(methods: impl Iterator<Item = Method>) -> Vec<Choice> {
         .collect()
 }
 
+/// The label the pages give `m`.
 pub fn method_label(m: Method) -> &'static str {
     match m {
         Method::Otp => "Code from an authenticator app",
@@ -67,10 +68,15 @@ pub fn method_label(m: Method) -> &'static str {
 
 /// What the sign-in form shows.
 pub struct SigninView {
+    /// The username to prefill.
     pub username: String,
+    /// Where to go after sign-in (a hidden field).
     pub return_to: String,
+    /// The message to show above the form, if any.
     pub notice: Option<Notice>,
+    /// The field that failed validation and its message, if any.
     pub error: Option<Invalid>,
+    /// Whether "Keep me signed in" is ticked.
     pub remember: bool,
 }
 
@@ -84,6 +90,7 @@ struct SigninPage {
     passwordless: Vec<Choice>,
 }
 
+/// The sign-in page for the session `id`, with `status` (200, or 4xx when a form is shown again).
 pub fn signin(app: &Portal, id: &str, status: Status, v: SigninView) -> Reply {
     let page = SigninPage {
         username: v.username,

@@ -23,22 +23,30 @@ pub const DEMO_PASSWORD: &str = "Sup3r-Secret!";
 pub const DEMO_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXP";
 /// The confidential demo client.
 pub const DEMO_CLIENT_ID: &str = "demo-portal";
+/// The confidential demo client's secret.
 pub const DEMO_CLIENT_SECRET: &str = "demo-portal-secret";
 /// The public demo client (no client authentication).
 pub const DEMO_PUBLIC_CLIENT_ID: &str = "demo-public";
 /// A demo client that authenticates with `private_key_jwt`; its private key ships in
 /// `keys/demo-jwt-client.pem` so tests and the portal can sign assertions.
 pub const DEMO_JWT_CLIENT_ID: &str = "demo-jwt";
+/// The PEM private key of the `demo-jwt` client, for signing client assertions.
 pub const DEMO_JWT_CLIENT_KEY_PEM: &str = include_str!("../../keys/demo-jwt-client.pem");
 
 /// A factor a user can present. SMS and voice are two channels of one authenticator (phone).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Factor {
+    /// The password.
     Password,
+    /// A TOTP code from an authenticator app.
     Totp,
+    /// A code sent by SMS.
     Sms,
+    /// A code read out by a voice call.
     Voice,
+    /// A code sent by email.
     Email,
+    /// An Okta Verify push.
     Push,
 }
 
@@ -77,6 +85,7 @@ impl Factor {
         }
     }
 
+    /// The OOB `channel_hint` for this factor (`password` and `otp` for the others).
     pub fn channel(self) -> &'static str {
         match self {
             Factor::Push => "push",
@@ -100,27 +109,36 @@ pub struct Policy {
     pub password_required: bool,
 }
 
+/// Whether a user may sign in.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// The user may sign in.
     #[default]
     Active,
+    /// The user is suspended: every sign-in is refused.
     Suspended,
 }
 
+/// A user's enrolled phone.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Phone {
+    /// The phone number codes are sent to.
     pub number: String,
+    /// Whether SMS codes can be sent (default true).
     #[serde(default = "yes")]
     pub sms: bool,
+    /// Whether voice calls can be made (default true).
     #[serde(default = "yes")]
     pub voice: bool,
 }
 
+/// A user's enrolled Okta Verify push.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Push {
+    /// Whether pushes ask the user to tap a number shown on the sign-in page.
     #[serde(default)]
     pub number_challenge: bool,
 }
@@ -136,21 +154,30 @@ pub struct User {
     pub id: String,
     /// Okta login, as given (lookups are case-insensitive).
     pub login: String,
+    /// Display name (the `name` claim).
     pub name: String,
+    /// Email address (the `email` claim and the email code's destination).
     pub email: String,
+    /// Active or suspended.
     pub status: Status,
+    /// The app sign-in policy that applies to this user.
     pub policy: Policy,
     /// Argon2 PHC string; `None` when the user has no password authenticator.
     pub password_hash: Option<String>,
+    /// TOTP secret (raw bytes); `None` when no authenticator app is enrolled.
     pub totp_secret: Option<Vec<u8>>,
+    /// The enrolled phone, if any.
     pub phone: Option<Phone>,
+    /// Whether email codes are enrolled.
     pub email_otp: bool,
+    /// The enrolled push, if any.
     pub push: Option<Push>,
     /// The user's Okta groups (the `groups` claim).
     pub groups: Vec<String>,
 }
 
 impl User {
+    /// Whether the user has `factor` enrolled.
     pub fn enrolled(&self, factor: Factor) -> bool {
         match factor {
             Factor::Password => self.password_hash.is_some(),
@@ -162,6 +189,7 @@ impl User {
         }
     }
 
+    /// Whether this user's pushes use number matching.
     pub fn number_challenge(&self) -> bool {
         self.push.as_ref().is_some_and(|p| p.number_challenge)
     }
@@ -190,8 +218,11 @@ pub enum ClientAuth {
     PrivateKeyJwt(Vec<DecodingKey>),
 }
 
+/// An OAuth client registered in the org.
 pub struct Client {
+    /// The `client_id`.
     pub id: String,
+    /// How the client authenticates.
     pub auth: ClientAuth,
 }
 
@@ -206,14 +237,17 @@ pub struct Directory {
 }
 
 impl Directory {
+    /// The user with this login (trimmed, case-insensitive).
     pub fn user(&self, login: &str) -> Option<&Arc<User>> {
         self.users.get(&login.trim().to_lowercase())
     }
 
+    /// Every user.
     pub fn users(&self) -> impl Iterator<Item = &Arc<User>> {
         self.users.values()
     }
 
+    /// The client with this id.
     pub fn client(&self, id: &str) -> Option<&Arc<Client>> {
         self.clients.get(id)
     }
@@ -327,6 +361,7 @@ fn argon2() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
+/// An Argon2id PHC string for `password`, with a random salt.
 pub fn hash_password(password: &str) -> Result<String, DirectoryError> {
     let salt = SaltString::generate(&mut OsRng);
     argon2()
@@ -346,6 +381,7 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// The users file or a password could not be loaded or hashed.
 #[derive(Debug, thiserror::Error)]
 #[error("emulator users: {0}")]
 pub struct DirectoryError(pub String);

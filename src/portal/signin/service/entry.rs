@@ -11,17 +11,25 @@ use crate::portal::signin::machine::{Event, Failure, Method, Rejection};
 
 /// A validated password form.
 pub struct PasswordInput {
+    /// The username, trimmed.
     pub username: String,
+    /// The password, as typed.
     pub password: String,
+    /// Where to go after sign-in (already checked as safe).
     pub return_to: String,
+    /// Whether "Keep me signed in" was ticked.
     pub remember: bool,
 }
 
 /// A validated passwordless form.
 pub struct PasswordlessInput {
+    /// The username, trimmed.
     pub username: String,
+    /// The chosen first factor.
     pub method: Method,
+    /// Where to go after sign-in (already checked as safe).
     pub return_to: String,
+    /// Whether "Keep me signed in" was ticked.
     pub remember: bool,
 }
 

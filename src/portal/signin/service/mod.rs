@@ -42,21 +42,28 @@ pub enum Driven {
     Show(Page),
     /// Signed in (the cookie is set): redirect here.
     SignedIn {
+        /// Where to send the user.
         return_to: String,
+        /// The username signed in with (renews the device cookie).
         username: String,
     },
     /// The flow ended: back to the sign-in page (username and notice kept).
     Restart(Notice),
     /// Re-render the submitted form with a 4xx and this reason.
     Reject(Rejection, Option<Flow>),
+    /// Show an error page.
     Fail(Failure),
     /// Another request is working on this flow right now.
     Busy,
 }
 
+/// Runs sign-ins: drives the flow machine, makes its Okta calls and opens sessions.
 pub struct SigninService {
+    /// The Okta client.
     pub okta: Arc<OktaClient>,
+    /// The session manager.
     pub sessions: Arc<Sessions>,
+    /// The portal's metrics.
     pub metrics: Arc<Metrics>,
     /// The per-username shields that apply inside a flow: wrong codes, deliveries,
     /// free starts, timing floors, and the priority of each Okta call.
@@ -67,12 +74,17 @@ pub struct SigninService {
 
 /// Who is signing in, for the audit log (never the raw username).
 pub struct Attempt<'a> {
+    /// The visitor's session id.
     pub session_id: &'a str,
+    /// The request context forwarded to Okta.
     pub ctx: &'a CallContext,
+    /// The request's cookies (the session and device cookies are set here).
     pub jar: &'a CookieJar<'a>,
 }
 
 impl SigninService {
+    /// Feeds `event` to the visitor's flow under its lease, making Okta calls until the machine
+    /// needs the user again; `Busy` when another request holds the lease.
     pub async fn drive(&self, attempt: Attempt<'_>, event: Event) -> Result<Driven, AppError> {
         let name = format!("flow:{}", self.sessions.key_of(attempt.session_id).0);
         let needed = self.lease_needed_ms();
