@@ -10,6 +10,8 @@
 //! - [`metrics`]: the Prometheus registry.
 //! - [`clock`], [`random`]: the movable clock and CSPRNG helpers (from `crates/shared`).
 
+#![warn(missing_docs)]
+
 pub mod clock;
 pub mod config;
 pub mod local_path;

@@ -11,7 +11,7 @@
 //! then needs a device cookie or a passwordless factor until one correct password).
 //!
 //! No crate does max-merge count-min with epochs, hence this one (about 100 lines).
-//! With `okta.auto_unlock` declared, cells belong to epochs of that length and a reading
+//! With `protection.okta_auto_unlock` declared, cells belong to epochs of that length and a reading
 //! looks at the current and the previous epoch: a count is kept at least one period.
 
 use std::collections::hash_map::DefaultHasher;

@@ -194,11 +194,11 @@ pub fn answer(
         Verdict::StepUp { .. } => AuthAnswer::Deny,
         Verdict::Allow => {
             let mut headers = identity_headers(&app.config.gateway.headers, &who);
-            let audience = original
-                .as_ref()
-                .and_then(|u| u.host_str().map(String::from))
-                .unwrap_or_default();
-            if let Some(assertion) = gateway.assertion(app, &who, &audience, now) {
+            // The assertion names the app it is for: without a (trusted) original URL
+            // there is no audience, and no assertion.
+            let audience = original.as_ref().and_then(|u| u.host_str());
+            if let Some(assertion) = audience.and_then(|aud| gateway.assertion(app, &who, aud, now))
+            {
                 headers.push(("X-Signin-Assertion", assertion));
             }
             if app.config.gateway.forward_access_token {

@@ -81,7 +81,8 @@ pub enum Verdict {
     Allow,
     /// 403: the user may not see this location.
     Deny,
-    /// 401 with a step-up sign-in: a second factor or a fresher sign-in is needed.
+    /// A second factor or a fresher sign-in is needed. (Answered with a 403 until the
+    /// step-up sign-in is built: see `auth::answer`.)
     StepUp {
         /// Whether two factors are required.
         mfa: bool,

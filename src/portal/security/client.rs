@@ -82,6 +82,7 @@ impl MetricsAllowList {
         MetricsAllowList(list.to_vec())
     }
 
+    /// Whether `ip` (an IPv4-mapped address counts as IPv4) is in `network.metrics_allowed`.
     pub fn allows(&self, ip: IpAddr) -> bool {
         let ip = canonical(ip);
         self.0.iter().any(|net| net.contains(&ip))

@@ -8,6 +8,7 @@ use rocket::Response;
 
 /// Security headers on every response.
 pub struct SecurityHeaders {
+    /// Whether to send `Strict-Transport-Security` (release builds).
     pub hsts: bool,
 }
 
