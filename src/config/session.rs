@@ -63,6 +63,11 @@ pub struct SessionConfig {
     /// Old name of `redis.prefix`; moved there when the configuration is read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redis_prefix: Option<String>,
+    /// A domain (`example.com`) to share the session cookie with its subdomains, for
+    /// sign-in on one host and apps on others: the cookie becomes `__Secure-sid` with that
+    /// `Domain`. Unset: `__Host-sid`, this host only (safer: no subdomain can see or set it).
+    #[serde(default)]
+    pub cookie_domain: Option<String>,
 }
 
 impl Default for SessionConfig {
@@ -78,6 +83,7 @@ impl Default for SessionConfig {
             store: StoreKind::Memory,
             redis_url: None,
             redis_prefix: None,
+            cookie_domain: None,
         }
     }
 }
@@ -93,8 +99,22 @@ impl SessionConfig {
         )
     }
 
-    /// Checks the timeouts and the secret.
+    /// Checks the timeouts, the secret and the cookie domain.
     pub fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(domain) = &self.cookie_domain {
+            let name = domain.strip_prefix('.').unwrap_or(domain);
+            let ok = name.contains('.')
+                && name.len() <= 253
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+            if !ok {
+                return Err(super::invalid(
+                    "session.cookie_domain",
+                    format!("{domain:?} is not a domain such as example.com"),
+                ));
+            }
+        }
         super::both_set(
             "session.secret",
             self.secret.is_some(),

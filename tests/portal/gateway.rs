@@ -217,3 +217,35 @@ async fn a_sign_out_ends_access_through_the_gateway() {
     p.post("/signout", &[]).await;
     assert_eq!(ask(&p, "", HTML).await.status, 401);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cookie_domain_shares_the_session_as_a_secure_cookie() {
+    let p = Portal::with(|c| c.session.cookie_domain = Some("example.com".into())).await;
+    let page = p.get("/signin").await;
+    let cookie = page
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("__Secure-sid="))
+        .expect("the shared session cookie")
+        .to_string();
+    for part in [
+        "Domain=example.com",
+        "Secure",
+        "HttpOnly",
+        "SameSite=Lax",
+        "Path=/",
+    ] {
+        assert!(cookie.contains(part), "{part} in {cookie}");
+    }
+    assert!(page
+        .set_cookies()
+        .iter()
+        .all(|c| !c.starts_with("__Host-sid=")));
+    // The portal reads it back: a sign-in works with it.
+    p.sign_in_alice().await;
+    assert_eq!(p.get("/account").await.status, 200);
+    let mut bad = p.config.session.clone();
+    bad.cookie_domain = Some("not a domain".into());
+    let e = bad.validate().unwrap_err().to_string();
+    assert!(e.contains("session.cookie_domain"), "{e}");
+}

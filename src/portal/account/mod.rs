@@ -11,7 +11,7 @@ use rocket::{get, post, routes, Request, Route};
 
 use super::error::AppError;
 use super::guards::{CsrfForm, Visitor};
-use super::session::{Sessions, User};
+use super::session::User;
 use super::signin::forms::EmptyForm;
 use super::views::Reply;
 
@@ -61,7 +61,7 @@ impl<'r> Responder<'r, 'static> for SignedOut {
 #[post("/signout", data = "<_form>")]
 async fn signout(_form: CsrfForm<EmptyForm>, v: Visitor<'_>) -> Result<SignedOut, AppError> {
     service::sign_out(v.app, v.current).await?;
-    Sessions::expire_cookie(v.jar);
+    v.app.sessions.expire_cookie(v.jar);
     Ok(SignedOut)
 }
 
@@ -72,6 +72,6 @@ async fn signout_everywhere(
     v: Visitor<'_>,
 ) -> Result<SignedOut, AppError> {
     service::sign_out_everywhere(v.app, &user).await?;
-    Sessions::expire_cookie(v.jar);
+    v.app.sessions.expire_cookie(v.jar);
     Ok(SignedOut)
 }

@@ -10,6 +10,8 @@
 //! `mfa_token` and `oob_code`) are sealed (see [`seal`]) on the way to the store and opened
 //! on the way back.
 
+mod cookie;
+mod guards;
 pub mod lease;
 pub mod record;
 pub mod redis;
@@ -21,13 +23,12 @@ use std::sync::Arc;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use rocket::http::{Cookie, CookieJar, SameSite, Status};
-use rocket::request::{FromRequest, Outcome, Request};
 use sha2::{Digest, Sha256};
 
 use crate::clock::Clock;
 use crate::config::SessionConfig;
 use crate::random;
+pub use guards::{Current, User};
 pub use lease::Lease;
 pub use record::{PreAuth, Record, SignedIn};
 pub use seal::Sealer;
@@ -36,8 +37,11 @@ pub use store::{LeaseToken, MemoryStore, SessionKey, SessionStore, StoreError};
 /// The session cookie's name. `__Host-` makes browsers insist on `Secure`, `Path=/` and no
 /// `Domain`, so no sibling subdomain can set or shadow it.
 pub const COOKIE: &str = "__Host-sid";
+/// The session cookie's name when `session.cookie_domain` shares it with subdomains
+/// (`__Host-` cannot carry a `Domain`; `__Secure-` still insists on `Secure`).
+pub const SHARED_COOKIE: &str = "__Secure-sid";
 /// How often `last_seen` is written back (idle timeouts are this precise).
-const TOUCH_EVERY: i64 = 60;
+pub(super) const TOUCH_EVERY: i64 = 60;
 
 /// The session service shared by all routes.
 pub struct Sessions {
@@ -77,7 +81,7 @@ impl Sessions {
         random::token(32)
     }
 
-    fn well_formed(id: &str) -> bool {
+    pub(super) fn well_formed(id: &str) -> bool {
         id.len() == 43
             && id
                 .bytes()
@@ -276,143 +280,8 @@ impl Sessions {
         Ok(out)
     }
 
-    /// The cookie carrying `id`; persistent for `max_age` seconds when given.
-    pub fn cookie(id: String, max_age: Option<i64>) -> Cookie<'static> {
-        let mut cookie = Cookie::build((COOKIE, id))
-            .path("/")
-            .secure(true)
-            .http_only(true)
-            .same_site(SameSite::Lax);
-        if let Some(age) = max_age {
-            cookie = cookie.max_age(rocket::time::Duration::seconds(age));
-        }
-        cookie.build()
-    }
-
-    /// Sets the cookie for a signed-in session.
-    pub fn set_signed_in_cookie(&self, jar: &CookieJar<'_>, id: String, remember: bool) {
-        let max_age = remember.then_some(self.config.remember_absolute_timeout);
-        jar.add(Self::cookie(id, max_age));
-    }
-
-    /// Expires the session cookie in the browser.
-    pub fn expire_cookie(jar: &CookieJar<'_>) {
-        jar.remove(
-            Cookie::build(COOKIE)
-                .path("/")
-                .secure(true)
-                .http_only(true)
-                .same_site(SameSite::Lax),
-        );
-    }
-
-    /// The id of the visitor's session, creating (and setting) a fresh one when the
-    /// visitor has none: forms need an id to derive their CSRF token from. Nothing is
-    /// stored until a sign-in starts.
-    pub fn ensure_id(jar: &CookieJar<'_>, current: &Current) -> String {
-        match &current.id {
-            Some(id) => id.clone(),
-            None => {
-                let id = Self::new_id();
-                jar.add(Self::cookie(id.clone(), None));
-                id
-            }
-        }
-    }
-
     /// The `[session]` configuration.
     pub fn config(&self) -> &SessionConfig {
         &self.config
-    }
-}
-
-/// The visitor's session, loaded once per request.
-pub struct Current {
-    /// The cookie's value, when it is well-formed.
-    pub id: Option<String>,
-    /// The stored record; `None`: no session, or it ended.
-    pub record: Option<Record>,
-}
-
-impl Current {
-    /// The signed-in record, if the visitor is signed in.
-    pub fn signed_in(&self) -> Option<&SignedIn> {
-        match &self.record {
-            Some(Record::SignedIn(s)) => Some(s),
-            _ => None,
-        }
-    }
-
-    /// The pre-sign-in record, if a sign-in is in progress.
-    pub fn pre_auth(&self) -> Option<&PreAuth> {
-        match &self.record {
-            Some(Record::PreAuth(p)) => Some(p),
-            _ => None,
-        }
-    }
-}
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for &'r Current {
-    type Error = StoreError;
-
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        let result = req
-            .local_cache_async(async {
-                let Some(sessions) = req.rocket().state::<Arc<Sessions>>() else {
-                    return Err(StoreError("sessions are not configured".into()));
-                };
-                let id = req
-                    .cookies()
-                    .get(COOKIE)
-                    .map(|c| c.value().to_string())
-                    .filter(|v| Sessions::well_formed(v));
-                let record = match &id {
-                    Some(id) => sessions.load(id).await?,
-                    None => None,
-                };
-                Ok(Current { id, record })
-            })
-            .await;
-        match result {
-            Ok(current) => Outcome::Success(current),
-            Err(e) => Outcome::Error((Status::ServiceUnavailable, StoreError(e.0.clone()))),
-        }
-    }
-}
-
-/// A signed-in visitor; forwards (to a `rank = 2` route) when there is none.
-pub struct User<'r> {
-    /// The session cookie's value.
-    pub id: &'r str,
-    /// The signed-in record.
-    pub session: &'r SignedIn,
-}
-
-#[rocket::async_trait]
-impl<'r> FromRequest<'r> for User<'r> {
-    type Error = StoreError;
-
-    async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        let current = match <&Current>::from_request(req).await {
-            Outcome::Success(c) => c,
-            Outcome::Error(e) => return Outcome::Error(e),
-            Outcome::Forward(s) => return Outcome::Forward(s),
-        };
-        match (&current.id, current.signed_in()) {
-            (Some(id), Some(session)) => {
-                if let Some(sessions) = req.rocket().state::<Arc<Sessions>>() {
-                    // Most requests only read: the copy and the write happen once a minute.
-                    if sessions.clock().now() - session.last_seen >= TOUCH_EVERY {
-                        let mut record = Record::SignedIn(Box::new(session.clone()));
-                        if let Err(e) = sessions.touch(id, &mut record).await {
-                            return Outcome::Error((Status::ServiceUnavailable, e));
-                        }
-                    }
-                }
-                Outcome::Success(User { id, session })
-            }
-            _ => Outcome::Forward(Status::Unauthorized),
-        }
     }
 }

@@ -16,7 +16,6 @@ use super::views;
 use crate::portal::abuse::Action;
 use crate::portal::error::AppError;
 use crate::portal::guards::{CsrfForm, Visitor};
-use crate::portal::session::Sessions;
 use crate::portal::views::Reply;
 
 /// The sign-in routes (`/signin` and its steps).
@@ -43,7 +42,7 @@ fn signin_page(return_to: Option<&str>, notice: Option<&str>, v: Visitor<'_>) ->
     if v.current.signed_in().is_some() {
         return see(return_to);
     }
-    let id = Sessions::ensure_id(v.jar, v.current);
+    let id = v.app.sessions.ensure_id(v.jar, v.current);
     v.signin_fresh(&id, return_to, notice)
 }
 

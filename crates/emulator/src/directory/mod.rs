@@ -14,7 +14,9 @@ use rand::rngs::OsRng;
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey};
 use serde::Deserialize;
 
+mod demo;
 mod file;
+use demo::demo_clients;
 use file::*;
 
 /// Password of every demo user.
@@ -252,41 +254,6 @@ impl Directory {
         self.clients.get(id)
     }
 
-    /// The built-in demo org (product.md §2).
-    pub fn demo() -> Result<Self, DirectoryError> {
-        let phone = |n: &str| UserFile::phone(n);
-        let users = vec![
-            UserFile::new("alice@example.com", "Alice Anderson", 1, true)
-                .password()
-                .groups(&["customers"]),
-            UserFile::new("bob@example.com", "Bob Brown", 2, false)
-                .password()
-                .totp()
-                .with_phone(phone("+1 555 0100"))
-                .email()
-                .push(false)
-                .groups(&["admins", "staff"]),
-            UserFile::new("carol@example.com", "Carol Clark", 1, false)
-                .totp()
-                .push(true)
-                .email()
-                .with_phone(phone("+1 555 0101"))
-                .groups(&["customers"]),
-            UserFile::new("dave@example.com", "Dave Davis", 2, true)
-                .password()
-                .push(true)
-                .groups(&["staff"]),
-            UserFile {
-                status: Status::Suspended,
-                ..UserFile::new("erin@example.com", "Erin Evans", 1, true).password()
-            },
-        ];
-        Self::build(OrgFile {
-            users,
-            clients: None,
-        })
-    }
-
     /// Reads a users file (JSON, see the README) that replaces the demo users.
     pub fn from_file(path: &Path) -> Result<Self, DirectoryError> {
         let text = std::fs::read_to_string(path)
@@ -327,31 +294,6 @@ impl Directory {
             decoy_hash: hash_password("decoy password that matches nobody")?,
         })
     }
-}
-
-fn demo_clients() -> Result<Vec<Client>, DirectoryError> {
-    let key = rsa::RsaPrivateKey::from_pkcs8_pem(DEMO_JWT_CLIENT_KEY_PEM)
-        .map_err(|e| DirectoryError(format!("demo-jwt key: {e}")))?;
-    let public_pem = key
-        .to_public_key()
-        .to_public_key_pem(rsa::pkcs8::LineEnding::LF)
-        .map_err(|e| DirectoryError(format!("demo-jwt key: {e}")))?;
-    Ok(vec![
-        Client {
-            id: DEMO_CLIENT_ID.into(),
-            auth: ClientAuth::Secret(DEMO_CLIENT_SECRET.into()),
-        },
-        Client {
-            id: DEMO_PUBLIC_CLIENT_ID.into(),
-            auth: ClientAuth::None,
-        },
-        ClientFile {
-            client_id: DEMO_JWT_CLIENT_ID.into(),
-            client_secret: None,
-            public_key_pem: Some(public_pem),
-        }
-        .into_client(0)?,
-    ])
 }
 
 /// Argon2id with light parameters: the emulator needs realistic per-check cost, not

@@ -1,6 +1,7 @@
 //! Okta's answers, read in the context of the call the flow awaited: the (awaited,
 //! outcome) table of the module header.
 
+use super::effects::*;
 use super::steps::{
     app_code_step, challenge_step, fail, internal, keep, restart, show, wrong_code,
 };

@@ -38,9 +38,11 @@
 //!   [`Failure::Internal`], never blamed on Okta.
 
 mod answers;
+mod effects;
 mod steps;
 mod types;
 
+pub use effects::*;
 pub use steps::normalize_code;
 pub use types::*;
 

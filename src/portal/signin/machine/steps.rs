@@ -1,6 +1,7 @@
 //! What each user event does at the step [`super::next`] matched it to, and the
 //! constructors of the steps.
 
+use super::effects::*;
 use super::types::*;
 use super::{DEFAULT_INTERVAL, MAX_CODE_ATTEMPTS, MAX_RESENDS, MFA_STEP_TTL, RESEND_COOLDOWN};
 use crate::okta::{BindingMethod, Challenge};
