@@ -209,6 +209,30 @@ async fn an_absolute_return_to_on_the_host_the_form_was_sent_to_is_accepted() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_out_honours_an_allowed_return_to_only() {
+    for (return_to, lands) in [
+        (
+            "https://app.example.com/goodbye",
+            "https://app.example.com/goodbye",
+        ),
+        ("https://evil.example.org/", "/signin?notice=signed_out"),
+        ("/", "/"),
+    ] {
+        let p = gateway().await;
+        p.sign_in_alice().await;
+        p.get("/account").await;
+        p.post("/signout", &[("return_to", return_to)])
+            .await
+            .assert_redirect(lands);
+        assert_eq!(
+            ask(&p, "", HTML).await.status,
+            401,
+            "{return_to}: signed out"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sign_out_ends_access_through_the_gateway() {
     let p = gateway().await;
     p.sign_in_alice().await;

@@ -12,7 +12,7 @@ use rocket::{get, post, routes, Request, Route};
 use super::error::AppError;
 use super::guards::{CsrfForm, Visitor};
 use super::session::User;
-use super::signin::forms::EmptyForm;
+use super::signin::forms::{EmptyForm, SignoutForm};
 use super::views::Reply;
 
 /// The home, account and sign-out routes.
@@ -43,13 +43,14 @@ fn account_anonymous() -> Redirect {
     Redirect::to("/signin?return_to=%2Faccount")
 }
 
-/// The answer to a sign-out: back to the sign-in page with a notice, the cookie expired,
-/// the browser told to drop cached pages and storage.
-pub struct SignedOut;
+/// The answer to a sign-out: back to the sign-in page with a notice (or to an allowed
+/// `return_to`), the cookie expired, the browser told to drop cached pages and storage.
+pub struct SignedOut(Option<String>);
 
 impl<'r> Responder<'r, 'static> for SignedOut {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
-        let mut response = Redirect::to("/signin?notice=signed_out").respond_to(req)?;
+        let to = self.0.unwrap_or_else(|| "/signin?notice=signed_out".into());
+        let mut response = Redirect::to(to).respond_to(req)?;
         // Not "cookies": that would also drop the device cookie that shields this user
         // from lockout; the session cookie is expired explicitly instead.
         response.set_header(Header::new("Clear-Site-Data", "\"cache\", \"storage\""));
@@ -58,11 +59,13 @@ impl<'r> Responder<'r, 'static> for SignedOut {
     }
 }
 
-#[post("/signout", data = "<_form>")]
-async fn signout(_form: CsrfForm<EmptyForm>, v: Visitor<'_>) -> Result<SignedOut, AppError> {
+#[post("/signout", data = "<form>")]
+async fn signout(form: CsrfForm<SignoutForm>, v: Visitor<'_>) -> Result<SignedOut, AppError> {
     service::sign_out(v.app, v.current).await?;
     v.app.sessions.expire_cookie(v.jar);
-    Ok(SignedOut)
+    Ok(SignedOut(
+        v.return_to_after_sign_out(form.return_to.as_deref()),
+    ))
 }
 
 #[post("/signout/everywhere", data = "<_form>")]
@@ -73,5 +76,5 @@ async fn signout_everywhere(
 ) -> Result<SignedOut, AppError> {
     service::sign_out_everywhere(v.app, &user).await?;
     v.app.sessions.expire_cookie(v.jar);
-    Ok(SignedOut)
+    Ok(SignedOut(None))
 }

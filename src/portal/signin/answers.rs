@@ -62,6 +62,17 @@ impl<'r> Visitor<'r> {
         safe_return_to(raw, &self.app.config.signin.default_return_to)
     }
 
+    /// Where a sign-out with this `return_to` lands: an allowed absolute URL or a local
+    /// path, or `None` for the sign-in page with its "signed out" notice.
+    pub fn return_to_after_sign_out(&self, raw: Option<&str>) -> Option<String> {
+        let raw = raw?;
+        if let Some(url) = self.allowed_absolute(raw) {
+            return Some(url);
+        }
+        let local = safe_return_to(Some(raw), "");
+        (!local.is_empty()).then_some(local)
+    }
+
     fn allowed_absolute(&self, raw: &str) -> Option<String> {
         if raw.len() > 2048 || raw.chars().any(char::is_control) {
             return None;

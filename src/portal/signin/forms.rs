@@ -87,6 +87,15 @@ pub struct EmptyForm {
     pub csrf_token: Option<String>,
 }
 
+/// The sign-out form: its CSRF token and, from an app behind the gateway, where to go next.
+#[derive(FromForm)]
+pub struct SignoutForm {
+    /// The CSRF token of the visitor's session.
+    pub csrf_token: Option<String>,
+    /// An allowed absolute URL or a local path to land on after signing out.
+    pub return_to: Option<String>,
+}
+
 macro_rules! with_csrf {
     ($($form:ty),*) => {$(
         impl WithCsrf for $form {
@@ -101,7 +110,8 @@ with_csrf!(
     PasswordlessForm,
     FactorForm,
     CodeForm,
-    EmptyForm
+    EmptyForm,
+    SignoutForm
 );
 
 /// A username as typed, trimmed; refused when empty, over 256 characters or with
