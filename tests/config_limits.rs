@@ -8,77 +8,11 @@ use std::net::IpAddr;
 use std::sync::Arc;
 
 use direct_signin::clock::Clock;
-use direct_signin::config::{Config, ProtectionConfig, MAX_SECONDS};
+use direct_signin::config::{Config, ProtectionConfig};
 use direct_signin::okta::{Bucket, Ceiling, Priority};
 use direct_signin::portal::abuse::limiter::{KeyedLimiter, MemoryLimiter};
 use direct_signin::portal::abuse::{Action, Delivery};
 use direct_signin::portal::{build, Parts, Portal};
-
-fn largest() -> ProtectionConfig {
-    ProtectionConfig {
-        ip_signin_per_minute: 60_000,
-        ip_code_per_minute: 60_000,
-        ip_resend_per_minute: 60_000,
-        ip_poll_per_minute: 60_000,
-        username_per_second: 3.999,
-        username_burst: 1000,
-        okta_lockout_threshold: 100_000,
-        anonymous_failure_budget: 49_999,
-        device_failure_budget: 50_000,
-        ip_username_failures: 100_000,
-        failure_window: MAX_SECONDS,
-        max_backoff_seconds: MAX_SECONDS,
-        failure_floor_ms: 0,
-        okta_calls_per_second: 100_000,
-        okta_untrusted_share: 100,
-        okta_max_concurrent: 100_000,
-        okta_auto_unlock: Some(365 * 86400),
-        failure_memory_entries: 100_000_000,
-        failure_retention: 3650 * 86400,
-        code_failures_free: 100_000,
-        code_max_backoff_seconds: 86400,
-        code_failures_max: 100_000,
-        deliveries_per_day: 100_000,
-        deliveries_outstanding: 100_000,
-        deliveries_window: 86400,
-        phone_cooldown_seconds: 3600,
-        free_starts_per_second: 100_000,
-        decoy_number_challenge: true,
-    }
-}
-
-fn smallest() -> ProtectionConfig {
-    ProtectionConfig {
-        ip_signin_per_minute: 1,
-        ip_code_per_minute: 1,
-        ip_resend_per_minute: 1,
-        ip_poll_per_minute: 1,
-        username_per_second: f64::MIN_POSITIVE,
-        username_burst: 1,
-        okta_lockout_threshold: 2,
-        anonymous_failure_budget: 1,
-        device_failure_budget: 0,
-        ip_username_failures: 1,
-        failure_window: 1,
-        max_backoff_seconds: 0,
-        failure_floor_ms: 0,
-        okta_calls_per_second: 1,
-        okta_untrusted_share: 1,
-        okta_max_concurrent: 1,
-        okta_auto_unlock: Some(1),
-        failure_memory_entries: 1000,
-        failure_retention: 1,
-        code_failures_free: 0,
-        code_max_backoff_seconds: 1,
-        code_failures_max: 1,
-        deliveries_per_day: 1,
-        deliveries_outstanding: 1,
-        deliveries_window: 1,
-        phone_cooldown_seconds: 1,
-        free_starts_per_second: 1,
-        decoy_number_challenge: false,
-    }
-}
 
 fn config(protection: ProtectionConfig) -> Config {
     let mut c = Config::default();
@@ -135,17 +69,17 @@ async fn build_and_exercise(config: Config) {
 
 #[rocket::async_test]
 async fn the_portal_builds_and_runs_with_the_largest_accepted_values() {
-    build_and_exercise(config(largest())).await;
+    build_and_exercise(config(ProtectionConfig::largest())).await;
 }
 
 #[rocket::async_test]
 async fn the_portal_builds_and_runs_with_the_smallest_accepted_values() {
-    build_and_exercise(config(smallest())).await;
+    build_and_exercise(config(ProtectionConfig::smallest())).await;
 }
 
 #[test]
 fn the_limiters_and_the_ceiling_start_with_the_largest_accepted_values() {
-    let c = config(largest());
+    let c = config(ProtectionConfig::largest());
     c.validate(false).unwrap();
     let clock = Clock::new();
     let l = MemoryLimiter::per_minute(&clock, c.protection.ip_signin_per_minute, 3);

@@ -118,4 +118,4 @@ async function stop(child) {
   clearTimeout(timer);
 }
 
-module.exports = { startPortal, ARTIFACTS, ROOT, sleep };
+module.exports = { startPortal, freePort, ARTIFACTS, ROOT, sleep };

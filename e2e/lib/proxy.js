@@ -9,21 +9,9 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 
-const { ROOT, ARTIFACTS, sleep } = require('./portal');
+const { ROOT, ARTIFACTS, sleep, freePort } = require('./portal');
 
 const GATEWAY = path.join(ROOT, 'examples', 'gateway');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The shipped file with the portal's, the app's and the listening address replaced. */
 function localized(file, { portalPort, appPort, port }) {

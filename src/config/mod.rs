@@ -17,6 +17,7 @@ pub mod gateway;
 pub mod network;
 pub mod okta;
 pub mod protection;
+mod protection_bounds;
 pub mod redis;
 pub mod session;
 pub mod signin;
