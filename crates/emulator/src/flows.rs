@@ -65,9 +65,28 @@ fn same_scopes(a: &[String], b: &[String]) -> bool {
     a == b
 }
 
-/// What the policy wants after `satisfied`.
-pub fn needs_more(user: &User, satisfied: &[Factor]) -> bool {
-    satisfied.len() < user.policy.factors as usize
+/// The `acr_values` that ask for two factors: always, or when the user has a second one.
+pub const ACR_2FA: &str = "urn:okta:loa:2fa:any";
+/// Two factors when the user has a second one enrolled, else one.
+pub const ACR_2FA_IF_POSSIBLE: &str = "urn:okta:loa:2fa:any:ifpossible";
+
+/// How many factors the policy, raised by the flow's `acr_values`, wants.
+pub fn factors_wanted(user: &User, satisfied: &[Factor], acr_values: Option<&str>) -> usize {
+    let asked: Vec<&str> = acr_values.unwrap_or_default().split_whitespace().collect();
+    let two = asked.contains(&ACR_2FA)
+        || (asked.contains(&ACR_2FA_IF_POSSIBLE)
+            && !remaining_mfa_grants(user, satisfied).is_empty());
+    let policy = user.policy.factors as usize;
+    if two {
+        policy.max(2)
+    } else {
+        policy
+    }
+}
+
+/// What the policy (and the flow's `acr_values`) wants after `satisfied`.
+pub fn needs_more(user: &User, satisfied: &[Factor], acr_values: Option<&str>) -> bool {
+    satisfied.len() < factors_wanted(user, satisfied, acr_values)
 }
 
 /// The MFA grants this user could still complete after `satisfied`.

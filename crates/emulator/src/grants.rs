@@ -9,8 +9,9 @@ use totp_rs::{Algorithm, TOTP};
 
 use super::directory::{verify_password, Client, Factor, Status, User};
 use super::flows::{
-    self, check_binding, needs_more, redeem_oob, require_mfa, GRANT_MFA_OOB, GRANT_MFA_OTP,
-    GRANT_MFA_WEBAUTHN, GRANT_OOB, GRANT_OTP, GRANT_PASSWORD, GRANT_REFRESH, GRANT_WEBAUTHN,
+    self, check_binding, needs_more, redeem_oob, remaining_mfa_grants, require_mfa, GRANT_MFA_OOB,
+    GRANT_MFA_OTP, GRANT_MFA_WEBAUTHN, GRANT_OOB, GRANT_OTP, GRANT_PASSWORD, GRANT_REFRESH,
+    GRANT_WEBAUTHN,
 };
 use super::limits::USER_TOKEN_REQUESTS_PER_SECOND;
 use super::params::Params;
@@ -157,7 +158,11 @@ impl TokenRequest<'_> {
         supported: Option<&[String]>,
     ) -> Result<Value, Reply> {
         let now = self.emu.clock.now();
-        if needs_more(user, &satisfied) {
+        if needs_more(user, &satisfied, binding.acr_values.as_deref()) {
+            // Two factors asked for (acr_values) from a user who has no second one.
+            if remaining_mfa_grants(user, &satisfied).is_empty() {
+                return Err(policy_denied());
+            }
             return Err(require_mfa(
                 &mut st, user, binding, satisfied, supported, now,
             ));

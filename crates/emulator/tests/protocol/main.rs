@@ -6,6 +6,7 @@
 //! read the outbox, answer pushes, inject faults and move the clock (no test sleeps for
 //! an expiry, lockout or rate window).
 
+mod acr;
 mod binding;
 mod client_auth;
 mod common;
