@@ -72,6 +72,8 @@ pub struct CallContext {
     pub client_ip: Option<IpAddr>,
     /// Untrusted first-factor attempts get only a share of the capacity toward Okta.
     pub priority: Priority,
+    /// Sent as `acr_values` (the same on every call of a flow, as Okta requires).
+    pub acr_values: Option<String>,
 }
 
 /// The portal's client of one Okta authorization server.

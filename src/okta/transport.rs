@@ -54,6 +54,9 @@ impl OktaClient {
         mut form: Vec<(&str, String)>,
         ctx: &CallContext,
     ) -> Result<Reply, Unanswered> {
+        if let Some(acr) = &ctx.acr_values {
+            form.push(("acr_values", acr.clone()));
+        }
         let request = self.http.post(url).header("Accept", "application/json");
         let mut request = self.authenticate(request, &mut form, url)?;
         if let Some(ua) = &ctx.user_agent {

@@ -134,6 +134,9 @@ pub fn notice_text(notice: Notice) -> (String, &'static str) {
         Notice::ChooseAnother => "Please choose another way to verify.".to_string(),
         Notice::SignedOut => "You have been signed out.".to_string(),
         Notice::SessionEnded => "Your session has ended. Please sign in again.".to_string(),
+        Notice::ConfirmIdentity => {
+            "To open this page, please confirm it's you: sign in again.".to_string()
+        }
     };
     let kind = match notice {
         Notice::CodeSent | Notice::CodeResent | Notice::SignedOut | Notice::Cancelled => "info",

@@ -149,8 +149,13 @@ async fn rules_refuse_who_does_not_match_and_malformed_rules_are_a_400() {
             .status,
         403
     );
-    // A password-only session is not a two-factor one (step-up is not offered yet).
-    assert_eq!(ask(&p, "?mfa=1", HTML).await.status, 403);
+    // A password-only session is not a two-factor one: a step-up sign-in.
+    let step_up = ask(&p, "?mfa=1", HTML).await;
+    assert_eq!(step_up.status, 401);
+    assert!(step_up
+        .header("Location")
+        .unwrap()
+        .ends_with("&step_up=mfa"));
     assert_eq!(ask(&p, "?max_age=soon", HTML).await.status, 400);
     let bob = gateway().await;
     bob.sign_in_bob_with_otp().await;
@@ -272,4 +277,121 @@ async fn a_cookie_domain_shares_the_session_as_a_secure_cookie() {
     bad.cookie_domain = Some("not a domain".into());
     let e = bad.validate().unwrap_err().to_string();
     assert!(e.contains("session.cookie_domain"), "{e}");
+}
+
+/// Follows `/auth`'s Location to the step-up form: the username fixed and read-only.
+async fn step_up_form(p: &Portal, location: &str, user: &str) -> Page {
+    let page = p.get(location).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert_eq!(page.input_value("username").as_deref(), Some(user));
+    assert!(
+        page.body.contains("readonly"),
+        "the username cannot be changed"
+    );
+    assert!(page.text().contains("confirm it's you"), "{}", page.text());
+    page
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_old_sign_in_steps_up_to_a_fresh_one_for_the_same_user() {
+    let p = gateway().await;
+    p.sign_in_alice().await;
+    assert_eq!(ask(&p, "?max_age=600", HTML).await.status, 200);
+    p.advance(601).await;
+    let page = ask(&p, "?max_age=600", HTML).await;
+    assert_eq!(page.status, 401);
+    let location = page.header("Location").unwrap().to_string();
+    assert!(location.ends_with("&step_up=fresh"), "{location}");
+    step_up_form(&p, &location, "alice@example.com").await;
+    // The username is the session's, whatever the form says.
+    p.post(
+        "/signin",
+        &[
+            ("username", "bob@example.com"),
+            ("password", PASSWORD),
+            ("return_to", "https://app.example.com/reports?y=1"),
+            ("step_up", "fresh"),
+        ],
+    )
+    .await
+    .assert_redirect("https://app.example.com/reports?y=1");
+    let page = ask(&p, "?max_age=600", HTML).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(
+        page.header("X-Auth-Request-User"),
+        Some("alice@example.com")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_one_factor_sign_in_steps_up_to_two_factors_asked_of_okta() {
+    let p = gateway().await;
+    // carol signs in with her authenticator code alone (her policy wants one factor).
+    p.passwordless_start("carol@example.com", "otp")
+        .await
+        .assert_redirect("/signin/verify");
+    let code = p.totp().await;
+    p.post("/signin/verify", &[("code", &code)])
+        .await
+        .assert_redirect("/account");
+    let page = ask(&p, "?mfa=1", HTML).await;
+    assert_eq!(page.status, 401);
+    let location = page.header("Location").unwrap().to_string();
+    assert!(location.ends_with("&step_up=mfa"), "{location}");
+    step_up_form(&p, &location, "carol@example.com").await;
+    // The step-up asks Okta for two factors: after the code, a second factor.
+    p.advance(30).await;
+    p.post(
+        "/signin/passwordless",
+        &[
+            ("username", "carol@example.com"),
+            ("method", "otp"),
+            ("return_to", "https://app.example.com/reports?y=1"),
+            ("step_up", "mfa"),
+        ],
+    )
+    .await
+    .assert_redirect("/signin/verify");
+    let code = p.totp().await;
+    p.post("/signin/verify", &[("code", &code)])
+        .await
+        .assert_redirect("/signin/factor");
+    p.get("/signin/factor").await;
+    p.post("/signin/factor", &[("factor", "email")])
+        .await
+        .assert_redirect("/signin/verify");
+    let code = p.outbox_code("carol@example.com").await;
+    p.post("/signin/verify", &[("code", &code)])
+        .await
+        .assert_redirect("https://app.example.com/reports?y=1");
+    let page = ask(&p, "?mfa=1", HTML).await;
+    assert_eq!(page.status, 200, "two factors now");
+    assert_eq!(
+        page.header("X-Auth-Request-User"),
+        Some("carol@example.com")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_up_okta_cannot_give_is_refused_not_looped() {
+    // alice has no second factor: Okta refuses two, and the page says so.
+    let p = gateway().await;
+    p.sign_in_alice().await;
+    let location = ask(&p, "?mfa=1", HTML)
+        .await
+        .header("Location")
+        .unwrap()
+        .to_string();
+    step_up_form(&p, &location, "alice@example.com").await;
+    let page = p
+        .post(
+            "/signin",
+            &[
+                ("username", "alice@example.com"),
+                ("password", PASSWORD),
+                ("step_up", "mfa"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 403, "{}", page.body);
 }

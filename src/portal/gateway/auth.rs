@@ -174,24 +174,26 @@ pub fn answer(
         Err(why) => return AuthAnswer::BadRules(why),
     };
     let original = proxy.forwarded.original(proxy.trusted);
-    let sign_in = || AuthAnswer::SignIn {
-        location: proxy
-            .forwarded
-            .is_browser(original.as_ref(), &app.config.gateway.api_prefixes)
-            .then(|| signin_url(app, original.as_ref())),
+    let browser = proxy
+        .forwarded
+        .is_browser(original.as_ref(), &app.config.gateway.api_prefixes);
+    let sign_in = |step_up: Option<&str>| AuthAnswer::SignIn {
+        location: browser.then(|| signin_url(app, original.as_ref(), step_up)),
         redirect,
     };
     let Some(session) = session else {
-        return sign_in();
+        return sign_in(None);
     };
     let who = identity(session);
     let now = app.sessions.clock().now();
     match rules.judge(&who, now) {
         Verdict::Deny => AuthAnswer::Deny,
-        // Step-up sign-in (acr_values, max_age at Okta) is not built yet: until it is, a
-        // session that is not strong or fresh enough is refused rather than sent round a
-        // sign-in page that would let it straight back.
-        Verdict::StepUp { .. } => AuthAnswer::Deny,
+        // Signed in, but not with two factors or not recently enough: sign in again, the
+        // username fixed, Okta asked for two factors when they are what is missing.
+        Verdict::StepUp { mfa, .. } => {
+            let missing_factor = mfa && !who.used_two_factors();
+            sign_in(Some(if missing_factor { "mfa" } else { "fresh" }))
+        }
         Verdict::Allow => {
             let mut headers = identity_headers(&app.config.gateway.headers, &who);
             // The assertion names the app it is for: without a (trusted) original URL
@@ -213,15 +215,21 @@ pub fn answer(
 }
 
 /// Where a browser signs in to come back to `original` (the absolute URL, which the
-/// sign-in accepts for the host it is served on and for `gateway.allowed_hosts`).
-fn signin_url(app: &Portal, original: Option<&Url>) -> String {
+/// sign-in accepts for the host it is served on and for `gateway.allowed_hosts`), as a
+/// step-up sign-in when `step_up` says why.
+fn signin_url(app: &Portal, original: Option<&Url>, step_up: Option<&str>) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(back) = original {
+        query.append_pair("return_to", back.as_str());
+    }
+    if let Some(step_up) = step_up {
+        query.append_pair("step_up", step_up);
+    }
+    let query = query.finish();
     let base = app.config.gateway.base();
-    match original {
-        Some(back) => {
-            let encoded: String =
-                url::form_urlencoded::byte_serialize(back.as_str().as_bytes()).collect();
-            format!("{base}/signin?return_to={encoded}")
-        }
-        None => format!("{base}/signin"),
+    if query.is_empty() {
+        format!("{base}/signin")
+    } else {
+        format!("{base}/signin?{query}")
     }
 }

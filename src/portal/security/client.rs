@@ -144,6 +144,7 @@ impl<'r> FromRequest<'r> for RequestContext {
             accept_language: header("Accept-Language", 128),
             client_ip: ip,
             priority: Default::default(),
+            acr_values: None,
         }))
     }
 }

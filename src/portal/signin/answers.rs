@@ -5,9 +5,9 @@
 use rocket::http::Status;
 use rocket::response::Redirect;
 
-use super::forms::Invalid;
+use super::forms::{Invalid, StepUp};
 use super::machine::{Event, Failure, Flow, Notice, Page};
-use super::service::{Attempt, Driven};
+use super::service::{Attempt, Driven, StepUpStart};
 use super::views::{self, SigninView};
 use crate::portal::error::AppError;
 use crate::portal::guards::Visitor;
@@ -24,9 +24,30 @@ pub fn shown(reply: Option<Reply>, flow: Option<&Flow>) -> Reply {
     reply.unwrap_or_else(|| see(Page::of(flow).path()))
 }
 
+impl<'a> Again<'a> {
+    /// The form of the session `session_id` as typed.
+    pub fn new(
+        session_id: &'a str,
+        typed_username: &'a str,
+        return_to: &'a str,
+        remember: bool,
+        step_up: Option<StepUp>,
+    ) -> Self {
+        Again {
+            step_up,
+            session_id,
+            typed_username,
+            return_to,
+            remember,
+        }
+    }
+}
+
 /// The sign-in form shown again after a refused submission.
 #[derive(Clone, Copy)]
 pub struct Again<'a> {
+    /// Set when the form was a step-up sign-in (it stays one).
+    pub step_up: Option<StepUp>,
     /// The visitor's session id (for the form's CSRF token).
     pub session_id: &'a str,
     /// The username as typed, to put back in the form.
@@ -145,6 +166,7 @@ impl<'r> Visitor<'r> {
             notice: None,
             error: Some(invalid),
             remember: again.remember,
+            step_up: again.step_up,
         };
         views::signin(self.app, again.session_id, status, view)
     }
@@ -171,7 +193,58 @@ impl<'r> Visitor<'r> {
             notice: pre.and_then(|p| p.notice).or(query_notice),
             error: None,
             remember: false,
+            step_up: None,
         };
         views::signin(self.app, id, Status::Ok, view)
+    }
+
+    /// The signed-in user's username, as a step-up sign-in fixes it.
+    fn signed_in_username(&self) -> Option<String> {
+        let s = self.current.signed_in()?;
+        Some(
+            s.preferred_username
+                .clone()
+                .unwrap_or_else(|| s.user_id.clone()),
+        )
+    }
+
+    /// The step-up form for the signed-in user: their username fixed, the reason shown.
+    pub fn signin_step_up(&self, id: &str, return_to: String, step_up: StepUp) -> Reply {
+        let view = SigninView {
+            username: self.signed_in_username().unwrap_or_default(),
+            return_to,
+            notice: Some(Notice::ConfirmIdentity),
+            error: None,
+            remember: false,
+            step_up: Some(step_up),
+        };
+        views::signin(self.app, id, Status::Ok, view)
+    }
+
+    /// `input` as a step-up sign-in makes it (see [`Visitor::begin_step_up`]).
+    pub async fn step_up_input<I: StepUpStart>(
+        &self,
+        mut input: I,
+        step_up: Option<StepUp>,
+    ) -> Result<I, AppError> {
+        let username = self.begin_step_up(step_up).await?;
+        input.step_up(username, step_up.and_then(StepUp::acr_values));
+        Ok(input)
+    }
+
+    /// A signed-in visitor who is not stepping up goes straight on.
+    pub fn already_signed_in(&self, return_to: &str, step_up: Option<StepUp>) -> Option<Reply> {
+        (self.current.signed_in().is_some() && step_up.is_none()).then(|| see(return_to))
+    }
+
+    /// Starts a step-up sign-in: the signed-in session ends (its tokens revoked) and the
+    /// sign-in runs again for its username, whatever the form says; answers that username
+    /// (`None` when no one is signed in: a plain sign-in, still asking Okta for `step_up`).
+    pub async fn begin_step_up(&self, step_up: Option<StepUp>) -> Result<Option<String>, AppError> {
+        let (Some(_), Some(username)) = (step_up, self.signed_in_username()) else {
+            return Ok(None);
+        };
+        crate::portal::account::service::sign_out(self.app, self.current).await?;
+        Ok(Some(username))
     }
 }

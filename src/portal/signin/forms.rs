@@ -8,6 +8,42 @@ use super::machine::Method;
 use super::service::{PasswordInput, PasswordlessInput};
 use crate::portal::guards::WithCsrf;
 
+/// Why a signed-in user is asked to sign in again (`/auth`'s rules `mfa` and `max_age`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepUp {
+    /// Two factors are needed: Okta is asked for them (`urn:okta:loa:2fa:any`).
+    Mfa,
+    /// A sign-in fresher than the session's is needed.
+    Fresh,
+}
+
+/// The `acr_values` that ask Okta for two factors.
+pub const TWO_FACTORS: &str = "urn:okta:loa:2fa:any";
+
+impl StepUp {
+    /// From the `step_up` parameter.
+    pub fn parse(value: Option<&str>) -> Option<StepUp> {
+        match value? {
+            "mfa" => Some(StepUp::Mfa),
+            "fresh" => Some(StepUp::Fresh),
+            _ => None,
+        }
+    }
+
+    /// The parameter's value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepUp::Mfa => "mfa",
+            StepUp::Fresh => "fresh",
+        }
+    }
+
+    /// What Okta is asked for.
+    pub fn acr_values(self) -> Option<String> {
+        (self == StepUp::Mfa).then(|| TWO_FACTORS.to_string())
+    }
+}
+
 /// A checkbox: ticked when the field is present, whatever its value.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Checkbox(pub bool);
@@ -45,6 +81,8 @@ pub struct PasswordForm {
     pub return_to: Option<String>,
     /// "Keep me signed in".
     pub remember: Checkbox,
+    /// Set on a step-up sign-in (`mfa` or `fresh`): the signed-in user confirms it is them.
+    pub step_up: Option<String>,
 }
 
 /// The sign-in form for a passwordless method (`POST /signin/passwordless`).
@@ -60,6 +98,8 @@ pub struct PasswordlessForm {
     pub return_to: Option<String>,
     /// "Keep me signed in".
     pub remember: Checkbox,
+    /// Set on a step-up sign-in (`mfa` or `fresh`): the signed-in user confirms it is them.
+    pub step_up: Option<String>,
 }
 
 /// The choice of a second factor (`POST /signin/factor`).
@@ -148,6 +188,7 @@ impl PasswordForm {
             password: password.to_string(),
             return_to,
             remember: self.remember.0,
+            acr_values: None,
         })
     }
 }
@@ -173,6 +214,7 @@ impl PasswordlessForm {
             method,
             return_to,
             remember: self.remember.0,
+            acr_values: None,
         })
     }
 }
@@ -216,6 +258,7 @@ mod tests {
             csrf_token: None,
             return_to: None,
             remember: Checkbox(false),
+            step_up: None,
         };
         assert_eq!(
             form.validate("/".into(), &[Method::Email]).err(),

@@ -9,7 +9,7 @@ use rocket::{get, post, routes, Route};
 use serde::Serialize;
 
 use super::answers::{see, shown, Again};
-use super::forms::{CodeForm, EmptyForm, FactorForm, PasswordForm, PasswordlessForm};
+use super::forms::{CodeForm, EmptyForm, FactorForm, PasswordForm, PasswordlessForm, StepUp};
 use super::machine::{Event, Notice, Page, Rejection};
 use super::service::Driven;
 use super::views;
@@ -36,14 +36,20 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-#[get("/signin?<return_to>&<notice>")]
-fn signin_page(return_to: Option<&str>, notice: Option<&str>, v: Visitor<'_>) -> Reply {
+#[get("/signin?<return_to>&<notice>&<step_up>")]
+fn signin_page(
+    return_to: Option<&str>,
+    notice: Option<&str>,
+    step_up: Option<&str>,
+    v: Visitor<'_>,
+) -> Reply {
     let return_to = v.return_to(return_to);
-    if v.current.signed_in().is_some() {
-        return see(return_to);
-    }
     let id = v.app.sessions.ensure_id(v.jar, v.current);
-    v.signin_fresh(&id, return_to, notice)
+    match (v.current.signed_in(), StepUp::parse(step_up)) {
+        (Some(_), Some(step_up)) => v.signin_step_up(&id, return_to, step_up),
+        (Some(_), None) => see(return_to),
+        (None, _) => v.signin_fresh(&id, return_to, notice),
+    }
 }
 
 /// What a wrong (or unknown, locked, suspended) password is told.
@@ -52,17 +58,14 @@ const WRONG_PASSWORD: (&str, &str) = ("password", "Your username or password is 
 #[post("/signin", data = "<form>")]
 async fn signin_password(form: CsrfForm<PasswordForm>, v: Visitor<'_>) -> Result<Reply, AppError> {
     let return_to = v.return_to(form.return_to.as_deref());
-    if v.current.signed_in().is_some() {
-        return Ok(see(return_to));
+    let step_up = StepUp::parse(form.step_up.as_deref());
+    if let Some(reply) = v.already_signed_in(&return_to, step_up) {
+        return Ok(reply);
     }
-    let again = Again {
-        session_id: &form.session_id,
-        typed_username: form.typed_username(),
-        return_to: &return_to,
-        remember: form.remember.0,
-    };
+    let (typed, remember) = (form.typed_username(), form.remember.0);
+    let again = Again::new(&form.session_id, typed, &return_to, remember, step_up);
     let input = match form.validate(return_to.clone()) {
-        Ok(input) => input,
+        Ok(input) => v.step_up_input(input, step_up).await?,
         Err(invalid) => return Ok(v.signin_again(again, Status::UnprocessableEntity, invalid)),
     };
     match v
@@ -84,26 +87,22 @@ async fn signin_passwordless(
     v: Visitor<'_>,
 ) -> Result<Reply, AppError> {
     let return_to = v.return_to(form.return_to.as_deref());
-    if v.current.signed_in().is_some() {
-        return Ok(see(return_to));
+    let step_up = StepUp::parse(form.step_up.as_deref());
+    if let Some(reply) = v.already_signed_in(&return_to, step_up) {
+        return Ok(reply);
     }
-    match form.validate(return_to.clone(), &v.app.passwordless) {
-        Ok(input) => v.finish(
-            v.app
-                .signin
-                .passwordless(v.attempt(&form.session_id), input)
-                .await?,
-        ),
-        Err(invalid) => {
-            let again = Again {
-                session_id: &form.session_id,
-                typed_username: form.typed_username(),
-                return_to: &return_to,
-                remember: form.remember.0,
-            };
-            Ok(v.signin_again(again, Status::UnprocessableEntity, invalid))
-        }
-    }
+    let (typed, remember) = (form.typed_username(), form.remember.0);
+    let again = Again::new(&form.session_id, typed, &return_to, remember, step_up);
+    let input = match form.validate(return_to.clone(), &v.app.passwordless) {
+        Ok(input) => v.step_up_input(input, step_up).await?,
+        Err(invalid) => return Ok(v.signin_again(again, Status::UnprocessableEntity, invalid)),
+    };
+    v.finish(
+        v.app
+            .signin
+            .passwordless(v.attempt(&form.session_id), input)
+            .await?,
+    )
 }
 
 #[get("/signin/factor")]

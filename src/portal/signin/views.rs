@@ -4,7 +4,7 @@
 use rocket::http::Status;
 use serde::Serialize;
 
-use super::forms::Invalid;
+use super::forms::{Invalid, StepUp};
 use super::machine::{CodeSource, Flow, Issued, Method, Notice, Step};
 use crate::portal::views::{self, notice_text, Reply};
 use crate::portal::Portal;
@@ -68,6 +68,8 @@ pub fn method_label(m: Method) -> &'static str {
 
 /// What the sign-in form shows.
 pub struct SigninView {
+    /// Set on a step-up sign-in: the username is fixed, and the form says why.
+    pub step_up: Option<StepUp>,
     /// The username to prefill.
     pub username: String,
     /// Where to go after sign-in (a hidden field).
@@ -88,6 +90,8 @@ struct SigninPage {
     error: Option<&'static str>,
     error_field: Option<&'static str>,
     passwordless: Vec<Choice>,
+    step_up: Option<&'static str>,
+    username_extra: &'static str,
 }
 
 /// The sign-in page for the session `id`, with `status` (200, or 4xx when a form is shown again).
@@ -99,6 +103,12 @@ pub fn signin(app: &Portal, id: &str, status: Status, v: SigninView) -> Reply {
         error: v.error.map(|e| e.1),
         error_field: v.error.map(|e| e.0),
         passwordless: choices(app.passwordless.iter().copied()),
+        step_up: v.step_up.map(StepUp::as_str),
+        username_extra: if v.step_up.is_some() {
+            r#"autocapitalize="none" spellcheck="false" required readonly"#
+        } else {
+            r#"autocapitalize="none" spellcheck="false" required"#
+        },
     };
     step_page(app, id, status, "signin", v.notice, page)
 }

@@ -16,6 +16,8 @@ pub enum Event {
         return_to: String,
         /// Whether to remember the user.
         remember: bool,
+        /// What Okta is asked for besides (a step-up's `urn:okta:loa:2fa:any`).
+        acr_values: Option<String>,
     },
     /// The sign-in form, passwordless by a method.
     StartPasswordless {
@@ -27,6 +29,8 @@ pub enum Event {
         return_to: String,
         /// Whether to remember the user.
         remember: bool,
+        /// What Okta is asked for besides (a step-up's `urn:okta:loa:2fa:any`).
+        acr_values: Option<String>,
     },
     /// The user picked a second factor.
     ChooseFactor(Method),

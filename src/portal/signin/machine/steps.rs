@@ -117,24 +117,34 @@ pub(super) fn challenge_step(
 
 /// A password or passwordless start: the first factor's call (an app code needs none).
 pub(super) fn start(event: Event, now: i64) -> Transition {
-    let (username, return_to, remember, start, password) = match event {
+    let (username, return_to, remember, start, password, acr_values) = match event {
         Event::SubmitPassword {
             username,
             password,
             return_to,
             remember,
-        } => (username, return_to, remember, Start::Password, password),
+            acr_values,
+        } => (
+            username,
+            return_to,
+            remember,
+            Start::Password,
+            password,
+            acr_values,
+        ),
         Event::StartPasswordless {
             username,
             method,
             return_to,
             remember,
+            acr_values,
         } => (
             username,
             return_to,
             remember,
             Start::Passwordless(method),
             String::new(),
+            acr_values,
         ),
         _ => return nothing(),
     };
@@ -145,6 +155,7 @@ pub(super) fn start(event: Event, now: i64) -> Transition {
         step: Step::Starting { start },
         awaiting: None,
         notice: None,
+        acr_values,
     };
     match start {
         Start::Password => call(

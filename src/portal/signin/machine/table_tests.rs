@@ -37,6 +37,7 @@ fn start_password() -> Event {
         password: "pw".into(),
         return_to: "/account".into(),
         remember: false,
+        acr_values: None,
     }
 }
 
@@ -46,6 +47,7 @@ fn start_passwordless(method: Method) -> Event {
         method,
         return_to: "/account".into(),
         remember: false,
+        acr_values: None,
     }
 }
 

@@ -207,6 +207,8 @@ pub enum Notice {
     SignedOut,
     /// The session ended (expired or revoked).
     SessionEnded,
+    /// A page needs a stronger or fresher sign-in: sign in again to continue.
+    ConfirmIdentity,
 }
 
 /// A sign-in in progress; stored server-side (sealed) in the pre-sign-in session.
@@ -224,4 +226,7 @@ pub struct Flow {
     pub awaiting: Option<Awaiting>,
     /// The message to show on the next page, if any.
     pub notice: Option<Notice>,
+    /// The `acr_values` every call of this flow carries (Okta wants them unchanged).
+    #[serde(default)]
+    pub acr_values: Option<String>,
 }

@@ -19,6 +19,8 @@ pub struct PasswordInput {
     pub return_to: String,
     /// Whether "Keep me signed in" was ticked.
     pub remember: bool,
+    /// Sent to Okta on every call of the flow (a step-up asks for two factors).
+    pub acr_values: Option<String>,
 }
 
 /// A validated passwordless form.
@@ -31,6 +33,33 @@ pub struct PasswordlessInput {
     pub return_to: String,
     /// Whether "Keep me signed in" was ticked.
     pub remember: bool,
+    /// Sent to Okta on every call of the flow (a step-up asks for two factors).
+    pub acr_values: Option<String>,
+}
+
+/// A start that a step-up sign-in adjusts: the signed-in user's username, and what Okta
+/// is asked for.
+pub trait StepUpStart {
+    /// Sets the username (when a signed-in user steps up) and the `acr_values`.
+    fn step_up(&mut self, username: Option<String>, acr_values: Option<String>);
+}
+
+impl StepUpStart for PasswordInput {
+    fn step_up(&mut self, username: Option<String>, acr_values: Option<String>) {
+        if let Some(username) = username {
+            self.username = username;
+        }
+        self.acr_values = acr_values;
+    }
+}
+
+impl StepUpStart for PasswordlessInput {
+    fn step_up(&mut self, username: Option<String>, acr_values: Option<String>) {
+        if let Some(username) = username {
+            self.username = username;
+        }
+        self.acr_values = acr_values;
+    }
 }
 
 impl SigninService {
@@ -52,6 +81,7 @@ impl SigninService {
             password: input.password,
             return_to: input.return_to,
             remember: input.remember,
+            acr_values: input.acr_values,
         };
         let driven = self.drive(attempt, event).await?;
         match &driven {
@@ -90,6 +120,7 @@ impl SigninService {
             method: input.method,
             return_to: input.return_to,
             remember: input.remember,
+            acr_values: input.acr_values,
         };
         self.drive(attempt, event).await
     }

@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use rocket::http::CookieJar;
 
-pub use entry::{PasswordInput, PasswordlessInput};
+pub use entry::{PasswordInput, PasswordlessInput, StepUpStart};
 
 use super::machine::{Event, Failure, Flow, Method, Notice, Page, Rejection};
 use crate::metrics::Metrics;

@@ -54,6 +54,7 @@ impl SigninService {
                     }
                     let mut ctx = attempt.ctx.clone();
                     ctx.priority = priority(&call, device);
+                    ctx.acr_values = pre.flow.as_ref().and_then(|f| f.acr_values.clone());
                     let outcome = self.perform(call, &ctx).await;
                     self.count(&outcome, last_call);
                     event = Event::Answer(outcome);

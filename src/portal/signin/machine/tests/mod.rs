@@ -53,6 +53,7 @@ pub(super) fn password(username: &str) -> Event {
         password: "Sup3r-Secret!".into(),
         return_to: "/account".into(),
         remember: true,
+        acr_values: None,
     }
 }
 
@@ -62,6 +63,7 @@ pub(super) fn passwordless(method: Method) -> Event {
         method,
         return_to: "/account".into(),
         remember: false,
+        acr_values: None,
     }
 }
 
