@@ -19,6 +19,7 @@ const h = harness('gateway', {
 });
 
 const ALICE = 'alice@example.com';
+const CAROL = 'carol@example.com';
 const BOB = 'bob@example.com';
 const proxies = {};
 let app;
@@ -135,5 +136,40 @@ for (const kind of ['nginx', 'caddy']) {
     await at(page, '/signin');
     await page.goto(`${proxy.base}/reports`);
     await at(page, '/signin');
+  }, { expectedErrors: [/status of 403/] });
+
+  h.test(`${kind}: passwordless by email reaches the app; a two-factor location steps carol up`, async ({ page }) => {
+    await setup();
+    const proxy = proxies[kind];
+    await page.goto(`${proxy.base}/notes`);
+    await at(page, '/signin');
+    await page.fill('#username', CAROL);
+    let since = await h.emu.now();
+    await page.getByRole('button', { name: 'Code by email' }).click();
+    await at(page, '/signin/verify');
+    await submitCode(page, await h.emu.latestCode(CAROL, { after: since }));
+    await at(page, '/notes');
+    assert.equal(app.last().headers['x-auth-request-user'], CAROL);
+    assert.equal(app.last().headers['x-auth-request-groups'], 'customers');
+    // /admin/ wants the group admins: carol is not one (403).
+    await page.goto(`${proxy.base}/admin/`);
+    assert.match(await page.textContent('h1'), /don't have access/);
+    // /secure/ wants two factors: a step-up sign-in, her username fixed, then a second one.
+    await page.goto(`${proxy.base}/secure/plan`);
+    await at(page, '/signin');
+    assert.equal(await page.inputValue('#username'), CAROL);
+    assert.equal(await page.getAttribute('#username', 'readonly'), '');
+    since = await h.emu.now();
+    await page.getByRole('button', { name: 'Code by email' }).click();
+    await at(page, '/signin/verify');
+    await submitCode(page, await h.emu.latestCode(CAROL, { after: since }));
+    await at(page, '/signin/factor');
+    await chooseFactor(page, 'otp');
+    await at(page, '/signin/verify');
+    await submitCode(page, await h.emu.freshTotp());
+    await at(page, '/secure/plan');
+    const claims = verifyAssertion(app.last().headers['x-signin-assertion'],
+      await (await fetch(`${proxy.base}/.well-known/jwks.json`)).json());
+    assert.ok(claims.amr.includes('mfa'), JSON.stringify(claims.amr));
   }, { expectedErrors: [/status of 403/] });
 }
