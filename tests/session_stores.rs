@@ -42,6 +42,7 @@ fn signed_in(user: &str, token: &str) -> Record {
         preferred_username: None,
         amr: vec!["pwd".into()],
         groups: vec!["staff".into()],
+        email_verified: Some(true),
         auth_time: 1,
         access_token: Secret::new(token),
         refresh_token: None,

@@ -95,7 +95,7 @@ for (const kind of ['nginx', 'caddy']) {
     assert.equal(claims.email, BOB);
     assert.deepEqual(claims.groups, ['admins', 'staff']);
     assert.ok(claims.amr.length >= 2, JSON.stringify(claims.amr));
-    assert.equal(claims.aud, '127.0.0.1');
+    assert.equal(claims.aud, `127.0.0.1:${proxy.port}`, 'the host the browser asked for');
     assert.ok(claims.exp - claims.iat <= 60);
 
     // Spoofed identity headers never reach the app, signed in or not.

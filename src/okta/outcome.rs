@@ -44,6 +44,9 @@ pub struct IdClaims {
     /// The user's email address.
     #[serde(default)]
     pub email: Option<String>,
+    /// Whether Okta has verified `email` (`None`: not said).
+    #[serde(default)]
+    pub email_verified: Option<bool>,
     /// The user's Okta login.
     #[serde(default)]
     pub preferred_username: Option<String>,

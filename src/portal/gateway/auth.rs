@@ -110,11 +110,12 @@ impl<'r> Responder<'r, 'static> for AuthAnswer {
     }
 }
 
-/// The identity a session carries.
+/// The identity a session carries. An email Okta says is not verified is left out: no rule
+/// or header may rest on it.
 pub fn identity(s: &SignedIn) -> Identity {
     Identity {
         sub: s.user_id.clone(),
-        email: s.email.clone(),
+        email: s.email.clone().filter(|_| s.email_verified != Some(false)),
         name: s.name.clone(),
         preferred_username: s.preferred_username.clone(),
         groups: s.groups.clone(),
@@ -198,8 +199,17 @@ pub fn answer(
             let mut headers = identity_headers(&app.config.gateway.headers, &who);
             // The assertion names the app it is for: without a (trusted) original URL
             // there is no audience, and no assertion.
-            let audience = original.as_ref().and_then(|u| u.host_str());
-            if let Some(assertion) = audience.and_then(|aud| gateway.assertion(app, &who, aud, now))
+            // The forwarded host as the browser named it: with its port when not the default.
+            let audience = original.as_ref().and_then(|u| {
+                let host = u.host_str()?;
+                Some(match u.port() {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host.to_string(),
+                })
+            });
+            if let Some(assertion) = audience
+                .as_deref()
+                .and_then(|aud| gateway.assertion(app, &who, aud, now))
             {
                 headers.push(("X-Signin-Assertion", assertion));
             }
@@ -231,5 +241,52 @@ fn signin_url(app: &Portal, original: Option<&Url>, step_up: Option<&str>) -> St
         format!("{base}/signin")
     } else {
         format!("{base}/signin?{query}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Secret;
+
+    fn session(email_verified: Option<bool>) -> SignedIn {
+        SignedIn {
+            user_id: "00u1".into(),
+            user_digest: String::new(),
+            name: None,
+            email: Some("pat@example.com".into()),
+            preferred_username: Some("pat@example.com".into()),
+            amr: vec!["pwd".into()],
+            email_verified,
+            groups: vec![],
+            auth_time: 1,
+            access_token: Secret::new("at"),
+            refresh_token: None,
+            access_expires_at: 2,
+            userinfo: None,
+            created_at: 1,
+            last_seen: 1,
+            remember: false,
+            device: None,
+            ip: None,
+        }
+    }
+
+    #[test]
+    fn an_email_okta_has_not_verified_is_no_identity() {
+        assert_eq!(
+            identity(&session(Some(true))).email.as_deref(),
+            Some("pat@example.com")
+        );
+        assert_eq!(
+            identity(&session(None)).email.as_deref(),
+            Some("pat@example.com")
+        );
+        let unverified = identity(&session(Some(false)));
+        assert_eq!(unverified.email, None);
+        let headers = identity_headers(&[HeaderFamily::Oauth2Proxy], &unverified);
+        assert!(headers
+            .iter()
+            .all(|(name, _)| *name != "X-Auth-Request-Email"));
     }
 }

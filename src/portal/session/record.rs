@@ -65,6 +65,9 @@ pub struct SignedIn {
     pub preferred_username: Option<String>,
     /// How the user authenticated (the ID token's `amr`).
     pub amr: Vec<String>,
+    /// Whether Okta said the email is verified (`None`: not said).
+    #[serde(default)]
+    pub email_verified: Option<bool>,
     /// The user's groups from the ID token (`okta.groups_claim`).
     #[serde(default)]
     pub groups: Vec<String>,

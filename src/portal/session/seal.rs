@@ -246,6 +246,7 @@ mod tests {
             preferred_username: Some("alice@example.com".into()),
             amr: vec!["pwd".into()],
             groups: vec!["staff".into()],
+            email_verified: Some(true),
             auth_time: 1,
             access_token: Secret::new("access-token-value"),
             refresh_token: Some(Secret::new("refresh-token-value")),

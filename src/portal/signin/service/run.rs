@@ -236,6 +236,7 @@ fn signed_in(tokens: TokenSet, remember: bool, ctx: &CallContext, now: i64) -> S
         preferred_username: claims.preferred_username,
         amr: claims.amr,
         groups: claims.groups,
+        email_verified: claims.email_verified,
         auth_time: claims.auth_time.unwrap_or(now),
         access_token: tokens.access_token,
         refresh_token: tokens.refresh_token,

@@ -25,6 +25,7 @@ pub(super) fn tokens() -> Answer {
             preferred_username: None,
             amr: vec!["pwd".into()],
             groups: vec![],
+            email_verified: None,
             auth_time: Some(NOW),
             iat: NOW,
             exp: NOW + 3600,
