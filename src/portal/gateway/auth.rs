@@ -209,7 +209,7 @@ pub fn answer(
             });
             if let Some(assertion) = audience
                 .as_deref()
-                .and_then(|aud| gateway.assertion(app, &who, aud, now))
+                .and_then(|aud| gateway.assertion(app.config.gateway.base(), &who, aud, now))
             {
                 headers.push(("X-Signin-Assertion", assertion));
             }

@@ -28,8 +28,9 @@ use super::session::{Current, User};
 use super::Portal;
 use crate::config::GatewayConfig;
 
-/// Assertions kept for reuse, at most this many (then the cache starts again).
-const CACHED_ASSERTIONS: usize = 100_000;
+/// Assertions kept for reuse, at most this many (about 7 MiB; past it, expired ones go,
+/// then all).
+const CACHED_ASSERTIONS: usize = 10_000;
 /// An assertion is reused while it has at least this many seconds left.
 const REUSE_WHILE_LEFT: i64 = assertion::MAX_LIFETIME / 2;
 
@@ -68,10 +69,11 @@ impl Gateway {
         })
     }
 
-    /// A signed assertion of `who` for the app at `audience`, when assertions are on.
+    /// A signed assertion of `who` for the app at `audience`, issued by `issuer`, when
+    /// assertions are on.
     pub fn assertion(
         &self,
-        app: &Portal,
+        issuer: &str,
         who: &Identity,
         audience: &str,
         now: i64,
@@ -84,7 +86,7 @@ impl Gateway {
             }
         }
         let claims = Claims {
-            iss: app.config.gateway.base(),
+            iss: issuer,
             aud: audience,
             sub: &who.sub,
             email: who.email.as_deref(),
@@ -173,5 +175,50 @@ pub fn forbidden() -> ErrorPage {
         status: Status::Forbidden,
         title: "You don't have access to this page",
         detail: "You are signed in, but this page is not open to your account. If you think it should be, ask the people who run this site.",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_assertion_is_reused_for_half_its_life_then_signed_again() {
+        let g = Gateway::from_config(&GatewayConfig::default()).unwrap();
+        let who = Identity {
+            sub: "00u1".into(),
+            auth_time: 1_000,
+            ..Identity::default()
+        };
+        let first = g.assertion("https://signin.example.com", &who, "app.example.com", 2_000);
+        let again = g.assertion("https://signin.example.com", &who, "app.example.com", 2_030);
+        assert!(first.is_some());
+        assert_eq!(first, again, "reused while half its life is left");
+        let later = g.assertion("https://signin.example.com", &who, "app.example.com", 2_031);
+        assert_ne!(first, later, "signed again past half its life");
+        let other_app = g.assertion(
+            "https://signin.example.com",
+            &who,
+            "shop.example.com",
+            2_031,
+        );
+        assert_ne!(later, other_app, "one per app");
+        let next_sign_in = Identity {
+            auth_time: 2_031,
+            ..who.clone()
+        };
+        let fresh = g.assertion(
+            "https://signin.example.com",
+            &next_sign_in,
+            "app.example.com",
+            2_031,
+        );
+        assert_ne!(later, fresh, "one per sign-in");
+        let off = Gateway::from_config(&GatewayConfig {
+            assertion: false,
+            ..GatewayConfig::default()
+        })
+        .unwrap();
+        assert!(off.assertion("x", &who, "app.example.com", 2_000).is_none());
     }
 }

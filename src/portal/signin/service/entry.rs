@@ -44,23 +44,19 @@ pub trait StepUpStart {
     fn step_up(&mut self, username: Option<String>, acr_values: Option<String>);
 }
 
-impl StepUpStart for PasswordInput {
-    fn step_up(&mut self, username: Option<String>, acr_values: Option<String>) {
-        if let Some(username) = username {
-            self.username = username;
+macro_rules! step_up_start {
+    ($($input:ty),*) => {$(
+        impl StepUpStart for $input {
+            fn step_up(&mut self, username: Option<String>, acr_values: Option<String>) {
+                if let Some(username) = username {
+                    self.username = username;
+                }
+                self.acr_values = acr_values;
+            }
         }
-        self.acr_values = acr_values;
-    }
+    )*};
 }
-
-impl StepUpStart for PasswordlessInput {
-    fn step_up(&mut self, username: Option<String>, acr_values: Option<String>) {
-        if let Some(username) = username {
-            self.username = username;
-        }
-        self.acr_values = acr_values;
-    }
-}
+step_up_start!(PasswordInput, PasswordlessInput);
 
 impl SigninService {
     /// A password attempt, shielded (see the module's documentation).
