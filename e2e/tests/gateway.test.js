@@ -8,7 +8,8 @@
 const assert = require('node:assert/strict');
 const crypto = require('node:crypto');
 const { after } = require('node:test');
-const { harness, at, submitPassword, firstFactor, secondFactor } = require('../lib/harness');
+const { harness, at, submitPassword, submitCode, choosePasswordless, firstFactor, secondFactor } = require('../lib/harness');
+const browser = require('../lib/browser');
 const { startNginx, startCaddy } = require('../lib/proxy');
 const { startUpstream } = require('../lib/upstream');
 
@@ -113,6 +114,7 @@ async function assertIdentity(request, user, { proxy, amr }) {
   assert.equal(claims.aud, `127.0.0.1:${proxy.port}`, 'the host the browser asked for');
   assert.ok(claims.auth_time <= claims.iat, 'signed after the sign-in');
   assert.ok(claims.exp > claims.iat && claims.exp - claims.iat <= 60);
+  return claims;
 }
 
 /**
@@ -241,4 +243,49 @@ h.test('nginx: password + push with number challenge: dave waits through the pro
   await visitSignInAndLand(page, context, {
     proxy: proxies.nginx, path: '/secure/dave?via=push', user: DAVE, amr: ['mfa', 'pwd', 'swk'], signIn: passwordAnd('push'),
   });
+});
+
+// The portal reuses an assertion for later checks of the same sign-in; two sign-ins of one
+// user by different factors within one second (a phone and a laptop) are two sign-ins, and
+// each app request must carry its own session's amr, never the other's.
+h.test('nginx: two sign-ins of carol in the same second, by code and by email, each reach the app with their own amr', async ({ page, context, problems }) => {
+  await setup();
+  const proxy = proxies.nginx;
+  for (let attempt = 1; ; attempt++) {
+    const other = await browser.newContext(h.browser);
+    try {
+      const byOtp = { page, path: `/same-second/otp-${attempt}`, amr: ['otp'] };
+      const byEmail = { page: other.page, path: `/same-second/email-${attempt}`, amr: ['email'] };
+      for (const s of [byOtp, byEmail]) {
+        await s.page.goto(`${proxy.base}${s.path}`);
+        await at(s.page, '/signin');
+      }
+      const since = await h.emu.now();
+      await choosePasswordless(byEmail.page, CAROL, 'email');
+      await at(byEmail.page, '/signin/verify');
+      await byEmail.page.fill('#code', await h.emu.latestCode(CAROL, { after: since, channel: 'email' }));
+      await choosePasswordless(byOtp.page, CAROL, 'otp');
+      await at(byOtp.page, '/signin/verify');
+      await byOtp.page.fill('#code', await h.emu.freshTotp());
+      // Both codes at once: Okta's two grants (and so their auth_time) fall in one second.
+      await Promise.all([byOtp, byEmail].map((s) => s.page.getByRole('button', { name: 'Verify', exact: true }).click()));
+      const claims = [];
+      for (const s of [byOtp, byEmail]) {
+        await s.page.waitForURL(`${proxy.base}${s.path}`, { timeout: 15_000 });
+        const seen = reached(s.path).headers;
+        assert.equal(seen['x-auth-request-user'], CAROL);
+        claims.push(verifyAssertion(seen['x-signin-assertion'],
+          await (await fetch(`${proxy.base}/.well-known/jwks.json`)).json()));
+      }
+      assert.deepEqual(other.problems, [], 'no console errors, page errors or CSP violations in the second browser');
+      // Straddling a second boundary is not the case under test: try again (at most 3 times).
+      if (claims[0].auth_time !== claims[1].auth_time && attempt < 3) continue;
+      assert.equal(claims[0].auth_time, claims[1].auth_time, 'the two sign-ins fell in one second');
+      assert.deepEqual(claims.map((c) => c.amr), [byOtp.amr, byEmail.amr],
+        'each sign-in gets an assertion with its own amr');
+      return;
+    } finally {
+      await other.context.close();
+    }
+  }
 });
