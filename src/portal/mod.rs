@@ -30,7 +30,6 @@ use rocket::fairing::AdHoc;
 use rocket::figment::Figment;
 use rocket::fs::FileServer;
 use rocket::http::Status;
-use rocket::shield::Shield;
 use rocket::{catch, catchers, Build, Request, Rocket};
 use rocket_dyn_templates::Template;
 
@@ -138,6 +137,8 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
     let figment = figment
         // The client IP comes from the socket unless the peer is a trusted proxy.
         .merge(("ip_header", false))
+        // No `Server: Rocket` on every answer, unless the operator asks for one.
+        .join(("ident", false))
         .join((
             "template_dir",
             concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
@@ -180,7 +181,6 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
         .mount("/static", FileServer::from(static_dir))
         .register("/", catchers![catch_all])
         .attach(Template::fairing())
-        .attach(Shield::new())
         .attach(SecurityHeaders { hsts: release })
         .attach(AdHoc::on_liftoff("Okta discovery", move |_| {
             Box::pin(async move {

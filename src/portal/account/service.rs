@@ -103,7 +103,7 @@ pub async fn sign_out_everywhere(app: &Portal, user: &User<'_>) -> Result<(), Ap
     let all = app.sessions.of_user(&user.session.user_id).await?;
     for (key, session) in &all {
         revoke(app, session).await;
-        app.sessions.store.delete(key).await?;
+        app.sessions.delete_key(key).await?;
     }
     app.sessions.delete(user.id).await?;
     tracing::info!(target: "audit", event = "signout_everywhere", sessions = all.len(), user = %user.session.user_digest);

@@ -15,7 +15,7 @@ use super::original::Forwarded;
 use super::rules::{Identity, RuleQuery, Rules, Verdict};
 use super::Gateway;
 use crate::config::HeaderFamily;
-use crate::portal::security::TrustedProxies;
+use crate::portal::security::{NotADocument, TrustedProxies};
 use crate::portal::session::SignedIn;
 use crate::portal::Portal;
 
@@ -80,6 +80,9 @@ impl<'r> Responder<'r, 'static> for AuthAnswer {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
         let mut r = Response::build();
         r.raw_header("Cache-Control", "no-store");
+        if matches!(self, AuthAnswer::Allow(_) | AuthAnswer::SignIn { .. }) {
+            NotADocument::mark(req);
+        }
         match self {
             AuthAnswer::Allow(headers) => {
                 r.status(Status::Ok);

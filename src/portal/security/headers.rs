@@ -6,6 +6,19 @@ use rocket::http::Header;
 use rocket::request::Request;
 use rocket::Response;
 
+/// Marks a response no browser renders: an empty `/auth` answer, read by a reverse proxy
+/// that passes on only the headers it was told to. It gets `Cache-Control` from its
+/// responder and none of the document headers (a proxy check per request to the app
+/// should not carry a CSP nobody reads).
+pub struct NotADocument(pub bool);
+
+impl NotADocument {
+    /// Marks `req`'s response as not a document.
+    pub fn mark(req: &Request<'_>) {
+        req.local_cache(|| NotADocument(true));
+    }
+}
+
 /// Security headers on every response.
 pub struct SecurityHeaders {
     /// Whether to send `Strict-Transport-Security` (release builds).
@@ -22,6 +35,9 @@ impl Fairing for SecurityHeaders {
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
+        if req.local_cache(|| NotADocument(false)).0 {
+            return;
+        }
         res.set_header(Header::new(
             "Content-Security-Policy",
             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; \

@@ -23,7 +23,7 @@ pub use crate::local_path::is_local_path;
 use crate::local_path::local_target;
 
 pub use client::{ClientIp, MetricsAllowList, RequestContext, TrustedProxies};
-pub use headers::SecurityHeaders;
+pub use headers::{NotADocument, SecurityHeaders};
 
 /// Rejects cross-site POSTs (`Sec-Fetch-Site: cross-site`) before any handler runs.
 pub struct NotCrossSite;

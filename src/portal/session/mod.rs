@@ -15,6 +15,7 @@ mod guards;
 pub mod lease;
 pub mod record;
 pub mod redis;
+pub mod opened;
 pub mod seal;
 pub mod store;
 
@@ -51,6 +52,7 @@ pub struct Sessions {
     config: SessionConfig,
     key: Vec<u8>,
     sealer: Sealer,
+    opened: opened::Opened,
 }
 
 impl Sessions {
@@ -67,6 +69,7 @@ impl Sessions {
             clock,
             config,
             sealer: Sealer::new(&key),
+            opened: Default::default(),
             key,
         }
     }
@@ -168,6 +171,7 @@ impl Sessions {
         }
         let key = self.key_of(id);
         let Some(stored) = self.store.load(&key).await? else {
+            self.opened.forget(&key);
             return Ok(None);
         };
         let plaintext = seal::is_plaintext(&stored);
@@ -183,7 +187,7 @@ impl Sessions {
         let (idle, absolute) = self.limits(&record);
         let (created, last_seen) = Self::times(&record);
         if now - last_seen >= idle || now - created >= absolute {
-            self.store.delete(&key).await?;
+            self.delete_key(&key).await?;
             return Ok(None);
         }
         Ok(Some(record))
@@ -193,11 +197,14 @@ impl Sessions {
     /// `key`, or it holds in plaintext what this version seals.
     pub fn open(&self, key: &SessionKey, stored: Record) -> Option<Record> {
         match stored {
-            Record::SignedIn(s) => self
-                .sealer
-                .open(key, &s)
-                .ok()
-                .map(|s| Record::SignedIn(Box::new(s))),
+            Record::SignedIn(s) => {
+                if let Some(hit) = self.opened.get(key, &s) {
+                    return Some(Record::SignedIn(Box::new(hit)));
+                }
+                let opened = self.sealer.open(key, &s).ok()?;
+                self.opened.put(key, s.access_token.expose(), &opened);
+                Some(Record::SignedIn(Box::new(opened)))
+            }
             Record::PreAuth(p) => self.sealer.open_pending(key, &p).ok().map(Record::PreAuth),
         }
     }
@@ -235,7 +242,14 @@ impl Sessions {
 
     /// Deletes the session `id`'s record.
     pub async fn delete(&self, id: &str) -> Result<(), StoreError> {
-        self.store.delete(&self.key_of(id)).await
+        self.delete_key(&self.key_of(id)).await
+    }
+
+    /// Deletes the record under the store key `key` (another device's session, when a
+    /// user signs out everywhere).
+    pub async fn delete_key(&self, key: &SessionKey) -> Result<(), StoreError> {
+        self.opened.forget(key);
+        self.store.delete(key).await
     }
 
     /// Records activity at most once a minute (idle timeout).
