@@ -13,6 +13,7 @@
 
 #![warn(missing_docs)]
 
+mod accounts;
 mod challenges;
 pub mod cli;
 mod clientauth;
@@ -23,7 +24,9 @@ mod flows;
 mod grants;
 mod keys;
 mod limits;
+mod myaccount;
 mod params;
+mod recovery;
 mod reply;
 mod routes;
 mod state;
@@ -213,6 +216,7 @@ pub fn rocket(options: &EmulatorOptions) -> Result<Rocket<Build>, DirectoryError
         .manage(ui)
         .mount("/", routes::routes())
         .mount("/", control::routes())
+        .mount("/", myaccount::routes())
         .mount("/", ui::routes())
         .register("/", catchers![default_catcher])
         .attach(AdHoc::on_liftoff("Emulator base URL", |rocket| {

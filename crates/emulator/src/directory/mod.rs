@@ -16,6 +16,8 @@ use serde::Deserialize;
 
 mod demo;
 mod file;
+mod password_policy;
+pub use password_policy::{PasswordPolicy, Violation};
 use demo::demo_clients;
 use file::*;
 
@@ -150,7 +152,7 @@ fn yes() -> bool {
 }
 
 /// One user of the emulated org.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct User {
     /// Okta user id (`00u…`), the ID token's `sub`.
     pub id: String,
@@ -176,6 +178,8 @@ pub struct User {
     pub push: Option<Push>,
     /// The user's Okta groups (the `groups` claim).
     pub groups: Vec<String>,
+    /// The factors the password policy's recovery rule lets this user recover with.
+    pub recovery: Vec<Factor>,
 }
 
 impl User {
@@ -236,6 +240,8 @@ pub struct Directory {
     pub org_id: String,
     /// A hash checked when the user is unknown, so a miss costs what a hit costs.
     pub decoy_hash: String,
+    /// The org's password policy (one for every user).
+    pub password_policy: PasswordPolicy,
 }
 
 impl Directory {
@@ -292,6 +298,7 @@ impl Directory {
             clients,
             org_id: "00o1emulat0rorg0000".into(),
             decoy_hash: hash_password("decoy password that matches nobody")?,
+            password_policy: file.password_policy.unwrap_or_default(),
         })
     }
 }
