@@ -55,11 +55,7 @@ pub struct Account {
 fn seeded_phone_id(login: &str, number: &str) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(format!("{}|{number}", login.to_lowercase()).as_bytes());
-    let tail: String = digest
-        .iter()
-        .take(9)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let tail: String = digest.iter().take(9).map(|b| format!("{b:02x}")).collect();
     format!("sms{}", &tail[..17])
 }
 

@@ -92,9 +92,7 @@ pub async fn token(req: TokenRequest<'_>) -> Result<Value, Reply> {
 fn known_scopes(list: Vec<String>) -> Result<Vec<String>, Reply> {
     let mut out: Vec<String> = vec![];
     for s in list {
-        if !KNOWN_SCOPES.contains(&s.as_str())
-            && !super::myaccount::SCOPES.contains(&s.as_str())
-        {
+        if !KNOWN_SCOPES.contains(&s.as_str()) && !super::myaccount::SCOPES.contains(&s.as_str()) {
             return Err(Reply::invalid_scope(format!(
                 "The scope '{s}' is not allowed."
             )));

@@ -32,15 +32,14 @@ pub fn intent(params: &Params) -> Result<Option<String>, Reply> {
             )))
         }
     };
-    let by_prompt = match params.get("prompt") {
-        None => false,
-        Some(PROMPT_RECOVER) => true,
-        Some(_) => {
-            return Err(Reply::invalid_request(
+    let by_prompt =
+        match params.get("prompt") {
+            None => false,
+            Some(PROMPT_RECOVER) => true,
+            Some(_) => return Err(Reply::invalid_request(
                 "Invalid value for 'prompt' parameter. Supported values: [recover_authenticator]",
-            ))
-        }
-    };
+            )),
+        };
     Ok((by_intent || by_prompt).then(|| INTENT_RECOVERY.to_string()))
 }
 

@@ -17,9 +17,9 @@ use serde::Deserialize;
 mod demo;
 mod file;
 mod password_policy;
-pub use password_policy::{PasswordPolicy, Violation};
 use demo::demo_clients;
 use file::*;
+pub use password_policy::{PasswordPolicy, Violation};
 
 /// Password of every demo user.
 pub const DEMO_PASSWORD: &str = "Sup3r-Secret!";
@@ -373,6 +373,34 @@ mod tests {
         ));
         assert!(d.client(DEMO_JWT_CLIENT_ID).is_some());
     }
+
+    #[test]
+    fn users_file_password_policy_and_recovery() {
+        let file: OrgFile = serde_json::from_str(
+            r#"{"users":[{"login":"x@example.com","policy":{"factors":1},"email_otp":true,
+                "recovery":["email","otp"]}],
+                "password_policy":{"minLength":12,"historyCount":2}}"#,
+        )
+        .unwrap();
+        let d = Directory::build(file).unwrap();
+        assert_eq!(d.password_policy.min_length, 12);
+        assert_eq!(d.password_policy.history_count, 2);
+        assert_eq!(d.password_policy.min_upper_case, 1);
+        let x = d.user("x@example.com").unwrap();
+        assert_eq!(x.recovery, vec![Factor::Email, Factor::Totp]);
+        assert_eq!(
+            Directory::demo().unwrap().user(BOB_LOGIN).unwrap().recovery,
+            vec![Factor::Email, Factor::Sms, Factor::Voice, Factor::Push]
+        );
+        let bad: OrgFile = serde_json::from_str(
+            r#"{"users":[{"login":"y@example.com","policy":{"factors":1},"recovery":["fax"]}]}"#,
+        )
+        .unwrap();
+        let err = Directory::build(bad).err().unwrap().to_string();
+        assert!(err.contains("recovery"), "{err}");
+    }
+
+    const BOB_LOGIN: &str = "bob@example.com";
 
     #[test]
     fn users_file_errors_name_the_entry() {

@@ -69,6 +69,9 @@ pub struct Violation {
     pub summary: String,
 }
 
+/// A character-class rule: how many wanted, the test, Okta's reason, what it asks for.
+type Rule = (u8, fn(char) -> bool, &'static str, &'static str);
+
 /// Characters that split a username into the parts a password may not contain.
 const USERNAME_DELIMITERS: &[char] = &['@', '.', ',', '-', '_', '#', '+', ' '];
 
@@ -116,7 +119,7 @@ impl PasswordPolicy {
                 ),
             ));
         }
-        let rules: [(u8, fn(char) -> bool, &'static str, &str); 4] = [
+        let rules: [Rule; 4] = [
             (
                 self.min_lower_case,
                 char::is_lowercase,

@@ -83,10 +83,10 @@ impl Call<'_> {
     fn versioned(&self) -> bool {
         self.accept.is_some_and(|a| {
             a.split(',').any(|media| {
-                media
-                    .split(';')
-                    .skip(1)
-                    .any(|p| p.replace(' ', "").eq_ignore_ascii_case("okta-version=1.0.0"))
+                media.split(';').skip(1).any(|p| {
+                    p.replace(' ', "")
+                        .eq_ignore_ascii_case("okta-version=1.0.0")
+                })
             })
         })
     }

@@ -94,7 +94,12 @@ fn requirements(call: Call<'_>, emu: &Emu) -> Reply {
 }
 
 fn invalid(summary: &str) -> Reply {
-    error(400, "E0000001", "Api validation failed: password", &[cause(summary)])
+    error(
+        400,
+        "E0000001",
+        "Api validation failed: password",
+        &[cause(summary)],
+    )
 }
 
 /// `PUT /idp/myaccount/password` `{"profile": {"password": …}}` → `201` and the password
@@ -155,7 +160,9 @@ async fn change(call: Call<'_>, body: String, emu: &Emu) -> Reply {
             403,
             "E0000014",
             "Update of credentials failed",
-            &[cause("oldPassword: The credentials provided were incorrect.")],
+            &[cause(
+                "oldPassword: The credentials provided were incorrect.",
+            )],
         );
     }
     match set_password(emu, &caller, new).await {

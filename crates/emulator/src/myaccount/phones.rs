@@ -230,7 +230,9 @@ fn send_code(
             429,
             "E0000047",
             "API call exceeded rate limit due to too many requests.",
-            &[cause("A code was sent to this phone number less than 30 seconds ago.")],
+            &[cause(
+                "A code was sent to this phone number less than 30 seconds ago.",
+            )],
         )
         .header("X-Rate-Limit-Limit", "1")
         .header("X-Rate-Limit-Remaining", "0")

@@ -95,7 +95,10 @@ async fn policy_failures_list_every_broken_rule() {
         ("NoDigitsHere", vec!["NUMBER_REQUIRED"]),
         ("ALL-UPPER-9", vec!["LOWER_CASE_REQUIRED"]),
         ("Alice-Rocks-1", vec!["USERNAME_INCLUDED"]),
-        ("x", vec!["LENGTH_MINIMUM", "UPPER_CASE_REQUIRED", "NUMBER_REQUIRED"]),
+        (
+            "x",
+            vec!["LENGTH_MINIMUM", "UPPER_CASE_REQUIRED", "NUMBER_REQUIRED"],
+        ),
     ] {
         let r = emu
             .myaccount("PUT", "/password", Some(&token), new_password(candidate))
@@ -103,14 +106,23 @@ async fn policy_failures_list_every_broken_rule() {
         r.expect_error(400, "E0000001");
         assert_eq!(r.json["errorSummary"], "Api validation failed: password");
         assert_eq!(reasons(&r), expected, "{candidate}: {}", r.text);
-        assert!(!r.text.contains(candidate) || candidate == "x", "{}", r.text);
+        assert!(
+            !r.text.contains(candidate) || candidate == "x",
+            "{}",
+            r.text
+        );
     }
     // Nothing changed.
     emu.password(ALICE, PASSWORD).await.expect_tokens();
     // Malformed bodies.
-    emu.myaccount("PUT", "/password", Some(&token), Some(json!({"profile": {}})))
-        .await
-        .expect_error(400, "E0000001");
+    emu.myaccount(
+        "PUT",
+        "/password",
+        Some(&token),
+        Some(json!({"profile": {}})),
+    )
+    .await
+    .expect_error(400, "E0000001");
     let r = emu
         .send(
             emu.http
@@ -148,7 +160,11 @@ async fn the_last_four_passwords_cannot_be_reused() {
 async fn writes_need_an_authentication_at_most_15_minutes_old() {
     let emu = Emu::start().await;
     let body = emu
-        .password_with(ALICE, PASSWORD, &format!("{PASSWORD_MANAGE} offline_access"))
+        .password_with(
+            ALICE,
+            PASSWORD,
+            &format!("{PASSWORD_MANAGE} offline_access"),
+        )
         .await
         .expect_tokens()
         .clone();
@@ -202,7 +218,12 @@ async fn scopes_token_and_version_are_enforced() {
         .await
         .expect_error(403, "E0000006");
     let r = emu
-        .myaccount("GET", "/password/complexity-requirements", Some(&read), None)
+        .myaccount(
+            "GET",
+            "/password/complexity-requirements",
+            Some(&read),
+            None,
+        )
         .await;
     assert_eq!(r.json["complexity"]["minLength"], 8, "{}", r.text);
     assert_eq!(r.json["age"]["historyCount"], 4);

@@ -42,29 +42,55 @@ async fn phone_lifecycle() {
     let base = format!("{}/idp/myaccount/phones/{id}", emu.base_url());
     assert_eq!(r.header("Location"), Some(base.as_str()));
     assert_eq!(r.json["_links"]["self"]["href"], base);
-    assert_eq!(r.json["_links"]["self"]["hints"]["allow"], json!(["GET", "DELETE"]));
-    assert_eq!(r.json["_links"]["challenge"]["href"], format!("{base}/challenge"));
+    assert_eq!(
+        r.json["_links"]["self"]["hints"]["allow"],
+        json!(["GET", "DELETE"])
+    );
+    assert_eq!(
+        r.json["_links"]["challenge"]["href"],
+        format!("{base}/challenge")
+    );
     assert_eq!(r.json["_links"]["verify"]["href"], format!("{base}/verify"));
     let sms = emu.outbox(BOB).await[0].clone();
-    assert_eq!((sms["channel"].as_str(), sms["to"].as_str()), (Some("sms"), Some(NUMBER)));
+    assert_eq!(
+        (sms["channel"].as_str(), sms["to"].as_str()),
+        (Some("sms"), Some(NUMBER))
+    );
     let code = sms["code"].as_str().unwrap().to_string();
     assert_eq!(code.len(), 6);
 
     // A wrong code, then the right one.
     let verify = |c: &str| json!({ "verificationCode": c });
     let wrong = if code == "000000" { "111111" } else { "000000" };
-    emu.myaccount("POST", &format!("/phones/{id}/verify"), Some(&token), Some(verify(wrong)))
-        .await
-        .expect_error(401, "E0000004");
+    emu.myaccount(
+        "POST",
+        &format!("/phones/{id}/verify"),
+        Some(&token),
+        Some(verify(wrong)),
+    )
+    .await
+    .expect_error(401, "E0000004");
     let r = emu
-        .myaccount("POST", &format!("/phones/{id}/verify"), Some(&token), Some(verify(&code)))
+        .myaccount(
+            "POST",
+            &format!("/phones/{id}/verify"),
+            Some(&token),
+            Some(verify(&code)),
+        )
         .await;
     assert_eq!(r.status, 204, "{}", r.text);
-    let r = emu.myaccount("GET", &format!("/phones/{id}"), Some(&token), None).await;
+    let r = emu
+        .myaccount("GET", &format!("/phones/{id}"), Some(&token), None)
+        .await;
     assert_eq!(r.json["status"], "VERIFIED", "{}", r.text);
     // Verifying again is a no-op.
     let r = emu
-        .myaccount("POST", &format!("/phones/{id}/verify"), Some(&token), Some(verify(&code)))
+        .myaccount(
+            "POST",
+            &format!("/phones/{id}/verify"),
+            Some(&token),
+            Some(verify(&code)),
+        )
         .await;
     assert_eq!(r.status, 204);
     let phones = emu.user(BOB).await["phones"].as_array().unwrap().clone();
@@ -72,7 +98,9 @@ async fn phone_lifecycle() {
     assert!(phones.iter().all(|p| p["status"] == "VERIFIED"));
 
     // Delete it.
-    let r = emu.myaccount("DELETE", &format!("/phones/{id}"), Some(&token), None).await;
+    let r = emu
+        .myaccount("DELETE", &format!("/phones/{id}"), Some(&token), None)
+        .await;
     assert_eq!(r.status, 204, "{}", r.text);
     emu.myaccount("GET", &format!("/phones/{id}"), Some(&token), None)
         .await
@@ -86,14 +114,20 @@ async fn phone_lifecycle() {
 async fn a_verified_phone_signs_the_user_in() {
     let emu = Emu::start().await;
     let token = bob(&emu).await;
-    let old = emu.myaccount("GET", "/phones", Some(&token), None).await.json[0]["id"]
+    let old = emu
+        .myaccount("GET", "/phones", Some(&token), None)
+        .await
+        .json[0]["id"]
         .as_str()
         .unwrap()
         .to_string();
-    emu.myaccount("DELETE", &format!("/phones/{old}"), Some(&token), None).await;
+    emu.myaccount("DELETE", &format!("/phones/{old}"), Some(&token), None)
+        .await;
     // Without a phone, no SMS second factor.
     let mfa = emu.mfa_token(BOB).await;
-    emu.challenge_oob(&mfa, "sms").await.expect_error(403, "access_denied");
+    emu.challenge_oob(&mfa, "sms")
+        .await
+        .expect_error(403, "access_denied");
     // An unverified phone is not a factor either.
     let r = emu
         .myaccount("POST", "/phones", Some(&token), add(NUMBER, "CALL"))
@@ -101,7 +135,9 @@ async fn a_verified_phone_signs_the_user_in() {
     let id = r.str("id");
     let call = emu.outbox(BOB).await[0].clone();
     assert_eq!(call["channel"], "voice");
-    emu.challenge_oob(&mfa, "sms").await.expect_error(403, "access_denied");
+    emu.challenge_oob(&mfa, "sms")
+        .await
+        .expect_error(403, "access_denied");
     let code = call["code"].as_str().unwrap().to_string();
     emu.myaccount(
         "POST",
@@ -137,20 +173,26 @@ async fn one_challenge_per_30_seconds_and_codes_last_five_minutes() {
     assert!(emu.outbox(BOB).await.iter().all(|m| m["to"] != NUMBER));
     let challenge = |method: &str| json!({ "method": method, "retry": false });
     let path = format!("/phones/{id}/challenge");
-    let r = emu.myaccount("POST", &path, Some(&token), Some(challenge("SMS"))).await;
+    let r = emu
+        .myaccount("POST", &path, Some(&token), Some(challenge("SMS")))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(
         r.json["_links"]["verify"]["href"],
         format!("{}/idp/myaccount/phones/{id}/verify", emu.base_url())
     );
     emu.advance(29).await;
-    let r = emu.myaccount("POST", &path, Some(&token), Some(challenge("CALL"))).await;
+    let r = emu
+        .myaccount("POST", &path, Some(&token), Some(challenge("CALL")))
+        .await;
     r.expect_error(429, "E0000047");
     assert_eq!(r.header("X-Rate-Limit-Remaining"), Some("0"));
     let to_number = |list: Vec<Value>| list.iter().filter(|m| m["to"] == NUMBER).count();
     assert_eq!(to_number(emu.outbox(BOB).await), 1);
     emu.advance(1).await;
-    let r = emu.myaccount("POST", &path, Some(&token), Some(challenge("CALL"))).await;
+    let r = emu
+        .myaccount("POST", &path, Some(&token), Some(challenge("CALL")))
+        .await;
     assert_eq!(r.status, 200, "{}", r.text);
     let code = emu.last_code(BOB).await;
     // Five minutes later the code is gone: no transaction to answer.
