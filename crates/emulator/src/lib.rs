@@ -5,7 +5,9 @@
 //! `flows` + `tokens` (what changes), `grants` and `challenges` (the endpoints' logic),
 //! `clientauth` and `params` (request checks), `routes` (HTTP surface), `control` and `ui`
 //! (the `/emulator` API and pages for people), `faults` (injected failures), `cli` (the
-//! command line of both binaries that run it).
+//! command line of both binaries that run it); self-service: `recovery` (the recovery
+//! intent of the grants), `myaccount` (the MyAccount API under `/idp/myaccount`) and
+//! `accounts` (the password and phones users change, laid over the directory).
 //!
 //! This crate depends on nothing of the portal it checks, so the two cannot share a mistake.
 //!

@@ -100,7 +100,10 @@ fn enrollments(emu: &Emulator, user: &User, key: &str, phones: &[(String, String
 
 /// `GET /idp/myaccount/authenticators[?expand=enrollments]`.
 #[get("/idp/myaccount/authenticators?<expand>")]
-fn list(expand: Option<&str>, call: Call<'_>, emu: &Emu) -> Reply {
+async fn list(expand: Option<&str>, call: Call<'_>, emu: &Emu) -> Reply {
+    if let Some(r) = crate::faults::apply(emu, "myaccount").await {
+        return r;
+    }
     let caller = match authorize(emu, &call, READ) {
         Ok(c) => c,
         Err(r) => return r,

@@ -61,7 +61,10 @@ fn password_object(emu: &Emulator, caller: &Caller) -> Value {
 }
 
 #[get("/idp/myaccount/password")]
-fn get_password(call: Call<'_>, emu: &Emu) -> Reply {
+async fn get_password(call: Call<'_>, emu: &Emu) -> Reply {
+    if let Some(r) = crate::faults::apply(emu, "myaccount").await {
+        return r;
+    }
     let caller = match authorize(emu, &call, READ) {
         Ok(c) => c,
         Err(r) => return r,
@@ -74,7 +77,10 @@ fn get_password(call: Call<'_>, emu: &Emu) -> Reply {
 
 /// Okta's policy object, as the complexity-requirements operation answers it.
 #[get("/idp/myaccount/password/complexity-requirements")]
-fn requirements(call: Call<'_>, emu: &Emu) -> Reply {
+async fn requirements(call: Call<'_>, emu: &Emu) -> Reply {
+    if let Some(r) = crate::faults::apply(emu, "myaccount").await {
+        return r;
+    }
     if let Err(r) = authorize(emu, &call, READ) {
         return r;
     }
@@ -106,6 +112,9 @@ fn invalid(summary: &str) -> Reply {
 /// object.
 #[put("/idp/myaccount/password", data = "<body>")]
 async fn replace(call: Call<'_>, body: String, emu: &Emu) -> Reply {
+    if let Some(r) = crate::faults::apply(emu, "myaccount").await {
+        return r;
+    }
     let caller = match authorize(emu, &call, WRITE) {
         Ok(c) => c,
         Err(r) => return r,
@@ -130,6 +139,9 @@ async fn replace(call: Call<'_>, body: String, emu: &Emu) -> Reply {
 /// `204`.
 #[post("/idp/myaccount/password/change-password", data = "<body>")]
 async fn change(call: Call<'_>, body: String, emu: &Emu) -> Reply {
+    if let Some(r) = crate::faults::apply(emu, "myaccount").await {
+        return r;
+    }
     let caller = match authorize(emu, &call, WRITE) {
         Ok(c) => c,
         Err(r) => return r,

@@ -104,7 +104,10 @@ fn method(value: &Value) -> Result<Factor, Reply> {
 }
 
 #[get("/idp/myaccount/phones")]
-fn list(call: Call<'_>, emu: &Emu) -> Reply {
+async fn list(call: Call<'_>, emu: &Emu) -> Reply {
+    if let Some(r) = crate::faults::apply(emu, "myaccount").await {
+        return r;
+    }
     let caller = caller!(emu, call, READ);
     let mut st = emu.state.lock();
     let phones: Vec<Value> = st
@@ -116,7 +119,10 @@ fn list(call: Call<'_>, emu: &Emu) -> Reply {
 }
 
 #[get("/idp/myaccount/phones/<id>")]
-fn get_one(id: &str, call: Call<'_>, emu: &Emu) -> Reply {
+async fn get_one(id: &str, call: Call<'_>, emu: &Emu) -> Reply {
+    if let Some(r) = crate::faults::apply(emu, "myaccount").await {
+        return r;
+    }
     let caller = caller!(emu, call, READ);
     let mut st = emu.state.lock();
     match st.phones(&caller.user).iter().find(|p| p.id == id) {
@@ -128,7 +134,10 @@ fn get_one(id: &str, call: Call<'_>, emu: &Emu) -> Reply {
 /// `POST /idp/myaccount/phones` `{"profile": {"phoneNumber"}, "sendCode", "method"}` →
 /// `201`, `Location`.
 #[post("/idp/myaccount/phones", data = "<body>")]
-fn create(call: Call<'_>, body: String, emu: &Emu) -> Reply {
+async fn create(call: Call<'_>, body: String, emu: &Emu) -> Reply {
+    if let Some(r) = crate::faults::apply(emu, "myaccount").await {
+        return r;
+    }
     let caller = caller!(emu, call, WRITE);
     let body = match parse_body(&body) {
         Ok(b) => b,
@@ -260,7 +269,10 @@ fn send_code(
 /// `POST /idp/myaccount/phones/{id}/challenge` `{"method": "SMS"|"CALL", "retry"}` → `200`
 /// with the verify link.
 #[post("/idp/myaccount/phones/<id>/challenge", data = "<body>")]
-fn challenge(id: &str, call: Call<'_>, body: String, emu: &Emu) -> Reply {
+async fn challenge(id: &str, call: Call<'_>, body: String, emu: &Emu) -> Reply {
+    if let Some(r) = crate::faults::apply(emu, "myaccount").await {
+        return r;
+    }
     let caller = caller!(emu, call, WRITE);
     let body = match parse_body(&body) {
         Ok(b) => b,
@@ -281,7 +293,10 @@ fn challenge(id: &str, call: Call<'_>, body: String, emu: &Emu) -> Reply {
 
 /// `POST /idp/myaccount/phones/{id}/verify` `{"verificationCode"}` → `204`.
 #[post("/idp/myaccount/phones/<id>/verify", data = "<body>")]
-fn verify(id: &str, call: Call<'_>, body: String, emu: &Emu) -> Reply {
+async fn verify(id: &str, call: Call<'_>, body: String, emu: &Emu) -> Reply {
+    if let Some(r) = crate::faults::apply(emu, "myaccount").await {
+        return r;
+    }
     let caller = caller!(emu, call, WRITE);
     let body = match parse_body(&body) {
         Ok(b) => b,
@@ -341,7 +356,10 @@ fn verify(id: &str, call: Call<'_>, body: String, emu: &Emu) -> Reply {
 }
 
 #[delete("/idp/myaccount/phones/<id>")]
-fn remove(id: &str, call: Call<'_>, emu: &Emu) -> Reply {
+async fn remove(id: &str, call: Call<'_>, emu: &Emu) -> Reply {
+    if let Some(r) = crate::faults::apply(emu, "myaccount").await {
+        return r;
+    }
     let caller = caller!(emu, call, WRITE);
     let mut st = emu.state.lock();
     let phones = st.phones(&caller.user);

@@ -268,6 +268,14 @@ async fn scopes_token_and_version_are_enforced() {
         .str("access_token");
     let r = emu.myaccount("GET", "/password", Some(&org), None).await;
     assert_eq!(r.status, 200, "{}", r.text);
+    // Injected faults reach the MyAccount API too.
+    emu.fault("myaccount", "status", serde_json::json!({ "status": 503 }))
+        .await;
+    emu.myaccount("GET", "/password", Some(&org), None)
+        .await
+        .expect_error(503, "E0000009");
+    let r = emu.myaccount("GET", "/password", Some(&org), None).await;
+    assert_eq!(r.status, 200, "{}", r.text);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
