@@ -10,6 +10,7 @@ mod acr;
 mod binding;
 mod client_auth;
 mod common;
+mod common_myaccount;
 mod control;
 mod discovery_keys;
 mod limits_faults;
