@@ -14,14 +14,14 @@ use super::reply::Reply;
 use super::state::Binding;
 use super::{AuthServer, Emulator};
 
-fn binding(client: &Client, auth_server: &AuthServer, params: &Params) -> Binding {
-    Binding {
+fn binding(client: &Client, auth_server: &AuthServer, params: &Params) -> Result<Binding, Reply> {
+    Ok(Binding {
         client_id: client.id.clone(),
         auth_server: auth_server.key(),
         scope: None,
         acr_values: params.get("acr_values").map(str::to_string),
-        intent: params.get("intent").map(str::to_string),
-    }
+        intent: super::recovery::intent(params)?,
+    })
 }
 
 fn reject_scope(params: &Params) -> Result<(), Reply> {
@@ -81,11 +81,16 @@ pub fn primary_authenticate(
     let now = emu.clock.now();
     let mut st = emu.state.lock();
     let unknown = || Reply::invalid_grant("The login_hint does not identify exactly one user.");
-    let user = emu.directory.user(login).cloned().ok_or_else(unknown)?;
+    let request = binding(client, auth_server, params)?;
+    let user = emu.user_in(&st, login).ok_or_else(unknown)?;
     if user.status != Status::Active || st.is_locked(&user.login) {
         return Err(unknown());
     }
-    if user.policy.password_required {
+    if super::recovery::is_recovery(&request) {
+        // The recovery policy, not the sign-in policy, decides (when the client says so
+        // here; Okta's clients say it only at /token, which checks again).
+        super::recovery::check_factor(&user, factor)?;
+    } else if user.policy.password_required {
         return Err(Reply::access_denied(
             "The sign-in policy cannot be satisfied with this factor.",
         ));
@@ -93,14 +98,7 @@ pub fn primary_authenticate(
     if !user.enrolled(factor) {
         return Err(not_enrolled());
     }
-    let body = start_oob(
-        &mut st,
-        &user,
-        factor,
-        binding(client, auth_server, params),
-        None,
-        now,
-    )?;
+    let body = start_oob(&mut st, &user, factor, request, None, now)?;
     Ok(Value::Object(body))
 }
 
@@ -127,7 +125,7 @@ pub fn challenge(
     reject_scope(params)?;
     let now = emu.clock.now();
     let mut st = emu.state.lock();
-    let request = binding(client, auth_server, params);
+    let request = binding(client, auth_server, params)?;
     let txn = match st.mfa.get_mut(mfa_token) {
         Some(t) if t.expires_at > now => t,
         _ => return Err(Reply::expired_token()),
@@ -136,11 +134,7 @@ pub fn challenge(
     super::flows::check_binding(&mut txn.binding.clone(), &request)?;
     let login = txn.login.clone();
     let satisfied = txn.satisfied.clone();
-    let user = emu
-        .directory
-        .user(&login)
-        .cloned()
-        .ok_or_else(Reply::expired_token)?;
+    let user = emu.user_in(&st, &login).ok_or_else(Reply::expired_token)?;
     let offered = |g: &str| types.iter().any(|t| t == g);
     let cannot =
         || Reply::access_denied("The requested challenge types cannot satisfy the sign-in policy.");

@@ -174,6 +174,18 @@ fn user_status(login: &str, emu: &Emu) -> ApiResult {
         .ok_or_else(|| api_error(Status::NotFound, "no such user"))?;
     let mut st = emu.state.lock();
     let stats = st.limits.user_stats(&user.login);
+    let phones: Vec<Value> = st
+        .phones(user)
+        .iter()
+        .map(|p| {
+            json!({
+                "id": p.id,
+                "phoneNumber": p.number,
+                "status": if p.verified { "VERIFIED" } else { "UNVERIFIED" },
+            })
+        })
+        .collect();
+    let password_changed_at = st.account(&user.login).password_changed_at;
     let record = st.user(&user.login);
     Ok(Json(json!({
         "login": user.login,
@@ -184,6 +196,8 @@ fn user_status(login: &str, emu: &Emu) -> ApiResult {
         "pushes_sent": record.pushes_sent,
         "messages_sent": record.messages_sent,
         "token_traffic": stats,
+        "phones": phones,
+        "password_changed_at": password_changed_at,
     })))
 }
 

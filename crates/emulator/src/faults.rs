@@ -16,6 +16,7 @@ pub const ENDPOINTS: &[&str] = &[
     "userinfo",
     "keys",
     "discovery",
+    "myaccount",
 ];
 
 #[derive(Debug, Deserialize)]

@@ -33,6 +33,9 @@ pub fn check_binding(flow: &mut Binding, request: &Binding) -> Result<(), Reply>
             "This flow was started on a different authorization server.",
         ));
     }
+    // A flow started outside /token (primary-authenticate) gets its scope and intent
+    // from its first /token call: Okta's clients send `intent` to /token only.
+    let first_token_call = flow.scope.is_none() && request.scope.is_some();
     match (&flow.scope, &request.scope) {
         // `/challenge` carries no scope: nothing to compare.
         (_, None) => {}
@@ -49,10 +52,16 @@ pub fn check_binding(flow: &mut Binding, request: &Binding) -> Result<(), Reply>
             "The acr_values differ from the ones this flow started with.",
         ));
     }
-    if flow.intent != request.intent {
-        return Err(Reply::invalid_request(
-            "The intent differs from the one this flow started with.",
-        ));
+    match (&flow.intent, &request.intent) {
+        (a, b) if a == b => {}
+        // `/challenge` carries neither scope nor intent.
+        (_, None) if request.scope.is_none() => {}
+        (None, Some(intent)) if first_token_call => flow.intent = Some(intent.clone()),
+        _ => {
+            return Err(Reply::invalid_request(
+                "The intent differs from the one this flow started with.",
+            ))
+        }
     }
     Ok(())
 }

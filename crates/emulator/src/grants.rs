@@ -15,6 +15,7 @@ use super::flows::{
 };
 use super::limits::USER_TOKEN_REQUESTS_PER_SECOND;
 use super::params::Params;
+use super::recovery::{self, is_recovery};
 use super::reply::Reply;
 use super::state::{Binding, State, LOCKOUT_THRESHOLD, MAX_WRONG_CODES};
 use super::tokens::{self, Grant};
@@ -91,7 +92,7 @@ pub async fn token(req: TokenRequest<'_>) -> Result<Value, Reply> {
 fn known_scopes(list: Vec<String>) -> Result<Vec<String>, Reply> {
     let mut out: Vec<String> = vec![];
     for s in list {
-        if !KNOWN_SCOPES.contains(&s.as_str()) {
+        if !KNOWN_SCOPES.contains(&s.as_str()) && !super::myaccount::SCOPES.contains(&s.as_str()) {
             return Err(Reply::invalid_scope(format!(
                 "The scope '{s}' is not allowed."
             )));
@@ -118,12 +119,12 @@ impl TokenRequest<'_> {
             auth_server: self.auth_server.key(),
             scope: Some(self.scopes()?),
             acr_values: self.params.get("acr_values").map(str::to_string),
-            intent: self.params.get("intent").map(str::to_string),
+            intent: recovery::intent(self.params)?,
         })
     }
 
-    fn user(&self, login: &str) -> Option<std::sync::Arc<User>> {
-        self.emu.directory.user(login).cloned()
+    fn user(&self, st: &State, login: &str) -> Option<std::sync::Arc<User>> {
+        self.emu.user_in(st, login)
     }
 
     /// Counts the request against the username's 4/s limit.
@@ -158,7 +159,14 @@ impl TokenRequest<'_> {
         supported: Option<&[String]>,
     ) -> Result<Value, Reply> {
         let now = self.emu.clock.now();
-        if needs_more(user, &satisfied, binding.acr_values.as_deref()) {
+        let recovering = is_recovery(&binding);
+        if recovering {
+            // One factor the recovery policy allows is the whole recovery flow.
+            recovery::check_scopes(binding.scope.as_deref().unwrap_or_default())?;
+            for factor in &satisfied {
+                recovery::check_factor(user, *factor)?;
+            }
+        } else if needs_more(user, &satisfied, binding.acr_values.as_deref()) {
             // Two factors asked for (acr_values) from a user who has no second one.
             if remaining_mfa_grants(user, &satisfied).is_empty() {
                 return Err(policy_denied());
@@ -201,8 +209,13 @@ async fn password(req: &TokenRequest<'_>, supported: Option<&[String]>) -> Resul
     let username = req.params.require("username")?.to_string();
     let password = req.params.require("password")?.to_string();
     let binding = req.binding()?;
+    if is_recovery(&binding) {
+        // A forgotten password cannot recover itself.
+        recovery::check_scopes(binding.scope.as_deref().unwrap_or_default())?;
+        return Err(recovery::factor_not_allowed());
+    }
     req.user_limit(&mut req.emu.state.lock(), &username)?;
-    let user = req.user(&username);
+    let user = req.emu.user(&username);
     // A miss costs what a hit costs: an unknown user is checked against a decoy hash.
     let hash = user
         .as_ref()
@@ -240,11 +253,14 @@ fn primary_otp(req: &TokenRequest<'_>, supported: Option<&[String]>) -> Result<V
     let binding = req.binding()?;
     let mut st = req.emu.state.lock();
     req.user_limit(&mut st, login)?;
-    let user = req.user(login).ok_or_else(unknown_login_hint)?;
+    let user = req.user(&st, login).ok_or_else(unknown_login_hint)?;
     if user.status != Status::Active || st.is_locked(&user.login) {
         return Err(unknown_login_hint());
     }
-    if user.policy.password_required {
+    if is_recovery(&binding) {
+        recovery::check_scopes(binding.scope.as_deref().unwrap_or_default())?;
+        recovery::check_factor(&user, Factor::Totp)?;
+    } else if user.policy.password_required {
         return Err(policy_denied());
     }
     if !verify_totp(&mut st, &user, otp, req.emu.clock.now()) {
@@ -274,7 +290,7 @@ fn primary_oob(req: &TokenRequest<'_>, supported: Option<&[String]>) -> Result<V
         req.params.get("binding_code"),
         req.emu.clock.now_ms(),
     )?;
-    let user = req.user(&login).ok_or_else(Reply::expired_token)?;
+    let user = req.user(&st, &login).ok_or_else(Reply::expired_token)?;
     req.finish(st, &user, binding, vec![factor], supported)
 }
 
@@ -306,7 +322,7 @@ fn mfa_otp(req: &TokenRequest<'_>) -> Result<Value, Reply> {
     let login = txn.login.clone();
     let used_otp = txn.satisfied.contains(&Factor::Totp);
     req.user_limit(&mut st, &login)?;
-    let user = req.user(&login).ok_or_else(Reply::expired_token)?;
+    let user = req.user(&st, &login).ok_or_else(Reply::expired_token)?;
     if !user.enrolled(Factor::Totp) {
         return Err(Reply::access_denied(
             "The user is not enrolled in an OTP authenticator.",
@@ -352,7 +368,7 @@ fn mfa_oob(req: &TokenRequest<'_>) -> Result<Value, Reply> {
     req.user_limit(&mut st, &login)?;
     let factor = redeem_oob(&mut st, oob_code, req.params.get("binding_code"), now_ms)?;
     let txn = st.mfa.remove(mfa_token).ok_or_else(Reply::expired_token)?;
-    let user = req.user(&login).ok_or_else(Reply::expired_token)?;
+    let user = req.user(&st, &login).ok_or_else(Reply::expired_token)?;
     let mut satisfied = txn.satisfied;
     satisfied.push(factor);
     req.finish(st, &user, binding, satisfied, None)

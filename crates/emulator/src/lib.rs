@@ -5,7 +5,9 @@
 //! `flows` + `tokens` (what changes), `grants` and `challenges` (the endpoints' logic),
 //! `clientauth` and `params` (request checks), `routes` (HTTP surface), `control` and `ui`
 //! (the `/emulator` API and pages for people), `faults` (injected failures), `cli` (the
-//! command line of both binaries that run it).
+//! command line of both binaries that run it); self-service: `recovery` (the recovery
+//! intent of the grants), `myaccount` (the MyAccount API under `/idp/myaccount`) and
+//! `accounts` (the password and phones users change, laid over the directory).
 //!
 //! This crate depends on nothing of the portal it checks, so the two cannot share a mistake.
 //!
@@ -13,6 +15,7 @@
 
 #![warn(missing_docs)]
 
+mod accounts;
 mod challenges;
 pub mod cli;
 mod clientauth;
@@ -23,7 +26,9 @@ mod flows;
 mod grants;
 mod keys;
 mod limits;
+mod myaccount;
 mod params;
+mod recovery;
 mod reply;
 mod routes;
 mod state;
@@ -213,6 +218,7 @@ pub fn rocket(options: &EmulatorOptions) -> Result<Rocket<Build>, DirectoryError
         .manage(ui)
         .mount("/", routes::routes())
         .mount("/", control::routes())
+        .mount("/", myaccount::routes())
         .mount("/", ui::routes())
         .register("/", catchers![default_catcher])
         .attach(AdHoc::on_liftoff("Emulator base URL", |rocket| {

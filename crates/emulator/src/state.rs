@@ -106,6 +106,8 @@ pub struct State {
     pub tokens: TokenStore,
     /// `jti`s of client assertions already used, with their `exp`.
     pub assertion_jtis: HashMap<String, i64>,
+    /// Self-service changes (MyAccount password and phones), by lower-cased login.
+    pub accounts: HashMap<String, super::accounts::Account>,
     operations: u64,
 }
 

@@ -253,6 +253,21 @@ impl Control {
         r.json
     }
 
+    /// `user`'s phones as the MyAccount API sees them, from `GET /emulator/users/{login}`:
+    /// `[{"id", "phoneNumber", "status": "VERIFIED"|"UNVERIFIED"}]`.
+    pub async fn phones(&self, user: &str) -> Vec<Value> {
+        self.user(user).await["phones"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// When `user` last set a password through the MyAccount API (emulator clock,
+    /// seconds), or `None` if never since the seed.
+    pub async fn password_changed_at(&self, user: &str) -> Option<i64> {
+        self.user(user).await["password_changed_at"].as_i64()
+    }
+
     /// How many `/token` requests for `user` reached the emulator.
     pub async fn token_requests(&self, user: &str) -> u64 {
         self.user(user).await["token_traffic"]["token_requests"]

@@ -36,6 +36,7 @@ impl Directory {
         Self::build(OrgFile {
             users,
             clients: None,
+            password_policy: None,
         })
     }
 }

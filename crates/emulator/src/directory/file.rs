@@ -10,6 +10,9 @@ pub(super) struct OrgFile {
     pub(super) users: Vec<UserFile>,
     #[serde(default)]
     pub(super) clients: Option<Vec<ClientFile>>,
+    /// The org's password policy; Okta's defaults when absent.
+    #[serde(default)]
+    pub(super) password_policy: Option<PasswordPolicy>,
 }
 
 #[derive(Deserialize)]
@@ -40,6 +43,10 @@ pub(super) struct UserFile {
     /// Okta group names, issued as the `groups` claim when the `groups` scope is asked.
     #[serde(default)]
     pub(super) groups: Vec<String>,
+    /// Channels the user may recover a password with (`email`, `sms`, `voice`, `push`,
+    /// `otp`); default: email, sms, voice and push.
+    #[serde(default)]
+    pub(super) recovery: Option<Vec<String>>,
 }
 
 impl UserFile {
@@ -60,6 +67,7 @@ impl UserFile {
             email_otp: false,
             push: None,
             groups: Vec::new(),
+            recovery: None,
         }
     }
 
@@ -124,6 +132,17 @@ impl UserFile {
             ),
             None => None,
         };
+        let recovery = match &self.recovery {
+            None => vec![Factor::Email, Factor::Sms, Factor::Voice, Factor::Push],
+            Some(list) => list
+                .iter()
+                .map(|c| match c.as_str() {
+                    "otp" => Ok(Factor::Totp),
+                    other => Factor::from_channel(other)
+                        .ok_or_else(|| err(format!("recovery: unknown channel {other:?}"))),
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        };
         let id = format!("00u{}", &hex_digest(&self.login.to_lowercase())[..17]);
         Ok(User {
             id,
@@ -138,6 +157,7 @@ impl UserFile {
             email_otp: self.email_otp,
             push: self.push,
             groups: self.groups,
+            recovery,
         })
     }
 }

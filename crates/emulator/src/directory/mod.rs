@@ -16,8 +16,10 @@ use serde::Deserialize;
 
 mod demo;
 mod file;
+mod password_policy;
 use demo::demo_clients;
 use file::*;
+pub use password_policy::{PasswordPolicy, Violation};
 
 /// Password of every demo user.
 pub const DEMO_PASSWORD: &str = "Sup3r-Secret!";
@@ -150,7 +152,7 @@ fn yes() -> bool {
 }
 
 /// One user of the emulated org.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct User {
     /// Okta user id (`00u…`), the ID token's `sub`.
     pub id: String,
@@ -176,6 +178,8 @@ pub struct User {
     pub push: Option<Push>,
     /// The user's Okta groups (the `groups` claim).
     pub groups: Vec<String>,
+    /// The factors the password policy's recovery rule lets this user recover with.
+    pub recovery: Vec<Factor>,
 }
 
 impl User {
@@ -236,6 +240,8 @@ pub struct Directory {
     pub org_id: String,
     /// A hash checked when the user is unknown, so a miss costs what a hit costs.
     pub decoy_hash: String,
+    /// The org's password policy (one for every user).
+    pub password_policy: PasswordPolicy,
 }
 
 impl Directory {
@@ -292,6 +298,7 @@ impl Directory {
             clients,
             org_id: "00o1emulat0rorg0000".into(),
             decoy_hash: hash_password("decoy password that matches nobody")?,
+            password_policy: file.password_policy.unwrap_or_default(),
         })
     }
 }
@@ -329,50 +336,4 @@ pub fn verify_password(hash: &str, password: &str) -> bool {
 pub struct DirectoryError(pub String);
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn demo_directory_matches_the_contract() {
-        let d = Directory::demo().unwrap();
-        let bob = d.user("Bob@Example.com").unwrap();
-        for f in [
-            Factor::Password,
-            Factor::Totp,
-            Factor::Sms,
-            Factor::Voice,
-            Factor::Email,
-            Factor::Push,
-        ] {
-            assert!(bob.enrolled(f), "{f:?}");
-        }
-        assert!(!bob.number_challenge());
-        let carol = d.user("carol@example.com").unwrap();
-        assert!(!carol.enrolled(Factor::Password) && carol.number_challenge());
-        let dave = d.user("dave@example.com").unwrap();
-        assert!(dave.policy.password_required && dave.enrolled(Factor::Push));
-        assert!(!dave.enrolled(Factor::Totp));
-        assert_eq!(
-            d.user("erin@example.com").unwrap().status,
-            Status::Suspended
-        );
-        assert!(verify_password(
-            d.user("alice@example.com")
-                .unwrap()
-                .password_hash
-                .as_ref()
-                .unwrap(),
-            DEMO_PASSWORD
-        ));
-        assert!(d.client(DEMO_JWT_CLIENT_ID).is_some());
-    }
-
-    #[test]
-    fn users_file_errors_name_the_entry() {
-        let file: OrgFile =
-            serde_json::from_str(r#"{"users":[{"login":"x@example.com","policy":{"factors":3}}]}"#)
-                .unwrap();
-        let err = Directory::build(file).err().unwrap().to_string();
-        assert!(err.contains("users[0]") && err.contains("factors"), "{err}");
-    }
-}
+mod tests;

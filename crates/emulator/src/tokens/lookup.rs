@@ -139,3 +139,20 @@ pub fn userinfo(
     }
     Ok(body)
 }
+
+/// The grant behind a live access token this emulator issued (any of its authorization
+/// servers), with the token's own scopes; `None` for anything else (a refresh or ID
+/// token, an expired, revoked or forged one).
+pub fn access_grant(emu: &Emulator, token: &str) -> Option<Grant> {
+    let claims = verify_jwt(emu, token)?;
+    let jti = claims["jti"].as_str()?;
+    if !jti.starts_with("AT.") {
+        return None;
+    }
+    let mut grant = {
+        let st = emu.state.lock();
+        st.tokens.access_active(jti, emu.clock.now()).cloned()
+    }?;
+    grant.scopes = token_scopes(&claims);
+    Some(grant)
+}

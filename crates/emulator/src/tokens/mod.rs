@@ -13,7 +13,7 @@ use super::{AuthServer, Emulator};
 use shared::random;
 
 mod lookup;
-pub use lookup::{introspect, userinfo};
+pub use lookup::{access_grant, introspect, userinfo};
 
 pub const ACCESS_TOKEN_TTL: i64 = 3600;
 pub const ID_TOKEN_TTL: i64 = 3600;

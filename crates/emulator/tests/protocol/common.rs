@@ -362,3 +362,5 @@ pub fn amr(id_token: &str) -> Vec<String> {
         .map(|v| v.as_str().unwrap().to_string())
         .collect()
 }
+
+pub use crate::common_myaccount::*;
