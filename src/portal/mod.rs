@@ -1,8 +1,11 @@
 //! The sign-in portal: routes, state and fairings. [`ignite`] builds what `cargo run`
 //! runs (configuration, embedded emulator, stores, Rocket); tests go through
-//! [`ignite::assemble`] or [`build`], the same path below the configuration.
+//! [`ignite::assemble`] or [`build`], the same path below the configuration. [`install`]
+//! is the wiring both share with the stage a host app attaches ([`crate::embed`]): the
+//! standalone portal is the portal installed at the base `/`.
 //!
 //! - [`ignite`], [`stores`]: the builder and the one store factory;
+//! - [`base`], [`templates`]: the mount point every URL carries; the portal's own Tera;
 //! - [`signin`]: the state machine, the service that drives it, the sign-in routes;
 //! - [`session`]: server-side sessions and their store;
 //! - [`security`]: client IP, CSRF/`Sec-Fetch-Site`, `return_to`, security headers;
@@ -12,6 +15,7 @@
 
 pub mod abuse;
 pub mod account;
+pub mod base;
 pub mod error;
 pub mod gateway;
 pub mod guards;
@@ -21,18 +25,20 @@ pub mod security;
 pub mod session;
 pub mod signin;
 pub mod stores;
+pub mod templates;
 pub mod username;
 pub mod views;
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use rocket::fairing::AdHoc;
+use rocket::figment::value::magic::RelativePathBuf;
 use rocket::figment::Figment;
 use rocket::fs::FileServer;
 use rocket::http::Status;
 use rocket::shield::Shield;
 use rocket::{catch, catchers, Build, Request, Rocket};
-use rocket_dyn_templates::Template;
 
 use crate::clock::Clock;
 use crate::config::Config;
@@ -42,7 +48,9 @@ use security::{SecurityHeaders, TrustedProxies};
 use session::Sessions;
 use signin::machine::Method;
 use signin::service::{methods, SigninService};
+pub use base::Base;
 use stores::Stores;
+use templates::Templates;
 use views::Brand;
 
 /// Everything the routes share.
@@ -61,6 +69,10 @@ pub struct Portal {
     pub passwordless: Vec<Method>,
     /// Second factors offered, in the contract's order.
     pub second_factors: Vec<Method>,
+    /// Where the portal is mounted: every URL it writes starts with it.
+    pub base: Base,
+    /// The portal's own templates (not the host's `Template` fairing).
+    pub templates: Templates,
 }
 
 pub use ignite::{assemble, ignite, Ignited};
@@ -93,8 +105,63 @@ fn grant_types(passwordless: &[Method], second: &[Method]) -> Vec<&'static str> 
     grants
 }
 
-/// Builds the portal from Rocket's figment and a validated configuration.
+/// Where the portal is mounted and what it serves its pages from.
+pub struct Mount {
+    /// The base path (the root for the standalone portal).
+    pub base: Base,
+    /// The directory of the portal's templates (`*.html.tera`).
+    pub templates: PathBuf,
+    /// The directory served under `<base>/static`.
+    pub static_dir: PathBuf,
+    /// Whether this is a release profile (HSTS, the warning for a missing secret).
+    pub release: bool,
+}
+
+impl Mount {
+    /// The templates and static files shipped with the crate.
+    pub fn shipped(base: Base, release: bool) -> Mount {
+        Mount {
+            base,
+            templates: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/templates")),
+            static_dir: PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/static")),
+            release,
+        }
+    }
+}
+
+/// Builds the standalone portal from Rocket's figment and a validated configuration: a
+/// Rocket instance of its own with the portal at the root ([`install`] with the base `/`).
+/// `template_dir` and `static_dir` replace the shipped templates and static files.
 pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Build>, String> {
+    let release = figment.profile() == rocket::Config::RELEASE_PROFILE;
+    let mut mount = Mount::shipped(Base::root(), release);
+    if let Ok(dir) = figment.extract_inner::<RelativePathBuf>("template_dir") {
+        mount.templates = dir.relative();
+    }
+    if let Ok(dir) = figment.extract_inner::<RelativePathBuf>("static_dir") {
+        mount.static_dir = dir.relative();
+    }
+    // The client IP comes from the socket unless the peer is a trusted proxy.
+    let figment = figment.merge(("ip_header", false));
+    // An empty Shield: the portal's own fairing sets every security header.
+    let rocket = rocket::custom(figment).attach(Shield::new());
+    install(rocket, mount, config, parts)
+}
+
+/// Installs the portal in `rocket` under `mount.base`: its state, every route (sign-in,
+/// account, sign-out, ops, gateway, static files, `brand.css`), its catchers (under the
+/// base only), the security headers (on the portal's own responses only) and its
+/// background tasks. The standalone portal ([`build`]) and the stage a host app attaches
+/// ([`crate::embed::DirectSignin`]) both come here.
+pub fn install(
+    rocket: Rocket<Build>,
+    mount: Mount,
+    config: Config,
+    parts: Parts,
+) -> Result<Rocket<Build>, String> {
+    if rocket.state::<Arc<Portal>>().is_some() {
+        return Err("direct-signin is already installed in this Rocket instance".into());
+    }
     let metrics = Arc::new(Metrics::new());
     let passwordless = methods(&config.signin.passwordless);
     let second_factors = methods(&config.signin.second_factors);
@@ -111,11 +178,10 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
             parts.clock.clone(),
         ),
     )?);
-    let release = figment.profile() == rocket::Config::RELEASE_PROFILE;
     let key = match &config.session.secret {
         Some(secret) => secret.expose().as_bytes().to_vec(),
         None => {
-            if release {
+            if mount.release {
                 tracing::warn!(
                     "session.secret is not set: a random key is used, so forms and sessions \
                      do not survive a restart (set DIRECT_SIGNIN_SESSION__SECRET)"
@@ -132,16 +198,7 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
         key,
     ));
     let brand = Brand::from(&config.branding);
-    let static_dir: String = figment
-        .extract_inner("static_dir")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/static").to_string());
-    let figment = figment
-        // The client IP comes from the socket unless the peer is a trusted proxy.
-        .merge(("ip_header", false))
-        .join((
-            "template_dir",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
-        ));
+    let templates = Templates::load(&mount.templates)?;
     let protection = Arc::new(abuse::Protection::new(
         config.protection.clone(),
         parts.clock.clone(),
@@ -150,6 +207,8 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
         stores.failures,
     ));
     let pruner = protection.clone();
+    let base = mount.base;
+    let at = base.mount_point().to_string();
     let portal = Arc::new(Portal {
         brand: brand.clone(),
         sessions: sessions.clone(),
@@ -163,9 +222,11 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
         },
         passwordless,
         second_factors,
+        base: base.clone(),
+        templates,
         config: config.clone(),
     });
-    Ok(rocket::custom(figment)
+    Ok(rocket
         .manage(portal)
         .manage(sessions)
         .manage(Arc::new(brand))
@@ -173,15 +234,16 @@ pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Bu
         .manage(Arc::new(TrustedProxies::from_config(
             &config.network.trusted_proxies,
         )))
-        .mount("/", signin::routes::routes())
-        .mount("/", account::routes())
-        .mount("/", ops::routes())
-        .mount("/", gateway::routes())
-        .mount("/static", FileServer::from(static_dir))
-        .register("/", catchers![catch_all])
-        .attach(Template::fairing())
-        .attach(Shield::new())
-        .attach(SecurityHeaders { hsts: release })
+        .mount(at.as_str(), signin::routes::routes())
+        .mount(at.as_str(), account::routes())
+        .mount(at.as_str(), ops::routes())
+        .mount(at.as_str(), gateway::routes())
+        .mount(base.url("/static"), FileServer::from(mount.static_dir))
+        .register(at.as_str(), catchers![catch_all])
+        .attach(SecurityHeaders {
+            hsts: mount.release,
+            base,
+        })
         .attach(AdHoc::on_liftoff("Okta discovery", move |_| {
             Box::pin(async move {
                 tokio::spawn(okta.discover_until_ready());

@@ -1,15 +1,21 @@
-//! The security headers on every response: a strict CSP without inline script, no
-//! framing, nosniff, a referrer policy, HSTS in release and `no-store` on pages.
+//! The security headers on every response of the portal: a strict CSP without inline
+//! script, no framing, nosniff, a referrer policy, HSTS in release and `no-store` on pages.
+//! Fairings see every response of the Rocket instance: mounted under a base path inside a
+//! host app, the fairing touches only the responses under that base, never the host's.
 
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::Header;
 use rocket::request::Request;
 use rocket::Response;
 
-/// Security headers on every response.
+use crate::portal::Base;
+
+/// Security headers on every response under the portal's base.
 pub struct SecurityHeaders {
     /// Whether to send `Strict-Transport-Security` (release builds).
     pub hsts: bool,
+    /// The portal's base path: responses to requests outside it are left alone.
+    pub base: Base,
 }
 
 #[rocket::async_trait]
@@ -22,6 +28,10 @@ impl Fairing for SecurityHeaders {
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
+        let path = req.uri().path();
+        if !self.base.contains(path.as_str()) {
+            return;
+        }
         res.set_header(Header::new(
             "Content-Security-Policy",
             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; \
@@ -41,7 +51,8 @@ impl Fairing for SecurityHeaders {
                 "max-age=31536000; includeSubDomains",
             ));
         }
-        if !req.uri().path().starts_with("/static/")
+        let assets = self.base.url("/static/");
+        if !path.starts_with(assets.as_str())
             && res.headers().get_one("Cache-Control").is_none()
         {
             res.set_header(Header::new("Cache-Control", "no-store"));
