@@ -113,7 +113,10 @@ mod tests {
         assert_eq!(root.mount_point(), "/");
         assert!(root.contains("/anything"));
         let sso = Base::new("/sso").unwrap();
-        assert_eq!(sso.url("/signin?notice=signed_out"), "/sso/signin?notice=signed_out");
+        assert_eq!(
+            sso.url("/signin?notice=signed_out"),
+            "/sso/signin?notice=signed_out"
+        );
         assert_eq!(sso.url("/"), "/sso");
         assert_eq!(sso.mount_point(), "/sso");
         assert!(sso.contains("/sso"));

@@ -64,7 +64,10 @@ pub fn render(
 impl<'r> Responder<'r, 'static> for View {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
         let Some(portal) = req.rocket().state::<Arc<super::Portal>>() else {
-            tracing::error!(template = self.name, "a page was rendered without the portal's state");
+            tracing::error!(
+                template = self.name,
+                "a page was rendered without the portal's state"
+            );
             return Err(Status::InternalServerError);
         };
         let mut context = match tera::Context::from_value(self.context) {

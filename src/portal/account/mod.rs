@@ -49,7 +49,10 @@ async fn account(user: User<'_>, v: Visitor<'_>) -> Result<Reply, AppError> {
 #[get("/account", rank = 2)]
 fn account_anonymous(app: &State<Arc<Portal>>) -> Redirect {
     let account = app.base.url("/account");
-    Redirect::to(app.base.url(&format!("/signin?return_to={}", encode(&account))))
+    Redirect::to(
+        app.base
+            .url(&format!("/signin?return_to={}", encode(&account))),
+    )
 }
 
 /// The answer to a sign-out: to where it was sent (an allowed `return_to`), the cookie

@@ -52,9 +52,7 @@ impl Fairing for SecurityHeaders {
             ));
         }
         let assets = self.base.url("/static/");
-        if !path.starts_with(assets.as_str())
-            && res.headers().get_one("Cache-Control").is_none()
-        {
+        if !path.starts_with(assets.as_str()) && res.headers().get_one("Cache-Control").is_none() {
             res.set_header(Header::new("Cache-Control", "no-store"));
         }
     }

@@ -159,11 +159,22 @@ mod tests {
         }
         assert_eq!(safe_return_to(None, "/home"), "/home");
         let sso = Base::new("/sso").unwrap();
-        for bad in ["/sso/signin", "/sso/signin/verify", "/sso/%73ignin", "/signin"] {
+        for bad in [
+            "/sso/signin",
+            "/sso/signin/verify",
+            "/sso/%73ignin",
+            "/signin",
+        ] {
             assert_eq!(safe_return_to_under(&sso, Some(bad), "/d"), "/d", "{bad:?}");
         }
-        assert_eq!(safe_return_to_under(&sso, Some("/sso/account"), "/d"), "/sso/account");
-        assert_eq!(safe_return_to_under(&sso, Some("/app?x=1"), "/d"), "/app?x=1");
+        assert_eq!(
+            safe_return_to_under(&sso, Some("/sso/account"), "/d"),
+            "/sso/account"
+        );
+        assert_eq!(
+            safe_return_to_under(&sso, Some("/app?x=1"), "/d"),
+            "/app?x=1"
+        );
         // The default is checked at start: it must be usable as it is.
         assert!(is_local_path("/account"));
         assert!(

@@ -19,7 +19,6 @@ pub fn see(path: impl Into<String>) -> Reply {
     Reply::Redirect(Redirect::to(path.into()))
 }
 
-
 impl<'a> Again<'a> {
     /// The form of the session `session_id` as typed.
     pub fn new(
