@@ -336,6 +336,12 @@ async fn the_portal_pages_under_sso_keep_their_prefix() {
     h.get("/sso/account")
         .await
         .assert_redirect("/sso/signin?return_to=%2Fsso%2Faccount");
+    // The gateway's /auth is under /sso too, and so is the sign-in it sends browsers to.
+    let auth = h.get("/sso/auth").await;
+    assert_eq!(
+        (auth.status, auth.location.as_deref()),
+        (401, Some("/sso/signin"))
+    );
     // Without return_to, a sign-in lands on the portal's account page under /sso.
     let form = h.get("/sso/signin").await;
     assert!(

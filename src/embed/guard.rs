@@ -9,7 +9,7 @@
 //!
 //! Not signed in, [`SignedIn`] *forwards* with 401: a `rank = 2` route can serve the
 //! anonymous case, `Option<SignedIn>` gives `None`, and otherwise Rocket's 401 catcher
-//! answers; [`super::catchers`] has one that sends a browser to sign in. A session store
+//! answers; [`super::catchers()`] has one that sends a browser to sign in. A session store
 //! failure is an error with 503, never a panic.
 
 use std::marker::PhantomData;
@@ -156,7 +156,7 @@ pub trait Policy: Send + Sync + 'static {
 /// A signed-in user who passes `P`'s rules. Not signed in: forwards with 401, as
 /// [`SignedIn`]. Signed in but refused (group, email, domain): an error with 403. Signed
 /// in but not with two factors, or not recently enough: forwards with 401 and the 401
-/// catcher of [`super::catchers`] sends the browser to a step-up sign-in.
+/// catcher of [`super::catchers()`] sends the browser to a step-up sign-in.
 pub struct Allowed<P: Policy> {
     /// The user.
     pub user: SignedIn,

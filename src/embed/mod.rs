@@ -28,7 +28,7 @@
 //!   ([`crate::portal::install`]);
 //! - [`guard`]: [`SignedIn`] (who is signed in, from the portal's session) and
 //!   [`Allowed`] (signed in and passing a [`Policy`]'s rules);
-//! - [`catchers`]: what a host registers so that those guards' 401 sends a browser to
+//! - [`catchers()`]: what a host registers so that those guards' 401 sends a browser to
 //!   sign in and their 403 shows the portal's "no access" page.
 //!
 //! What stays the host's: Rocket's Shield, its `Template` fairing and `template_dir`, its

@@ -185,8 +185,8 @@ pub fn notice_text(notice: Notice) -> (String, &'static str) {
 
 /// A page or a redirect.
 pub enum Reply {
-    /// A redirect.
-    Redirect(Redirect),
+    /// A redirect (boxed: a `Redirect` is several times the size of a page).
+    Redirect(Box<Redirect>),
     /// A rendered page with this status.
     Page(Status, View),
 }

@@ -16,7 +16,7 @@ use crate::portal::views::Reply;
 
 /// A redirect to `path` (303 See Other, as Rocket's `Redirect::to` answers).
 pub fn see(path: impl Into<String>) -> Reply {
-    Reply::Redirect(Redirect::to(path.into()))
+    Reply::Redirect(Box::new(Redirect::to(path.into())))
 }
 
 impl<'a> Again<'a> {
