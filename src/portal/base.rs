@@ -26,10 +26,10 @@ impl Base {
         let Some(rest) = path.strip_prefix('/') else {
             return Err(format!("the base path {path:?} must start with /"));
         };
-        let rest = rest.strip_suffix('/').unwrap_or(rest);
         if rest.is_empty() {
             return Ok(Base::root());
         }
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
         for segment in rest.split('/') {
             let unreserved = segment
                 .bytes()
