@@ -1,6 +1,6 @@
 //! The example host app: a public page, a page for any signed-in user (their name, groups
 //! and how they signed in) and a page for the group `admins`, with the portal under
-//! `/sso`. [`rocket`] builds it; `main.rs` launches it and `tests/embed.rs` drives it.
+//! `/sso`. [`rocket`] builds it; `main.rs` launches it and `tests/embed/` drives it.
 
 use direct_signin::embed::{self, Allowed, DirectSignin, Policy, SignedIn};
 use direct_signin::portal::gateway::rules::Rules;

@@ -8,7 +8,7 @@
 //! `alice@example.com` (customers) or `bob@example.com` (admins, staff, and a TOTP code:
 //! `oathtool --totp -b JBSWY3DPEHPK3PXP`), password `Sup3r-Secret!`.
 //!
-//! `tests/embed.rs` drives the same [`app::rocket`].
+//! `tests/embed/` drives the same [`app::rocket`].
 
 mod app;
 
