@@ -155,6 +155,40 @@ mod tests {
     }
 
     #[test]
+    #[cfg(debug_assertions)]
+    fn an_edited_template_is_picked_up_in_debug_builds() {
+        let dir = std::env::temp_dir().join(format!("templates-{}", crate::random::token(8)));
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        let file = dir.join("sub/page.html.tera");
+        std::fs::write(&file, "one {{ x }}").unwrap();
+        let t = Templates::load(&dir).unwrap();
+        let mut context = Context::new();
+        context.insert("x", "<&>");
+        assert_eq!(t.render("sub/page", &context).unwrap(), "one &lt;&amp;&gt;");
+        std::fs::write(&file, "two {{ x }}").unwrap();
+        // A later modification time than the load saw, whatever the clock's resolution.
+        let later = SystemTime::now() + std::time::Duration::from_secs(10);
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        assert_eq!(t.render("sub/page", &context).unwrap(), "two &lt;&amp;&gt;");
+        // A broken edit keeps the last good templates.
+        std::fs::write(&file, "three {{ x").unwrap();
+        let even_later = later + std::time::Duration::from_secs(10);
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(even_later)
+            .unwrap();
+        assert_eq!(t.render("sub/page", &context).unwrap(), "two &lt;&amp;&gt;");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn a_directory_without_templates_is_refused() {
         let empty = std::env::temp_dir().join(format!("no-templates-{}", crate::random::token(8)));
         std::fs::create_dir_all(&empty).unwrap();
