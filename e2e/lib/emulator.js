@@ -98,10 +98,15 @@ class Emulator {
     }
   }
 
-  async latestCode(user, { after = 0 } = {}) {
-    return this.eventually(`a code in ${user}'s outbox`, async () => {
+  /** The newest code sent to `user` at or after `after`; by `channel` (sms, voice, email) if given. */
+  async latestCode(user, { after = 0, channel } = {}) {
+    return this.eventually(`a ${channel || ''} code in ${user}'s outbox`, async () => {
       const [latest] = await this.outbox(user);
-      return latest && latest.sent_at >= after ? latest.code : null;
+      if (!latest || latest.sent_at < after) return null;
+      if (channel && latest.channel !== channel) {
+        throw new Error(`the newest message to ${user} came by ${latest.channel}, not ${channel}`);
+      }
+      return latest.code;
     });
   }
 

@@ -101,6 +101,94 @@ async function submitCode(page, code) {
 }
 
 /**
+ * Starts a passwordless sign-in on the sign-in form: the button `name="method"
+ * value=METHOD`. A step-up sign-in shows the username read-only: it must be `username`.
+ */
+async function choosePasswordless(page, username, method) {
+  const field = page.locator('#username');
+  if ((await field.getAttribute('readonly')) === null) await field.fill(username);
+  else assert.equal(await field.inputValue(), username, 'the step-up keeps the username');
+  await page.click(`form[action="/signin"] button[name="method"][value="${method}"]`);
+}
+
+/**
+ * On the wait page: approves the push the emulator holds for `user` (tapping the number
+ * the page shows, when number challenge applies), then moves the clock past Okta's
+ * polling `interval` (5 s), so the wait page's next poll through the portal reaches Okta.
+ */
+async function approvePush(page, emu, user) {
+  await at(page, '/signin/wait');
+  const push = await emu.pendingPush(user);
+  let number;
+  if (push.numbers) {
+    number = Number((await page.textContent('#binding-code')).trim());
+    assert.ok(push.numbers.includes(number), `${number} is one of ${push.numbers}`);
+  } else {
+    assert.equal(await page.locator('#binding-code').count(), 0, 'no number to tap without number challenge');
+  }
+  await emu.approve(push.id, number);
+  await emu.advance(5);
+}
+
+/**
+ * On the code step: types the code the emulator sent `user` by `channel` (sms, voice,
+ * email) after `since` (the emulator's clock).
+ */
+async function submitDeliveredCode(page, emu, user, channel, since) {
+  await at(page, '/signin/verify');
+  await submitCode(page, await emu.latestCode(user, { after: since, channel }));
+}
+
+/** A passwordless start of a code by SMS or voice: Okta sends one per phone per 30 s. */
+async function phoneCode(page, emu, user, method) {
+  await emu.advance(30);
+  const since = await emu.now();
+  await choosePasswordless(page, user, method);
+  await submitDeliveredCode(page, emu, user, method, since);
+}
+
+/**
+ * Each first factor from the sign-in form (`username` typed there) until the flow is done:
+ * `firstFactor[method](page, emu, user)`. `password` alone signs in a one-factor user; the
+ * others are the passwordless methods, for a user whose policy lets one factor do.
+ */
+const firstFactor = {
+  password: (page, emu, user) => submitPassword(page, user),
+  otp: async (page, emu, user) => {
+    await choosePasswordless(page, user, 'otp');
+    await at(page, '/signin/verify');
+    await submitCode(page, await emu.freshTotp());
+  },
+  push: async (page, emu, user) => {
+    await choosePasswordless(page, user, 'push');
+    await approvePush(page, emu, user);
+  },
+  sms: (page, emu, user) => phoneCode(page, emu, user, 'sms'),
+  voice: (page, emu, user) => phoneCode(page, emu, user, 'voice'),
+  email: async (page, emu, user) => {
+    const since = await emu.now();
+    await choosePasswordless(page, user, 'email');
+    await submitDeliveredCode(page, emu, user, 'email', since);
+  },
+};
+
+/**
+ * Each second factor on /signin/factor, after a password that asked for one, until the
+ * flow is done: `secondFactor[method](page, emu, user)`.
+ */
+const secondFactor = {
+  otp: async (page, emu) => {
+    await chooseFactor(page, 'otp');
+    await at(page, '/signin/verify');
+    await submitCode(page, await emu.freshTotp());
+  },
+  push: async (page, emu, user) => {
+    await chooseFactor(page, 'push');
+    await approvePush(page, emu, user);
+  },
+};
+
+/**
  * The password-manager contract of a step: exactly one form holds text or password
  * inputs, it carries the username (`name="username"`, `autocomplete="username"`), and the
  * fields have the documented names, ids and autocomplete values.
@@ -139,4 +227,7 @@ async function assertCredentialForm(page, { username, fields }) {
   return form;
 }
 
-module.exports = { harness, pathOf, at, submitPassword, chooseFactor, submitCode, assertCredentialForm, PASSWORD };
+module.exports = {
+  harness, pathOf, at, submitPassword, chooseFactor, submitCode, choosePasswordless, approvePush,
+  submitDeliveredCode, firstFactor, secondFactor, assertCredentialForm, PASSWORD,
+};

@@ -37,15 +37,20 @@ const REUSE_WHILE_LEFT: i64 = assertion::MAX_LIFETIME / 2;
 /// The gateway's own state: the assertion key, and the assertions signed lately.
 pub struct Gateway {
     signer: Option<Signer>,
-    /// (sub, auth_time, audience) → (assertion, its exp). One sign-in's claims do not
-    /// change, so an assertion serves every check of that sign-in for the same app while
-    /// it has half its life left: an ES256 signature per request would cost more than
-    /// the rest of `/auth` together.
+    /// (sub, auth_time, audience, claims) → (assertion, its exp). One sign-in's claims do
+    /// not change, so an assertion serves every check of that sign-in for the same app
+    /// while it has half its life left: an ES256 signature per request would cost more
+    /// than the rest of `/auth` together.
     cache: parking_lot::Mutex<std::collections::HashMap<AssertionKey, (String, i64)>>,
+    /// Keys the fingerprint of the claims in [`AssertionKey`] (random per instance).
+    fingerprint: std::collections::hash_map::RandomState,
 }
 
-/// Which sign-in and which app an assertion is for: (sub, auth_time, audience).
-type AssertionKey = (String, i64, String);
+/// Which sign-in and which app an assertion is for: (sub, auth_time, audience, and a
+/// keyed 64-bit fingerprint of the email, groups and amr). sub and auth_time alone do not
+/// name one sign-in: two sign-ins of one user within one second (by different factors)
+/// share them, and must not share an assertion.
+type AssertionKey = (String, i64, String, u64);
 
 impl Gateway {
     /// The assertion key from `gateway.assertion_key_file`, or a fresh one.
@@ -66,6 +71,7 @@ impl Gateway {
         Ok(Gateway {
             signer,
             cache: Default::default(),
+            fingerprint: Default::default(),
         })
     }
 
@@ -79,7 +85,11 @@ impl Gateway {
         now: i64,
     ) -> Option<String> {
         let signer = self.signer.as_ref()?;
-        let key = (who.sub.clone(), who.auth_time, audience.to_string());
+        let said = std::hash::BuildHasher::hash_one(
+            &self.fingerprint,
+            (&who.email, &who.groups, &who.amr),
+        );
+        let key = (who.sub.clone(), who.auth_time, audience.to_string(), said);
         if let Some((token, exp)) = self.cache.lock().get(&key) {
             if exp - now >= REUSE_WHILE_LEFT {
                 return Some(token.clone());
