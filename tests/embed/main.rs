@@ -22,7 +22,7 @@ use rocket::http::Header;
 use rocket::local::asynchronous::Client;
 use testkit::demo::{ALICE, BOB, PASSWORD};
 
-use harness::{figment, Host};
+use harness::{figment, Host, Page};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn alice_signs_in_through_sso_sees_the_host_page_and_signs_out() {
@@ -204,6 +204,29 @@ async fn the_portal_pages_under_sso_keep_their_prefix() {
     assert_eq!(
         (auth.status, auth.location.as_deref()),
         (401, Some("/sso/signin"))
+    );
+    // Under /sso the portal's own catcher answers, not the host's 403 catcher: a form
+    // whose CSRF token is wrong gets the "page has expired" answer.
+    let form = h.get("/sso/signin").await;
+    let stale = Page {
+        body: form.body.replace(
+            "name=\"csrf_token\" value=\"",
+            "name=\"csrf_token\" value=\"x",
+        ),
+        ..form
+    };
+    let refused = h
+        .post(
+            "/sso/signin",
+            &stale,
+            &[("username", ALICE), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(refused.status, 403);
+    assert!(
+        refused.body.contains("This page has expired"),
+        "{}",
+        refused.body
     );
     // Without return_to, a sign-in lands on the portal's account page under /sso.
     let form = h.get("/sso/signin").await;
