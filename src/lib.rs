@@ -7,6 +7,8 @@
 //!   local redirect paths, shared by the configuration and the portal.
 //! - [`okta`]: the client of Okta's direct-authentication API.
 //! - [`portal`]: the sign-in service itself.
+//! - [`embed`]: the portal inside a host Rocket app (a stage under a base path) and the
+//!   `SignedIn` guard for the host's routes.
 //! - [`metrics`]: the Prometheus registry.
 //! - [`clock`], [`random`]: the movable clock and CSPRNG helpers (from `crates/shared`).
 
@@ -14,6 +16,7 @@
 
 pub mod clock;
 pub mod config;
+pub mod embed;
 pub mod local_path;
 pub mod method;
 pub mod metrics;

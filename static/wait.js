@@ -3,6 +3,9 @@
 (function () {
   "use strict";
   var status = document.getElementById("wait-status");
+  // Under a base path the page names its URLs (data-status-url, data-signin-url).
+  var statusUrl = (status && status.getAttribute("data-status-url")) || "/signin/wait/status";
+  var signinUrl = (status && status.getAttribute("data-signin-url")) || "/signin";
   var messages = {
     approved: "Approved. Signing you in…",
     denied: "The request was denied. Taking you back…",
@@ -10,12 +13,12 @@
   };
   var delay = 2000;
   function poll() {
-    fetch("/signin/wait/status", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    fetch(statusUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) { return r.ok ? r.json() : { state: "pending" }; })
       .then(function (body) {
         if (body.state && body.state !== "pending") {
           if (status) { status.textContent = messages[body.state] || "Continuing…"; }
-          window.location.assign(body.redirect || "/signin");
+          window.location.assign(body.redirect || signinUrl);
           return;
         }
         delay = 2000;

@@ -157,7 +157,7 @@ fn secret_file(
 
 /// Whether `key` was given by something above our own defaults (a file, a variable, a
 /// merged value in a test).
-fn given(figment: &Figment, key: &str) -> bool {
+pub(crate) fn given(figment: &Figment, key: &str) -> bool {
     figment
         .find_metadata(key)
         .is_some_and(|m| m.name != std::any::type_name::<Config>())

@@ -3,7 +3,8 @@
 //! [`ignite`] reads the configuration, starts the embedded emulator when it is wanted (a
 //! debug build with no `okta.issuer`, and the `emulator` feature), connects the stores
 //! through [`Stores::from_config`] and builds the Rocket instance. [`assemble`] is the
-//! same below the configuration, for tests that set it themselves.
+//! same below the configuration, for tests that set it themselves. [`configure`] is the
+//! first half, shared with the stage a host app attaches ([`crate::embed`]).
 
 use rocket::figment::Figment;
 use rocket::{Build, Rocket};
@@ -19,17 +20,29 @@ pub struct Ignited {
     /// The built Rocket instance, ready to launch.
     pub rocket: Rocket<Build>,
     /// The embedded emulator, when the portal runs against one (debug builds with no issuer).
-    #[cfg(feature = "emulator")]
-    pub embedded: Option<okta_emulator::RunningEmulator>,
-    /// Always `None`: this build has no emulator.
-    #[cfg(not(feature = "emulator"))]
-    pub embedded: Option<std::convert::Infallible>,
+    pub embedded: Embedded,
 }
 
-/// What `cargo run` runs: the configuration from `figment`, then [`assemble`].
+/// The embedded emulator a portal talks to, if any (it must live as long as the portal).
+#[cfg(feature = "emulator")]
+pub type Embedded = Option<okta_emulator::RunningEmulator>;
+/// Always `None`: this build has no emulator.
+#[cfg(not(feature = "emulator"))]
+pub type Embedded = Option<std::convert::Infallible>;
+
+/// What `cargo run` runs: [`configure`], then [`assemble`].
 pub async fn ignite(figment: Figment) -> Result<Ignited, String> {
+    let (config, clock, embedded) = configure(&figment).await?;
+    let rocket = assemble(figment, config, clock).await?;
+    Ok(Ignited { rocket, embedded })
+}
+
+/// The configuration from `figment`, and the clock to run on; with the embedded emulator
+/// started (and the configuration pointed at it) when it is wanted: a debug build with no
+/// `okta.issuer`, and the `emulator` feature.
+pub async fn configure(figment: &Figment) -> Result<(Config, Clock, Embedded), String> {
     #[allow(unused_mut)]
-    let mut config = Config::from_figment(&figment).map_err(|e| e.to_string())?;
+    let mut config = Config::from_figment(figment).map_err(|e| e.to_string())?;
     #[allow(unused_mut)]
     let mut clock = Clock::new();
     #[allow(unused_mut)]
@@ -41,8 +54,7 @@ pub async fn ignite(figment: Figment) -> Result<Ignited, String> {
         clock = running.emulator.clock.clone();
         embedded = Some(running);
     }
-    let rocket = assemble(figment, config, clock).await?;
-    Ok(Ignited { rocket, embedded })
+    Ok((config, clock, embedded))
 }
 
 /// The stores the configuration asks for, then [`build`].

@@ -1,8 +1,11 @@
 //! The sign-in portal: routes, state and fairings. [`ignite`] builds what `cargo run`
 //! runs (configuration, embedded emulator, stores, Rocket); tests go through
-//! [`ignite::assemble`] or [`build`], the same path below the configuration.
+//! [`ignite::assemble`] or [`build`], the same path below the configuration. [`install`]
+//! is the wiring [`build`] shares with the stage a host app attaches ([`crate::embed`]):
+//! the standalone portal is the portal installed at the base `/`.
 //!
 //! - [`ignite`], [`stores`]: the builder and the one store factory;
+//! - [`base`], [`templates`]: the mount point every URL carries; the portal's own Tera;
 //! - [`signin`]: the state machine, the service that drives it, the sign-in routes;
 //! - [`session`]: server-side sessions and their store;
 //! - [`security`]: client IP, CSRF/`Sec-Fetch-Site`, `return_to`, security headers;
@@ -12,36 +15,38 @@
 
 pub mod abuse;
 pub mod account;
+pub mod base;
 pub mod error;
 pub mod gateway;
 pub mod guards;
 pub mod ignite;
+pub mod install;
 pub mod ops;
 pub mod security;
 pub mod session;
 pub mod signin;
 pub mod stores;
+pub mod templates;
 pub mod username;
 pub mod views;
 
 use std::sync::Arc;
 
-use rocket::fairing::AdHoc;
+use rocket::figment::value::magic::RelativePathBuf;
 use rocket::figment::Figment;
-use rocket::fs::FileServer;
 use rocket::http::Status;
-use rocket::{catch, catchers, Build, Request, Rocket};
-use rocket_dyn_templates::Template;
+use rocket::shield::Shield;
+use rocket::{catch, Build, Request, Rocket};
 
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::metrics::Metrics;
-use crate::okta::{self, OktaClient};
-use security::{SecurityHeaders, TrustedProxies};
+pub use base::Base;
+pub use install::Mount;
 use session::Sessions;
 use signin::machine::Method;
-use signin::service::{methods, SigninService};
+use signin::service::SigninService;
 use stores::Stores;
+use templates::Templates;
 use views::Brand;
 
 /// Everything the routes share.
@@ -60,9 +65,13 @@ pub struct Portal {
     pub passwordless: Vec<Method>,
     /// Second factors offered, in the contract's order.
     pub second_factors: Vec<Method>,
+    /// Where the portal is mounted: every URL it writes starts with it.
+    pub base: Base,
+    /// The portal's own templates (not the host's `Template` fairing).
+    pub templates: Templates,
 }
 
-pub use ignite::{assemble, ignite, Ignited};
+pub use ignite::{assemble, configure, ignite, Ignited};
 
 /// What [`ignite`] (or a test) hands to [`build`]: the clock and the stores (both in
 /// memory on that clock when `None`).
@@ -74,136 +83,34 @@ pub struct Parts {
     pub stores: Option<Stores>,
 }
 
-/// The grants the portal can complete with these methods (sent as `grant_types_supported`).
-fn grant_types(passwordless: &[Method], second: &[Method]) -> Vec<&'static str> {
-    let mut grants = vec![okta::GRANT_PASSWORD];
-    if passwordless.contains(&Method::Otp) {
-        grants.push(okta::GRANT_OTP);
-    }
-    if passwordless.iter().any(|m| *m != Method::Otp) {
-        grants.push(okta::GRANT_OOB);
-    }
-    if second.contains(&Method::Otp) {
-        grants.push(okta::GRANT_MFA_OTP);
-    }
-    if second.iter().any(|m| *m != Method::Otp) {
-        grants.push(okta::GRANT_MFA_OOB);
-    }
-    grants
-}
-
-/// Builds the portal from Rocket's figment and a validated configuration.
+/// Builds the standalone portal from Rocket's figment and a validated configuration: a
+/// Rocket instance of its own with the portal at the root (see [`install`]).
+/// `template_dir` and `static_dir` replace the shipped templates and static files.
 pub fn build(figment: Figment, config: Config, parts: Parts) -> Result<Rocket<Build>, String> {
-    let metrics = Arc::new(Metrics::new());
-    let passwordless = methods(&config.signin.passwordless);
-    let second_factors = methods(&config.signin.second_factors);
-    let okta = Arc::new(OktaClient::new(
-        &config.okta,
-        &grant_types(&passwordless, &second_factors),
-        config.network.forward_client_ip,
-        parts.clock.clone(),
-        metrics.clone(),
-        okta::Ceiling::new(
-            config.protection.okta_calls_per_second,
-            config.protection.okta_untrusted_share,
-            config.protection.okta_max_concurrent,
-            parts.clock.clone(),
-        ),
-    )?);
     let release = figment.profile() == rocket::Config::RELEASE_PROFILE;
-    let key = match &config.session.secret {
-        Some(secret) => secret.expose().as_bytes().to_vec(),
-        None => {
-            if release {
-                tracing::warn!(
-                    "session.secret is not set: a random key is used, so forms and sessions \
-                     do not survive a restart (set DIRECT_SIGNIN_SESSION__SECRET)"
-                );
-            }
-            crate::random::token(32).into_bytes()
-        }
-    };
-    let stores = parts.stores.unwrap_or_else(|| Stores::memory(&parts.clock));
-    let sessions = Arc::new(Sessions::new(
-        stores.sessions,
-        parts.clock.clone(),
-        config.session.clone(),
-        key,
-    ));
-    let brand = Brand::from(&config.branding);
-    let static_dir: String = figment
-        .extract_inner("static_dir")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/static").to_string());
+    let mut mount = Mount::shipped(Base::root(), release);
+    if let Ok(dir) = figment.extract_inner::<RelativePathBuf>("template_dir") {
+        mount.templates = dir.relative();
+    }
+    if let Ok(dir) = figment.extract_inner::<RelativePathBuf>("static_dir") {
+        mount.static_dir = dir.relative();
+    }
+    let installation = install::prepare(mount, config, parts)?;
+    // The client IP comes from the socket unless the peer is a trusted proxy.
     let figment = figment
-        // The client IP comes from the socket unless the peer is a trusted proxy.
         .merge(("ip_header", false))
         // No `Server: Rocket` on every answer, unless the operator asks for one.
-        .join(("ident", false))
-        .join((
-            "template_dir",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/templates"),
-        ));
-    let protection = Arc::new(abuse::Protection::new(
-        config.protection.clone(),
-        parts.clock.clone(),
-        sessions.clone(),
-        metrics.clone(),
-        stores.failures,
-    ));
-    let pruner = protection.clone();
-    let portal = Arc::new(Portal {
-        brand: brand.clone(),
-        sessions: sessions.clone(),
-        protection: protection.clone(),
-        signin: SigninService {
-            okta: okta.clone(),
-            sessions: sessions.clone(),
-            metrics,
-            protection,
-            decoy_number_challenge: config.protection.decoy_number_challenge,
-        },
-        passwordless,
-        second_factors,
-        config: config.clone(),
-    });
-    Ok(rocket::custom(figment)
-        .manage(portal)
-        .manage(sessions)
-        .manage(Arc::new(brand))
-        .manage(Arc::new(gateway::Gateway::from_config(&config.gateway)?))
-        .manage(Arc::new(TrustedProxies::from_config(
-            &config.network.trusted_proxies,
-        )))
-        .mount("/", signin::routes::routes())
-        .mount("/", account::routes())
-        .mount("/", ops::routes())
-        .mount("/", gateway::routes())
-        .mount("/static", FileServer::from(static_dir))
-        .register("/", catchers![catch_all])
-        .attach(Template::fairing())
-        .attach(SecurityHeaders { hsts: release })
-        .attach(AdHoc::on_liftoff("Okta discovery", move |_| {
-            Box::pin(async move {
-                tokio::spawn(okta.discover_until_ready());
-            })
-        }))
-        .attach(AdHoc::on_liftoff("Limiter pruning", move |rocket| {
-            let mut shutdown = rocket.shutdown();
-            Box::pin(async move {
-                tokio::spawn(async move {
-                    loop {
-                        tokio::select! {
-                            _ = &mut shutdown => return,
-                            _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => pruner.prune(),
-                        }
-                    }
-                });
-            })
-        })))
+        .join(("ident", false));
+    // An empty Shield: the portal's own fairing sets every security header.
+    let rocket = rocket::custom(figment).attach(Shield::new());
+    Ok(installation.install(rocket))
 }
 
 #[catch(default)]
-fn catch_all(status: Status, req: &Request<'_>) -> Result<error::ErrorPage, error::AppError> {
+pub(crate) fn catch_all(
+    status: Status,
+    req: &Request<'_>,
+) -> Result<error::ErrorPage, error::AppError> {
     if status == Status::Forbidden && guards::csrf_rejected(req) {
         return Err(error::AppError::Csrf);
     }

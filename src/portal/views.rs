@@ -1,13 +1,17 @@
-//! Rendering: every page gets the brand, the CSRF token for its forms, and its own
-//! `page` context. Templates (`templates/*.html.tera`) autoescape; nothing a user or Okta
-//! supplied is marked safe.
+//! Rendering: every page gets the brand, the CSRF token for its forms, the portal's base
+//! path (`base`: `""` at the root, `/sso` when mounted under it; every link, form action
+//! and asset URL starts with it) and its own `page` context. Templates
+//! (`templates/*.html.tera`) autoescape; nothing a user or Okta supplied is marked safe.
+//! Pages are rendered by the portal's own [`Templates`](super::templates::Templates), found
+//! through the portal's state when the response is written.
 
-use rocket::http::Status;
+use std::sync::Arc;
+
+use rocket::http::{ContentType, Status};
 use rocket::response::{self, Redirect, Responder};
 use rocket::Request;
-use rocket_dyn_templates::Template;
 use serde::Serialize;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::config::BrandingConfig;
 use crate::portal::signin::machine::Notice;
@@ -36,18 +40,52 @@ impl From<&BrandingConfig> for Brand {
     }
 }
 
-/// Renders the template `name` with the brand, the CSRF token for its forms (`None`: no forms) and
+/// A page to render: the template `name` and its context (the base path is added when
+/// the response is written).
+pub struct View {
+    name: &'static str,
+    context: Value,
+}
+
+/// The template `name` with the brand, the CSRF token for its forms (`None`: no forms) and
 /// the page's data.
 pub fn render(
     name: &'static str,
     brand: &Brand,
     csrf_token: Option<&str>,
     page: impl Serialize,
-) -> Template {
-    Template::render(
+) -> View {
+    View {
         name,
-        json!({"brand": brand, "csrf_token": csrf_token, "page": page}),
-    )
+        context: json!({"brand": brand, "csrf_token": csrf_token, "page": page}),
+    }
+}
+
+impl<'r> Responder<'r, 'static> for View {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+        let Some(portal) = req.rocket().state::<Arc<super::Portal>>() else {
+            tracing::error!(
+                template = self.name,
+                "a page was rendered without the portal's state"
+            );
+            return Err(Status::InternalServerError);
+        };
+        let mut context = match tera::Context::from_value(self.context) {
+            Ok(context) => context,
+            Err(e) => {
+                tracing::error!(template = self.name, error = %e, "a page context is not an object");
+                return Err(Status::InternalServerError);
+            }
+        };
+        context.insert("base", portal.base.as_str());
+        match portal.templates.render(self.name, &context) {
+            Ok(html) => (ContentType::HTML, html).respond_to(req),
+            Err(e) => {
+                tracing::error!(template = self.name, error = %e, "a page could not be rendered");
+                Err(Status::InternalServerError)
+            }
+        }
+    }
 }
 
 /// The brand's custom properties for `/brand.css`: `--brand` as configured, `--brand-ink`
@@ -147,10 +185,10 @@ pub fn notice_text(notice: Notice) -> (String, &'static str) {
 
 /// A page or a redirect.
 pub enum Reply {
-    /// A redirect.
-    Redirect(Redirect),
+    /// A redirect (boxed: a `Redirect` is several times the size of a page).
+    Redirect(Box<Redirect>),
     /// A rendered page with this status.
-    Page(Status, Template),
+    Page(Status, View),
 }
 
 impl<'r> Responder<'r, 'static> for Reply {

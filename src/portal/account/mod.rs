@@ -5,15 +5,23 @@
 pub mod service;
 pub mod views;
 
+use std::sync::Arc;
+
 use rocket::http::Header;
 use rocket::response::{self, Redirect, Responder};
-use rocket::{get, post, routes, Request, Route};
+use rocket::{get, post, routes, Request, Route, State};
 
 use super::error::AppError;
 use super::guards::{CsrfForm, Visitor};
 use super::session::User;
 use super::signin::forms::{EmptyForm, SignoutForm};
 use super::views::Reply;
+use super::Portal;
+
+/// `value` percent-encoded for a query (`/account` → `%2Faccount`).
+fn encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
 
 /// The home, account and sign-out routes.
 pub fn routes() -> Vec<Route> {
@@ -39,18 +47,28 @@ async fn account(user: User<'_>, v: Visitor<'_>) -> Result<Reply, AppError> {
 }
 
 #[get("/account", rank = 2)]
-fn account_anonymous() -> Redirect {
-    Redirect::to("/signin?return_to=%2Faccount")
+fn account_anonymous(app: &State<Arc<Portal>>) -> Redirect {
+    let account = app.base.url("/account");
+    Redirect::to(
+        app.base
+            .url(&format!("/signin?return_to={}", encode(&account))),
+    )
 }
 
-/// The answer to a sign-out: back to the sign-in page with a notice (or to an allowed
-/// `return_to`), the cookie expired, the browser told to drop cached pages and storage.
-pub struct SignedOut(Option<String>);
+/// The answer to a sign-out: to where it was sent (an allowed `return_to`), the cookie
+/// expired, the browser told to drop cached pages and storage.
+pub struct SignedOut(String);
+
+impl SignedOut {
+    /// To `return_to`, else the sign-in page with its "signed out" notice.
+    fn to(v: &Visitor<'_>, return_to: Option<String>) -> SignedOut {
+        SignedOut(return_to.unwrap_or_else(|| v.url("/signin?notice=signed_out")))
+    }
+}
 
 impl<'r> Responder<'r, 'static> for SignedOut {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
-        let to = self.0.unwrap_or_else(|| "/signin?notice=signed_out".into());
-        let mut response = Redirect::to(to).respond_to(req)?;
+        let mut response = Redirect::to(self.0).respond_to(req)?;
         // Not "cookies": that would also drop the device cookie that shields this user
         // from lockout; the session cookie is expired explicitly instead.
         response.set_header(Header::new("Clear-Site-Data", "\"cache\", \"storage\""));
@@ -63,9 +81,8 @@ impl<'r> Responder<'r, 'static> for SignedOut {
 async fn signout(form: CsrfForm<SignoutForm>, v: Visitor<'_>) -> Result<SignedOut, AppError> {
     service::sign_out(v.app, v.current).await?;
     v.app.sessions.expire_cookie(v.jar);
-    Ok(SignedOut(
-        v.return_to_after_sign_out(form.return_to.as_deref()),
-    ))
+    let return_to = v.return_to_after_sign_out(form.return_to.as_deref());
+    Ok(SignedOut::to(&v, return_to))
 }
 
 #[post("/signout/everywhere", data = "<_form>")]
@@ -76,5 +93,5 @@ async fn signout_everywhere(
 ) -> Result<SignedOut, AppError> {
     service::sign_out_everywhere(v.app, &user).await?;
     v.app.sessions.expire_cookie(v.jar);
-    Ok(SignedOut(None))
+    Ok(SignedOut::to(&v, None))
 }

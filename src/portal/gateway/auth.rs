@@ -239,11 +239,12 @@ fn signin_url(app: &Portal, original: Option<&Url>, step_up: Option<&str>) -> St
         query.append_pair("step_up", step_up);
     }
     let query = query.finish();
+    let signin = app.base.url("/signin");
     let base = app.config.gateway.base();
     if query.is_empty() {
-        format!("{base}/signin")
+        format!("{base}{signin}")
     } else {
-        format!("{base}/signin?{query}")
+        format!("{base}{signin}?{query}")
     }
 }
 

@@ -1,10 +1,14 @@
-//! The security headers on every response: a strict CSP without inline script, no
-//! framing, nosniff, a referrer policy, HSTS in release and `no-store` on pages.
+//! The security headers on every response of the portal: a strict CSP without inline
+//! script, no framing, nosniff, a referrer policy, HSTS in release and `no-store` on pages.
+//! Fairings see every response of the Rocket instance: mounted under a base path inside a
+//! host app, the fairing touches only the responses under that base, never the host's.
 
 use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::Header;
 use rocket::request::Request;
 use rocket::Response;
+
+use crate::portal::Base;
 
 /// Marks a response no browser renders: an empty `/auth` answer, read by a reverse proxy
 /// that passes on only the headers it was told to. It gets `Cache-Control` from its
@@ -19,10 +23,12 @@ impl NotADocument {
     }
 }
 
-/// Security headers on every response.
+/// Security headers on every response under the portal's base.
 pub struct SecurityHeaders {
     /// Whether to send `Strict-Transport-Security` (release builds).
     pub hsts: bool,
+    /// The portal's base path: responses to requests outside it are left alone.
+    pub base: Base,
 }
 
 #[rocket::async_trait]
@@ -35,7 +41,8 @@ impl Fairing for SecurityHeaders {
     }
 
     async fn on_response<'r>(&self, req: &'r Request<'_>, res: &mut Response<'r>) {
-        if req.local_cache(|| NotADocument(false)).0 {
+        let path = req.uri().path();
+        if !self.base.contains(path.as_str()) || req.local_cache(|| NotADocument(false)).0 {
             return;
         }
         res.set_header(Header::new(
@@ -57,9 +64,8 @@ impl Fairing for SecurityHeaders {
                 "max-age=31536000; includeSubDomains",
             ));
         }
-        if !req.uri().path().starts_with("/static/")
-            && res.headers().get_one("Cache-Control").is_none()
-        {
+        let assets = self.base.url("/static/");
+        if !path.starts_with(assets.as_str()) && res.headers().get_one("Cache-Control").is_none() {
             res.set_header(Header::new("Cache-Control", "no-store"));
         }
     }

@@ -21,6 +21,7 @@ use rocket::request::{FromRequest, Outcome, Request};
 pub use crate::config::parse_net as parse_cidr;
 pub use crate::local_path::is_local_path;
 use crate::local_path::local_target;
+use crate::portal::Base;
 
 pub use client::{ClientIp, MetricsAllowList, RequestContext, TrustedProxies};
 pub use headers::{NotADocument, SecurityHeaders};
@@ -46,12 +47,18 @@ impl<'r> FromRequest<'r> for NotCrossSite {
 /// default when it is not local, cannot be made valid, is longer than 1024 bytes encoded,
 /// or leads back into sign-in (`/signin…`, however encoded).
 pub fn safe_return_to(candidate: Option<&str>, default: &str) -> String {
+    safe_return_to_under(&Base::root(), candidate, default)
+}
+
+/// [`safe_return_to`] for a portal mounted under `base`: a path into its sign-in
+/// (`<base>/signin…`, however encoded) is refused too.
+pub fn safe_return_to_under(base: &Base, candidate: Option<&str>, default: &str) -> String {
+    let signin = base.url("/signin");
     candidate
         .and_then(local_target)
         .filter(|target| {
-            !percent_decode_str(target)
-                .decode_utf8_lossy()
-                .starts_with("/signin")
+            let decoded = percent_decode_str(target).decode_utf8_lossy();
+            !decoded.starts_with("/signin") && !decoded.starts_with(signin.as_str())
         })
         .unwrap_or_else(|| default.to_string())
 }
@@ -151,6 +158,23 @@ mod tests {
             assert_eq!(safe_return_to(Some(bad), "/account"), "/account", "{bad:?}");
         }
         assert_eq!(safe_return_to(None, "/home"), "/home");
+        let sso = Base::new("/sso").unwrap();
+        for bad in [
+            "/sso/signin",
+            "/sso/signin/verify",
+            "/sso/%73ignin",
+            "/signin",
+        ] {
+            assert_eq!(safe_return_to_under(&sso, Some(bad), "/d"), "/d", "{bad:?}");
+        }
+        assert_eq!(
+            safe_return_to_under(&sso, Some("/sso/account"), "/d"),
+            "/sso/account"
+        );
+        assert_eq!(
+            safe_return_to_under(&sso, Some("/app?x=1"), "/d"),
+            "/app?x=1"
+        );
         // The default is checked at start: it must be usable as it is.
         assert!(is_local_path("/account"));
         assert!(

@@ -11,17 +11,12 @@ use super::service::{Attempt, Driven, StepUpStart};
 use super::views::{self, SigninView};
 use crate::portal::error::AppError;
 use crate::portal::guards::Visitor;
-use crate::portal::security::safe_return_to;
+use crate::portal::security::safe_return_to_under;
 use crate::portal::views::Reply;
 
 /// A redirect to `path` (303 See Other, as Rocket's `Redirect::to` answers).
 pub fn see(path: impl Into<String>) -> Reply {
-    Reply::Redirect(Redirect::to(path.into()))
-}
-
-/// `reply` when the page fits the flow's step, else a redirect to the page that does.
-pub fn shown(reply: Option<Reply>, flow: Option<&Flow>) -> Reply {
-    reply.unwrap_or_else(|| see(Page::of(flow).path()))
+    Reply::Redirect(Box::new(Redirect::to(path.into())))
 }
 
 impl<'a> Again<'a> {
@@ -59,6 +54,21 @@ pub struct Again<'a> {
 }
 
 impl<'r> Visitor<'r> {
+    /// The URL of the portal's `path` (`/signin`, `/account`) under its base.
+    pub fn url(&self, path: &str) -> String {
+        self.app.base.url(path)
+    }
+
+    /// A redirect to a sign-in step's page.
+    pub fn see_page(&self, page: Page) -> Reply {
+        see(self.url(page.path()))
+    }
+
+    /// `reply` when the page fits the flow's step, else a redirect to the page that does.
+    pub fn shown(&self, reply: Option<Reply>, flow: Option<&Flow>) -> Reply {
+        reply.unwrap_or_else(|| self.see_page(Page::of(flow)))
+    }
+
     /// The request's side of a service call for the session `id`.
     pub fn attempt<'a>(&'a self, id: &'a str) -> Attempt<'a> {
         Attempt {
@@ -80,7 +90,11 @@ impl<'r> Visitor<'r> {
         if let Some(url) = raw.and_then(|r| self.allowed_absolute(r)) {
             return url;
         }
-        safe_return_to(raw, &self.app.config.signin.default_return_to)
+        safe_return_to_under(
+            &self.app.base,
+            raw,
+            &self.app.config.signin.default_return_to,
+        )
     }
 
     /// Where a sign-out with this `return_to` lands: an allowed absolute URL or a local
@@ -90,7 +104,7 @@ impl<'r> Visitor<'r> {
         if let Some(url) = self.allowed_absolute(raw) {
             return Some(url);
         }
-        let local = safe_return_to(Some(raw), "");
+        let local = safe_return_to_under(&self.app.base, Some(raw), "");
         (!local.is_empty()).then_some(local)
     }
 
@@ -132,12 +146,12 @@ impl<'r> Visitor<'r> {
     /// Maps what the service did to the post/redirect/get answer.
     pub fn finish(&self, driven: Driven) -> Result<Reply, AppError> {
         Ok(match driven {
-            Driven::Show(page) => see(page.path()),
+            Driven::Show(page) => self.see_page(page),
             Driven::SignedIn { return_to, .. } => see(self.landing(return_to)),
-            Driven::Restart(_) => see(Page::Signin.path()),
-            Driven::Reject(_, flow) => see(Page::of(flow.as_ref()).path()),
+            Driven::Restart(_) => self.see_page(Page::Signin),
+            Driven::Reject(_, flow) => self.see_page(Page::of(flow.as_ref())),
             Driven::Fail(f) => return Err(self.failure(f)),
-            Driven::Busy => see(Page::of(self.flow()).path()),
+            Driven::Busy => self.see_page(Page::of(self.flow())),
         })
     }
 

@@ -8,7 +8,7 @@ use rocket::serde::json::Json;
 use rocket::{get, post, routes, Route};
 use serde::Serialize;
 
-use super::answers::{see, shown, Again};
+use super::answers::{see, Again};
 use super::forms::{CodeForm, EmptyForm, FactorForm, PasswordForm, PasswordlessForm, StepUp};
 use super::machine::{Event, Notice, Page, Rejection};
 use super::service::Driven;
@@ -109,9 +109,9 @@ async fn signin_passwordless(
 fn factor_page(v: Visitor<'_>) -> Reply {
     match (v.current.id.as_deref(), v.flow()) {
         (Some(id), Some(flow)) => {
-            shown(views::factor(v.app, id, flow, Status::Ok, None), Some(flow))
+            v.shown(views::factor(v.app, id, flow, Status::Ok, None), Some(flow))
         }
-        _ => see(Page::Signin.path()),
+        _ => v.see_page(Page::Signin),
     }
 }
 
@@ -125,9 +125,9 @@ async fn factor_submit(form: CsrfForm<FactorForm>, v: Visitor<'_>) -> Result<Rep
             Some(flow) => {
                 let page =
                     views::factor(v.app, id, flow, Status::UnprocessableEntity, Some(message));
-                shown(page, Some(flow))
+                v.shown(page, Some(flow))
             }
-            None => see(Page::Signin.path()),
+            None => v.see_page(Page::Signin),
         }),
     }
 }
@@ -136,9 +136,9 @@ async fn factor_submit(form: CsrfForm<FactorForm>, v: Visitor<'_>) -> Result<Rep
 fn verify_page(v: Visitor<'_>) -> Reply {
     match (v.current.id.as_deref(), v.flow()) {
         (Some(id), Some(flow)) => {
-            shown(views::verify(v.app, id, flow, Status::Ok, None), Some(flow))
+            v.shown(views::verify(v.app, id, flow, Status::Ok, None), Some(flow))
         }
-        _ => see(Page::Signin.path()),
+        _ => v.see_page(Page::Signin),
     }
 }
 
@@ -159,7 +159,7 @@ async fn verify_submit(form: CsrfForm<CodeForm>, v: Visitor<'_>) -> Result<Reply
         other => return v.finish(other),
     };
     let page = views::verify(v.app, id, &flow, status, Some(message));
-    Ok(shown(page, Some(&flow)))
+    Ok(v.shown(page, Some(&flow)))
 }
 
 /// Polls Okta if it is time (the service enforces `interval`), then shows the wait page.
@@ -167,22 +167,22 @@ async fn verify_submit(form: CsrfForm<CodeForm>, v: Visitor<'_>) -> Result<Reply
 #[get("/signin/wait")]
 async fn wait_page(v: Visitor<'_>) -> Result<Reply, AppError> {
     let Some(id) = v.current.id.clone() else {
-        return Ok(see(Page::Signin.path()));
+        return Ok(v.see_page(Page::Signin));
     };
     v.check_ip(Action::Poll)?;
     if v.flow().is_none() {
-        return Ok(see(match v.current.signed_in() {
-            Some(_) => "/account",
-            None => Page::Signin.path(),
-        }));
+        return Ok(match v.current.signed_in() {
+            Some(_) => see(v.url("/account")),
+            None => v.see_page(Page::Signin),
+        });
     }
     let flow = match v.app.signin.drive(v.attempt(&id), Event::Poll).await? {
         Driven::Show(Page::Wait) | Driven::Busy => v.app.signin.flow_of(&id).await?,
         other => return v.finish(other),
     };
     Ok(match flow {
-        Some(flow) => shown(views::wait(v.app, &id, &flow), Some(&flow)),
-        None => see(Page::Signin.path()),
+        Some(flow) => v.shown(views::wait(v.app, &id, &flow), Some(&flow)),
+        None => v.see_page(Page::Signin),
     })
 }
 
@@ -203,7 +203,7 @@ fn state(state: &'static str, redirect: &str) -> Json<WaitStatus> {
 
 #[get("/signin/wait/status")]
 async fn wait_status(v: Visitor<'_>) -> Result<Json<WaitStatus>, AppError> {
-    let signin = Page::Signin.path();
+    let signin = &v.url(Page::Signin.path());
     let Some(id) = v.current.id.clone() else {
         return Ok(state("expired", signin));
     };
@@ -220,7 +220,7 @@ async fn wait_status(v: Visitor<'_>) -> Result<Json<WaitStatus>, AppError> {
                 state: "pending",
                 redirect: None,
             }),
-            Driven::Show(page) => state("approved", page.path()),
+            Driven::Show(page) => state("approved", &v.url(page.path())),
             Driven::SignedIn { return_to, .. } => state("approved", &v.landing(return_to)),
             Driven::Restart(Notice::Denied) => state("denied", signin),
             _ => state("expired", signin),

@@ -1,0 +1,199 @@
+//! The portal's own Tera instance: it renders every page itself rather than through
+//! `rocket_dyn_templates`' fairing, so a host app that attaches its own
+//! `Template::fairing()` with its own `template_dir` and the portal mounted inside it never
+//! see each other's templates.
+//!
+//! Templates are `*.html.tera` files under one directory, named as `rocket_dyn_templates`
+//! names them (`signin.html.tera` is `signin`, `a/b.html.tera` is `a/b`), with autoescape
+//! on for all of them. In debug builds a render first reloads them when a file changed
+//! (one `stat` per file), so template edits show without a restart, as they did with the
+//! fairing.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use parking_lot::{Mutex, RwLock};
+use tera::{Context, Tera};
+
+/// The suffix of a template file.
+const SUFFIX: &str = ".html.tera";
+
+/// The templates of one directory, ready to render.
+pub struct Templates {
+    dir: PathBuf,
+    tera: RwLock<Tera>,
+    /// The newest modification time seen at the last load (debug builds reload past it).
+    loaded: Mutex<Option<SystemTime>>,
+}
+
+impl Templates {
+    /// Loads every `*.html.tera` under `dir`; an error names the directory and the
+    /// template that does not parse.
+    pub fn load(dir: &Path) -> Result<Templates, String> {
+        let (tera, newest) = load(dir)?;
+        Ok(Templates {
+            dir: dir.to_path_buf(),
+            tera: RwLock::new(tera),
+            loaded: Mutex::new(newest),
+        })
+    }
+
+    /// Renders `name` with `context`; the error is for the log (it names the template).
+    pub fn render(&self, name: &str, context: &Context) -> Result<String, String> {
+        if cfg!(debug_assertions) {
+            self.reload_if_changed();
+        }
+        self.tera
+            .read()
+            .render(name, context)
+            .map_err(|e| describe(&e))
+    }
+
+    /// Reloads the templates when a file is newer than the last load. A template that no
+    /// longer parses is logged and the last good set kept.
+    fn reload_if_changed(&self) {
+        let newest = newest_change(&self.dir);
+        let mut loaded = self.loaded.lock();
+        if newest <= *loaded {
+            return;
+        }
+        match load(&self.dir) {
+            Ok((tera, newest)) => {
+                *self.tera.write() = tera;
+                *loaded = newest;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "templates changed but do not load; keeping the last good ones");
+                *loaded = newest;
+            }
+        }
+    }
+}
+
+/// Every template file under `dir` with its name.
+fn files(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(at) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&at) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if let Some(name) = path
+                .strip_prefix(dir)
+                .ok()
+                .and_then(|rel| rel.to_str())
+                .and_then(|rel| rel.strip_suffix(SUFFIX))
+            {
+                out.push((path.clone(), name.replace('\\', "/")));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The newest modification time of the template files under `dir`.
+fn newest_change(dir: &Path) -> Option<SystemTime> {
+    files(dir)
+        .iter()
+        .filter_map(|(path, _)| std::fs::metadata(path).ok()?.modified().ok())
+        .max()
+}
+
+fn load(dir: &Path) -> Result<(Tera, Option<SystemTime>), String> {
+    let found = files(dir);
+    if found.is_empty() {
+        return Err(format!("no *{SUFFIX} templates in {}", dir.display()));
+    }
+    let mut tera = Tera::default();
+    // Tera escapes by the file's path: every `.html.tera` is escaped.
+    tera.autoescape_on(vec![SUFFIX, ".html"]);
+    tera.add_template_files(found.iter().map(|(path, name)| (path, Some(name.as_str()))))
+        .map_err(|e| format!("templates in {}: {}", dir.display(), describe(&e)))?;
+    Ok((tera, newest_change(dir)))
+}
+
+/// Tera's error with its causes (the first line alone rarely says what is wrong).
+fn describe(e: &tera::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shipped() -> Templates {
+        Templates::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/templates"))).unwrap()
+    }
+
+    #[test]
+    fn the_shipped_templates_load_under_their_short_names_and_escape() {
+        let t = shipped();
+        let mut context = Context::new();
+        context.insert("brand", &serde_json::json!({"product_name": "<b>Acme</b>"}));
+        context.insert("base", "");
+        context.insert(
+            "page",
+            &serde_json::json!({"title": "<script>", "detail": "x", "operation_id": "1"}),
+        );
+        let html = t.render("error", &context).unwrap();
+        assert!(html.contains("&lt;b&gt;Acme&lt;&#x2F;b&gt;"), "{html}");
+        assert!(html.contains("&lt;script&gt;"));
+        assert!(!html.contains("<script>"));
+        assert!(t.render("nope", &context).is_err());
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    fn an_edited_template_is_picked_up_in_debug_builds() {
+        let dir = std::env::temp_dir().join(format!("templates-{}", crate::random::token(8)));
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        let file = dir.join("sub/page.html.tera");
+        std::fs::write(&file, "one {{ x }}").unwrap();
+        let t = Templates::load(&dir).unwrap();
+        let mut context = Context::new();
+        context.insert("x", "<&>");
+        assert_eq!(t.render("sub/page", &context).unwrap(), "one &lt;&amp;&gt;");
+        std::fs::write(&file, "two {{ x }}").unwrap();
+        // A later modification time than the load saw, whatever the clock's resolution.
+        let later = SystemTime::now() + std::time::Duration::from_secs(10);
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        assert_eq!(t.render("sub/page", &context).unwrap(), "two &lt;&amp;&gt;");
+        // A broken edit keeps the last good templates.
+        std::fs::write(&file, "three {{ x").unwrap();
+        let even_later = later + std::time::Duration::from_secs(10);
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_modified(even_later)
+            .unwrap();
+        assert_eq!(t.render("sub/page", &context).unwrap(), "two &lt;&amp;&gt;");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_directory_without_templates_is_refused() {
+        let empty = std::env::temp_dir().join(format!("no-templates-{}", crate::random::token(8)));
+        std::fs::create_dir_all(&empty).unwrap();
+        let e = Templates::load(&empty).err().unwrap();
+        assert!(e.contains("no *.html.tera templates"), "{e}");
+        std::fs::remove_dir_all(&empty).unwrap();
+    }
+}
