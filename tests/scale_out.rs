@@ -332,7 +332,7 @@ async fn every_session_store_key_has_a_ttl_through_sign_in_and_sign_out() {
         let Some(Record::SignedIn(s)) = sessions.load(&sids[1]).await.unwrap() else {
             panic!("still signed in");
         };
-        s.user_id
+        s.user_id.clone()
     };
     let expired = direct_signin::random::token(32);
     let mut conn = raw(&cluster).await;
@@ -439,7 +439,7 @@ async fn a_redis_dump_holds_no_okta_token_and_a_moved_record_does_not_open() {
             panic!("signed in");
         };
         tokens.push(s.access_token.expose().to_string());
-        tokens.push(s.refresh_token.unwrap().expose().to_string());
+        tokens.push(s.refresh_token.as_ref().unwrap().expose().to_string());
     }
     let mut conn = raw(&cluster).await;
     let stored_key = format!("{}s:{}", cluster.prefix, sessions.key_of(&sids[0]).0);

@@ -317,7 +317,7 @@ impl Portal {
     /// The signed-in session record behind the current cookie.
     pub async fn signed_in(&self) -> Option<SignedIn> {
         match self.record_of(&self.session_id()?).await? {
-            Record::SignedIn(s) => Some(*s),
+            Record::SignedIn(s) => Some(std::sync::Arc::unwrap_or_clone(s)),
             _ => None,
         }
     }
