@@ -13,9 +13,9 @@
 mod cookie;
 mod guards;
 pub mod lease;
+pub mod opened;
 pub mod record;
 pub mod redis;
-pub mod opened;
 pub mod seal;
 pub mod store;
 
@@ -202,7 +202,8 @@ impl Sessions {
                     return Some(Record::SignedIn(hit));
                 }
                 let opened = Arc::new(self.sealer.open(key, &s).ok()?);
-                self.opened.put(key, s.access_token.expose(), opened.clone());
+                self.opened
+                    .put(key, s.access_token.expose(), opened.clone());
                 Some(Record::SignedIn(opened))
             }
             Record::PreAuth(p) => self.sealer.open_pending(key, &p).ok().map(Record::PreAuth),
