@@ -24,6 +24,7 @@
 pub mod device;
 pub mod failures;
 pub mod limiter;
+pub mod limiter_redis;
 mod passwords;
 pub mod sketch;
 mod steps;
