@@ -1,7 +1,7 @@
 //! The one store factory: where sessions and failure counts live, chosen by
-//! `session.store`. With Redis, both stores share one connection (one
-//! [`ConnectionManager`], which reconnects by itself), so instances share sessions, flows
-//! and failure budgets.
+//! `session.store`. With Redis, the stores and the rate limiters share one connection
+//! (one [`ConnectionManager`], which reconnects by itself), so instances share sessions,
+//! flows, failure budgets and every rate limit.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -10,6 +10,7 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use super::abuse::failures::{FailureBook, FailureStore, RedisFailures};
+use super::abuse::limiter::LimiterHome;
 use super::session::redis::RedisStore;
 use super::session::{MemoryStore, SessionStore, StoreError};
 use crate::clock::Clock;
@@ -22,6 +23,8 @@ pub struct Stores {
     pub sessions: Arc<dyn SessionStore>,
     /// Where failure counts live.
     pub failures: Arc<dyn FailureStore>,
+    /// Where the rate limiters and delivery caps live.
+    pub limits: LimiterHome,
 }
 
 impl Stores {
@@ -30,6 +33,7 @@ impl Stores {
         Stores {
             sessions: Arc::new(MemoryStore::new(clock.clone())),
             failures: Arc::new(FailureBook::default()),
+            limits: LimiterHome::default(),
         }
     }
 
@@ -37,7 +41,10 @@ impl Stores {
     pub fn redis(conn: ConnectionManager, prefix: &str) -> Self {
         Stores {
             sessions: Arc::new(RedisStore::new(conn.clone(), prefix)),
-            failures: Arc::new(RedisFailures::new(conn, prefix)),
+            failures: Arc::new(RedisFailures::new(conn.clone(), prefix)),
+            limits: LimiterHome {
+                redis: Some((conn, prefix.to_string())),
+            },
         }
     }
 

@@ -542,6 +542,7 @@ async fn ignite(config: &Config, clock: &Clock, store: &Arc<MemoryStore>) -> Cli
             stores: Some(Stores {
                 sessions: store.clone() as Arc<dyn SessionStore>,
                 failures: Arc::new(FailureBook::default()),
+                limits: Default::default(),
             }),
         },
     )
