@@ -593,3 +593,36 @@ async fn rate_limits_are_one_budget_for_the_fleet_not_one_per_instance() {
         "{statuses:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fleet_sends_okta_no_more_than_the_configured_rate() {
+    let mut cluster = Cluster::new().await;
+    // 2 calls a second per Okta bucket for the fleet, half of them for untrusted attempts:
+    // one untrusted /token call a second, whichever instance it comes through.
+    cluster.config.protection.okta_calls_per_second = 2;
+    cluster.config.protection.okta_untrusted_share = 50;
+    let instances = [
+        cluster.instance().await,
+        cluster.instance().await,
+        cluster.instance().await,
+    ];
+    let started = std::time::Instant::now();
+    let mut statuses = vec![];
+    for i in 0..9usize {
+        let user = format!("stranger{i}%40example.com");
+        let ip = format!("192.0.2.{}", 10 + i);
+        statuses.push(attempt(&instances[i % 3], &ip, &user, false).await);
+    }
+    let elapsed = started.elapsed().as_secs() as usize;
+    let reached_okta = statuses.iter().filter(|s| **s == 401).count();
+    // Each instance's own ceiling would let one through each: three in the first second.
+    assert!(
+        reached_okta >= 1 && reached_okta <= 1 + elapsed,
+        "one a second for the fleet ({elapsed} s): {statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        9 - reached_okta,
+        "the rest held back: {statuses:?}"
+    );
+}

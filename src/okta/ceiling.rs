@@ -6,6 +6,11 @@
 //! of flows that passed a first factor, polls, sign-out) keep the reserved capacity. A
 //! refused call is not sent: it comes back as `Answer::HeldBack`, which the user sees
 //! like Okta's own 429 but the metrics count apart.
+//!
+//! With instances sharing Redis, the per-second rates are also counted for the fleet
+//! ([`FleetRate`], implemented by the portal): what all instances send together stays below
+//! the configured rate. The calls in flight and a bucket closed by Okta's 429 stay per
+//! instance.
 
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -41,6 +46,16 @@ pub enum Priority {
 
 type Direct = governor::RateLimiter<NotKeyed, InMemoryState, GovernorClock, NoOpMiddleware<Nanos>>;
 
+/// The per-second rates counted for a whole fleet of instances (in Redis, by the portal),
+/// so what the fleet sends to Okta stays below `protection.okta_calls_per_second`.
+#[async_trait::async_trait]
+pub trait FleetRate: Send + Sync {
+    /// One more call to `bucket` (`untrusted`: also against the untrusted share), counted
+    /// atomically: `Ok(Ok(()))` it may go, `Ok(Err(seconds))` wait that long, `Err` the
+    /// shared count could not be read (the call is held back: never unlimited).
+    async fn admit(&self, bucket: Bucket, untrusted: bool) -> Result<Result<(), i64>, String>;
+}
+
 /// The ceiling shared by every call of this instance.
 pub struct Ceiling {
     in_flight: Semaphore,
@@ -49,6 +64,8 @@ pub struct Ceiling {
     untrusted: [Direct; 2],
     blocked_until: [AtomicI64; 2],
     clock: Clock,
+    /// The fleet's per-second rates, when instances share them.
+    fleet: Option<std::sync::Arc<dyn FleetRate>>,
 }
 
 impl Ceiling {
@@ -73,6 +90,31 @@ impl Ceiling {
             untrusted: [limiter(untrusted), limiter(untrusted)],
             blocked_until: [AtomicI64::new(0), AtomicI64::new(0)],
             clock,
+            fleet: None,
+        }
+    }
+
+    /// The same ceiling, its per-second rates also counted for the whole fleet by `fleet`.
+    pub fn shared_by(mut self, fleet: std::sync::Arc<dyn FleetRate>) -> Self {
+        self.fleet = Some(fleet);
+        self
+    }
+
+    /// The fleet's word on one more call, before [`admit`](Self::admit): `Err(reset)` when
+    /// the fleet's rate for `bucket` (or its untrusted share) is spent, or cannot be read.
+    /// Without a fleet, always yes.
+    pub async fn fleet_admits(&self, bucket: Bucket, priority: Priority) -> Result<(), i64> {
+        let Some(fleet) = &self.fleet else {
+            return Ok(());
+        };
+        let now = self.clock.now();
+        match fleet.admit(bucket, priority == Priority::Untrusted).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(wait)) => Err(now + wait.max(1)),
+            Err(e) => {
+                tracing::warn!(error = %e, "the fleet's Okta rate could not be read; holding the call back");
+                Err(now + 1)
+            }
         }
     }
 

@@ -38,7 +38,7 @@ use std::time::Duration;
 
 use parking_lot::RwLock;
 
-pub use ceiling::{Bucket, Ceiling, Priority};
+pub use ceiling::{Bucket, Ceiling, FleetRate, Priority};
 pub use client_auth::ClientAuth;
 pub use discovery::Endpoints;
 pub use grants::RevokeError;

@@ -74,7 +74,8 @@ impl OktaClient {
         } else {
             Bucket::Other
         };
-        let _permit = match self.ceiling.admit(bucket, ctx.priority) {
+        let fleet = self.ceiling.fleet_admits(bucket, ctx.priority).await;
+        let _permit = match fleet.and_then(|()| self.ceiling.admit(bucket, ctx.priority)) {
             Ok(permit) => permit,
             Err(until) => {
                 // Refused here: never sent, so not Okta's own rate limit.

@@ -13,6 +13,7 @@ use rocket::fairing::AdHoc;
 use rocket::fs::FileServer;
 use rocket::{catchers, Build, Rocket};
 
+use super::abuse::limiter_redis::RedisOktaRate;
 use super::gateway::{self, Gateway};
 use super::security::{SecurityHeaders, TrustedProxies};
 use super::session::Sessions;
@@ -86,18 +87,30 @@ pub fn prepare(mount: Mount, config: Config, parts: Parts) -> Result<Installatio
     let metrics = Arc::new(Metrics::new());
     let passwordless = methods(&config.signin.passwordless);
     let second_factors = methods(&config.signin.second_factors);
+    let stores = parts.stores.unwrap_or_else(|| Stores::memory(&parts.clock));
+    let mut ceiling = okta::Ceiling::new(
+        config.protection.okta_calls_per_second,
+        config.protection.okta_untrusted_share,
+        config.protection.okta_max_concurrent,
+        parts.clock.clone(),
+    );
+    if let Some((conn, prefix)) = &stores.limits.redis {
+        // With Redis, the rates toward Okta are the fleet's, not this instance's.
+        ceiling = ceiling.shared_by(Arc::new(RedisOktaRate::new(
+            conn.clone(),
+            prefix,
+            config.protection.okta_calls_per_second,
+            config.protection.okta_untrusted_share,
+            parts.clock.clone(),
+        )));
+    }
     let okta = Arc::new(OktaClient::new(
         &config.okta,
         &grant_types(&passwordless, &second_factors),
         config.network.forward_client_ip,
         parts.clock.clone(),
         metrics.clone(),
-        okta::Ceiling::new(
-            config.protection.okta_calls_per_second,
-            config.protection.okta_untrusted_share,
-            config.protection.okta_max_concurrent,
-            parts.clock.clone(),
-        ),
+        ceiling,
     )?);
     let key = match &config.session.secret {
         Some(secret) => secret.expose().as_bytes().to_vec(),
@@ -111,7 +124,6 @@ pub fn prepare(mount: Mount, config: Config, parts: Parts) -> Result<Installatio
             crate::random::token(32).into_bytes()
         }
     };
-    let stores = parts.stores.unwrap_or_else(|| Stores::memory(&parts.clock));
     let sessions = Arc::new(Sessions::new(
         stores.sessions,
         parts.clock.clone(),

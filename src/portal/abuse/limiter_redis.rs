@@ -1,4 +1,5 @@
-//! A keyed GCRA limiter in Redis, so every instance of a fleet draws on one budget per key.
+//! Keyed GCRA limiters in Redis, so every instance of a fleet draws on one budget per key;
+//! and the ceiling's per-second rates toward Okta for the whole fleet.
 //! Each check is one atomic round trip: a Lua script reads the key's theoretical arrival
 //! time (TAT), and either moves it one emission interval on or answers how long to wait.
 //! It keeps [`super::limiter::MemoryLimiter`]'s semantics (one event per period, bursts of
@@ -15,28 +16,68 @@ use redis::aio::ConnectionManager;
 use redis::Script;
 
 use crate::clock::Clock;
+use crate::okta::{Bucket, FleetRate};
 use crate::portal::session::StoreError;
 
-/// The GCRA step. KEYS[1]: the key; ARGV: now (ms), emission interval (ms), burst.
-/// Returns 0 when the event fits, else the milliseconds until it would.
+/// The GCRA step over one or more keys, all or none: KEYS the keys; ARGV now (µs), then an
+/// emission interval (µs) and a burst per key. Returns 0 when the event fits every key (and
+/// counts it in each), else the microseconds until it would fit them all (counting nothing).
 const GCRA: &str = r"
-local now, interval, burst = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-if tat < now then tat = now end
-local next_tat = tat + interval
-local allowed_at = next_tat - burst * interval
-if now < allowed_at then
-  return allowed_at - now
+local now = tonumber(ARGV[1])
+local worst, next_tats = 0, {}
+for i = 1, #KEYS do
+  local interval, burst = tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1])
+  local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
+  if tat < now then tat = now end
+  local next_tat = tat + interval
+  local allowed_at = next_tat - burst * interval
+  if now < allowed_at and allowed_at - now > worst then worst = allowed_at - now end
+  next_tats[i] = next_tat
 end
-redis.call('SET', KEYS[1], next_tat, 'PX', math.max(next_tat - now, 1))
+if worst > 0 then return worst end
+for i = 1, #KEYS do
+  redis.call('SET', KEYS[i], next_tats[i], 'PX', math.max(math.ceil((next_tats[i] - now) / 1000), 1))
+end
 return 0
 ";
+
+/// One key of a check: its Redis key, emission interval (µs) and burst.
+struct Gcra<'a> {
+    key: &'a str,
+    interval_us: i64,
+    burst: i64,
+}
+
+/// Runs the GCRA step over `keys` at `now_ms`: `Ok(Err(seconds))` when over a limit.
+async fn gcra(
+    conn: &ConnectionManager,
+    script: &Script,
+    now_ms: i64,
+    keys: &[Gcra<'_>],
+) -> Result<Result<(), i64>, StoreError> {
+    let mut invocation = script.prepare_invoke();
+    invocation.arg(now_ms.saturating_mul(1000));
+    for k in keys {
+        invocation.key(k.key).arg(k.interval_us).arg(k.burst);
+    }
+    let mut conn = conn.clone();
+    // Not run twice after a dropped connection: a check that took effect would count twice.
+    let wait_us: i64 = invocation
+        .invoke_async(&mut conn)
+        .await
+        .map_err(|e| StoreError(format!("redis: {e}")))?;
+    Ok(if wait_us <= 0 {
+        Ok(())
+    } else {
+        Err(((wait_us + 999_999) / 1_000_000).max(1))
+    })
+}
 
 /// One event per `period` per key, bursts of `burst`, shared through Redis.
 pub struct RedisLimiter {
     conn: ConnectionManager,
     prefix: String,
-    interval_ms: i64,
+    interval_us: i64,
     burst: i64,
     clock: Clock,
     script: Script,
@@ -55,7 +96,7 @@ impl RedisLimiter {
         RedisLimiter {
             conn,
             prefix,
-            interval_ms: (period.as_millis() as i64).max(1),
+            interval_us: (period.as_micros() as i64).max(1),
             burst: i64::from(burst.max(1)),
             clock,
             script: Script::new(GCRA),
@@ -65,22 +106,71 @@ impl RedisLimiter {
     /// `Ok(Err(seconds))` when over the limit; `Err` when Redis did not answer (the caller
     /// refuses: nothing passes unlimited because the shared budget cannot be read).
     pub async fn check(&self, key: &str) -> Result<Result<(), i64>, StoreError> {
-        let mut conn = self.conn.clone();
-        // Not run twice after a dropped connection: a check that took effect would count
-        // twice.
-        let wait_ms: i64 = self
-            .script
-            .key(format!("{}{key}", self.prefix))
-            .arg(self.clock.now_ms())
-            .arg(self.interval_ms)
-            .arg(self.burst)
-            .invoke_async(&mut conn)
+        let key = format!("{}{key}", self.prefix);
+        let one = Gcra {
+            key: &key,
+            interval_us: self.interval_us,
+            burst: self.burst,
+        };
+        gcra(&self.conn, &self.script, self.clock.now_ms(), &[one]).await
+    }
+}
+
+/// The ceiling's per-second rates toward Okta, for the whole fleet: per bucket every call,
+/// and the untrusted share, checked together in one round trip.
+pub struct RedisOktaRate {
+    conn: ConnectionManager,
+    prefix: String,
+    per_second: u32,
+    untrusted_per_second: u32,
+    clock: Clock,
+    script: Script,
+}
+
+impl RedisOktaRate {
+    /// `per_second` calls per bucket for the fleet, `untrusted_share` percent of them for
+    /// untrusted first-factor attempts (as [`crate::okta::Ceiling::new`] takes them).
+    pub fn new(
+        conn: ConnectionManager,
+        prefix: &str,
+        per_second: u32,
+        untrusted_share: u32,
+        clock: Clock,
+    ) -> Self {
+        RedisOktaRate {
+            conn,
+            prefix: format!("{prefix}rl:okta:"),
+            per_second: per_second.max(1),
+            untrusted_per_second: (per_second.saturating_mul(untrusted_share.min(100)) / 100)
+                .max(1),
+            clock,
+            script: Script::new(GCRA),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl FleetRate for RedisOktaRate {
+    async fn admit(&self, bucket: Bucket, untrusted: bool) -> Result<Result<(), i64>, String> {
+        let name = match bucket {
+            Bucket::Token => "token",
+            Bucket::Other => "other",
+        };
+        let (all, share) = (
+            format!("{}{name}", self.prefix),
+            format!("{}{name}:untrusted", self.prefix),
+        );
+        let rate = |per_second: u32, key| Gcra {
+            key,
+            interval_us: 1_000_000 / i64::from(per_second),
+            burst: i64::from(per_second),
+        };
+        let mut keys = vec![rate(self.per_second, &all)];
+        if untrusted {
+            keys.push(rate(self.untrusted_per_second, &share));
+        }
+        gcra(&self.conn, &self.script, self.clock.now_ms(), &keys)
             .await
-            .map_err(|e| StoreError(format!("redis: {e}")))?;
-        Ok(if wait_ms <= 0 {
-            Ok(())
-        } else {
-            Err(((wait_ms + 999) / 1000).max(1))
-        })
+            .map_err(|e| e.0)
     }
 }
