@@ -480,12 +480,17 @@ async fn run(o: Options) -> Result<(), String> {
         b.row("push", "/signin/wait/status slowest", w.max_ms, "ms");
         b.row("push", "portal RSS before the flows", w.rss_before_mib, "MiB");
         b.row("push", format!("portal RSS with {} flows waiting", w.flows), w.rss_waiting_mib, "MiB");
+        b.row("push", "portal's open connections (file descriptors) with the flows waiting", w.fds_waiting as f64, "");
         b.row("push", "status answers that were not pending (should be 0)", w.not_pending as f64, "");
         b.extra.insert("push_polls_within_limit".into(), json!(w.okta_polls_per_second <= expected * 1.02));
         if w.okta_polls_per_second > expected * 1.02 {
             say(format!("  WARNING: {:.1} polls/s reached Okta, more than flows ÷ interval ({expected:.1})", w.okta_polls_per_second));
         }
         b.extra.insert("push_window_seconds".into(), json!(w.window_seconds));
+        let slow = w.okta_results.iter().filter(|(k, _)| k.ends_with("/slow_down")).map(|(_, v)| v).sum::<f64>();
+        b.row("push", "Okta answers slow_down during the window (polled before the interval)", slow.max(0.0), "");
+        say(format!("  the portal's calls to Okta during the window: {:?}", w.okta_results));
+        b.extra.insert("push_okta_results".into(), json!(w.okta_results));
     }
 
     if wants("peer") {

@@ -29,10 +29,33 @@ pub struct Waits {
     pub status_requests_per_second: f64,
     pub rss_before_mib: f64,
     pub rss_waiting_mib: f64,
+    /// The portal's open file descriptors (mostly the browsers' connections) mid-window.
+    pub fds_waiting: usize,
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
     pub not_pending: usize,
+    /// The portal's calls to Okta during the window by `endpoint/result`
+    /// (`okta_requests_total` of `/metrics`).
+    pub okta_results: std::collections::BTreeMap<String, f64>,
+}
+
+/// `okta_requests_total` of the portal's `/metrics`, by `endpoint/result`.
+async fn okta_requests(http: &reqwest::Client, base: &str) -> std::collections::BTreeMap<String, f64> {
+    let text = match http.get(format!("{base}/metrics")).send().await {
+        Ok(r) => r.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    let label = |line: &str, name: &str| {
+        line.split(&format!("{name}=\"")).nth(1).and_then(|r| r.split('"').next()).map(str::to_string)
+    };
+    text.lines()
+        .filter(|l| l.contains("okta_requests_total{"))
+        .filter_map(|l| {
+            let value = l.rsplit(' ').next()?.parse::<f64>().ok()?;
+            Some((format!("{}/{}", label(l, "endpoint")?, label(l, "result")?), value))
+        })
+        .collect()
 }
 
 /// A distinct forwarded address per flow (198.18.0.0/15, the benchmarking range).
@@ -167,14 +190,24 @@ pub async fn run(
     // Let every flow's rhythm toward Okta settle (one interval and more).
     tokio::time::sleep(Duration::from_secs(6)).await;
     let tokens_before = push_tokens(control).await?;
+    let metrics_before = okta_requests(&http, base).await;
     measuring.store(true, Ordering::Relaxed);
     let w0 = Instant::now();
     tokio::time::sleep(window / 2).await;
     let rss_waiting = portal.rss_kib();
+    let fds_waiting = std::fs::read_dir(format!("/proc/{}/fd", portal.pid()))
+        .map(|d| d.count())
+        .unwrap_or(0);
     tokio::time::sleep(window - window / 2).await;
     measuring.store(false, Ordering::Relaxed);
     let window_seconds = w0.elapsed().as_secs_f64();
     let tokens_after = push_tokens(control).await?;
+    let metrics_after = okta_requests(&http, base).await;
+    let okta_results = metrics_after
+        .iter()
+        .map(|(k, v)| (k.clone(), v - metrics_before.get(k).copied().unwrap_or(0.0)))
+        .filter(|(_, d)| *d > 0.0)
+        .collect();
     stop.store(true, Ordering::Relaxed);
     for t in tasks {
         let _ = t.await;
@@ -189,9 +222,11 @@ pub async fn run(
         status_requests_per_second: lat.len() as f64 / window_seconds,
         rss_before_mib: super::procs::mib(rss_before),
         rss_waiting_mib: super::procs::mib(rss_waiting),
+        fds_waiting,
         p50_ms: percentile(&lat, 50.0),
         p99_ms: percentile(&lat, 99.0),
         max_ms: lat.last().copied().unwrap_or(0.0),
         not_pending: not_pending.load(Ordering::Relaxed),
+        okta_results,
     })
 }
