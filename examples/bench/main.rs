@@ -147,6 +147,7 @@ struct Bench {
     dir: PathBuf,
     rows: Vec<Row>,
     extra: serde_json::Map<String, Value>,
+    errors: Vec<String>,
     emulator: Proc,
     control: Control,
     issuer: String,
@@ -162,6 +163,14 @@ impl Bench {
         let figure = figure.into();
         say(format!("  {figure}: {} {unit}", fmt(value)));
         self.rows.push(Row { stage, figure, value, unit });
+    }
+
+    /// A stage that failed is reported and the run goes on with the next one.
+    fn settle(&mut self, stage: &str, result: Result<(), String>) {
+        if let Err(e) = result {
+            say(format!("  FAILED ({stage}): {e}"));
+            self.errors.push(format!("{stage}: {e}"));
+        }
     }
 
     fn stage(&self, title: &str) {
@@ -243,6 +252,19 @@ impl Bench {
         )?;
         let bare_base = format!("http://127.0.0.1:{port}");
         procs::wait_ready(&mut bare, &format!("{bare_base}/healthz"), 30).await?;
+        // The two pages should be the same size (same template, same shape of context).
+        let mut probe = Browser::new(http_client(None)?, base, None);
+        probe.jar = b.jar.clone();
+        let portal_bytes = probe.get("/account").await?.body.len();
+        let bare_bytes = reqwest::get(format!("{bare_base}/account"))
+            .await
+            .map_err(|e| e.to_string())?
+            .text()
+            .await
+            .map_err(|e| e.to_string())?
+            .len();
+        say(format!("  page sizes: portal {portal_bytes} bytes, bare route {bare_bytes} bytes"));
+        self.extra.insert("account_page_bytes".into(), json!({"portal": portal_bytes, "bare": bare_bytes}));
         let bare_rps = load::wrk(&format!("{bare_base}/account"), &[], self.o.seconds, self.o.connections)?;
         drop(bare);
         portal_alive(portal)?;
@@ -416,6 +438,7 @@ async fn run(o: Options) -> Result<(), String> {
         dir: dir.clone(),
         rows: Vec::new(),
         extra: Default::default(),
+        errors: Vec::new(),
         emulator,
         control,
         started,
@@ -425,19 +448,49 @@ async fn run(o: Options) -> Result<(), String> {
     let mut portal_account = None;
     let mut portal_password = None;
     if wants("account") {
-        portal_account = Some(b.account(&portal, &base).await?);
+        match b.account(&portal, &base).await {
+            Ok(v) => portal_account = Some(v),
+            Err(e) => b.settle("account", Err(e)),
+        }
     }
     if wants("gateway") {
-        b.gateway(&base).await?;
+        let r = b.gateway(&base).await;
+        b.settle("gateway", r);
     }
     if wants("signin") {
         b.stage("signin: portal CPU per complete sign-in (the portal process's own CPU time; emulator excluded)");
-        let costs = b.signin_costs(&portal, &base, "memory store", &[Kind::Password, Kind::PasswordTotp, Kind::Email], 0).await?;
-        portal_password = costs.first().copied();
+        match b.signin_costs(&portal, &base, "memory store", &[Kind::Password, Kind::PasswordTotp, Kind::Email], 0).await {
+            Ok(costs) => portal_password = costs.first().copied(),
+            Err(e) => b.settle("signin", Err(e)),
+        }
     }
     let rss = portal.rss_kib();
     b.extra.insert("portal_rss_after_stages_mib".into(), json!(procs::mib(rss)));
     drop(portal);
+
+    if wants("peer") {
+        let r: Result<(), String> = async {
+        b.stage("peer: the Node peer (Express 5, express-session, openid-client, jose), same pinning");
+        let (peer, peer_base) = start_peer(&dir, &b.issuer).await?;
+        let signed = b.signed_in(&peer_base, 3).await?;
+        let account = b.wrk_signed_in(&peer_base, "/account", &signed, &[])?;
+        b.row("peer", "Node peer: /account (signed in), requests/s", account, "req/s");
+        if let Some(mem) = portal_account {
+            b.row("peer", "portal ÷ Node peer, /account requests/s", mem / account, "×");
+        }
+        let first = b.o.users / 4;
+        say(format!("  Node peer: {} password sign-ins, {} at a time", b.o.signins, b.o.signin_concurrency));
+        let cost = signin::batch(&peer, &peer_base, &b.control, Kind::Password, first, b.o.signins, b.o.signin_concurrency).await?;
+        b.row("peer", format!("Node peer: CPU per password sign-in ({} sign-ins, {:.0}/s)", cost.signins, cost.signins_per_second), cost.cpu_ms_per_signin, "ms");
+        if let Some(mem) = portal_password {
+            b.row("peer", "Node peer ÷ portal, CPU per password sign-in", cost.cpu_ms_per_signin / mem, "×");
+        }
+        b.extra.insert("peer_rss_mib".into(), json!(procs::mib(peer.rss_kib())));
+        Ok(())
+        }
+        .await;
+        b.settle("peer", r);
+    }
 
     let redis = if wants("redis") || wants("memory") {
         Some(start_redis(&dir).await?)
@@ -445,9 +498,11 @@ async fn run(o: Options) -> Result<(), String> {
         None
     };
     if wants("memory") {
-        b.memory(redis.as_ref().map(|(_, u)| u.as_str())).await?;
+        let r = b.memory(redis.as_ref().map(|(_, u)| u.as_str())).await;
+        b.settle("memory", r);
     }
     if let (true, Some((_, url))) = (wants("redis"), &redis) {
+        let r: Result<(), String> = async {
         b.stage("redis: the Redis store against the memory store (/account and password sign-in)");
         let (portal, base) = b.start_portal("portal-redis", Some(url)).await?;
         let signed = b.signed_in(&base, 2).await?;
@@ -462,16 +517,23 @@ async fn run(o: Options) -> Result<(), String> {
         if let Some(mem) = portal_password {
             b.row("redis", "Redis ÷ memory store, CPU per password sign-in", costs[0] / mem, "×");
         }
+        Ok(())
+        }
+        .await;
+        b.settle("redis", r);
     }
+
     drop(redis);
 
     if wants("push") {
+        let r: Result<(), String> = async {
         b.stage(&format!("push: {} concurrent push waits on one instance, polled every 2 s", b.o.push_flows));
         let (portal, base) = b.start_portal("portal-push", None).await?;
         let w = push::run(&portal, &base, &b.control, b.o.push_flows, Duration::from_secs(b.o.push_seconds), say).await?;
         // The emulator's push interval (Okta's default): 5 s.
         let expected = w.flows as f64 / 5.0;
         b.row("push", format!("push waits started in {:.0} s", w.start_seconds), w.flows as f64, "flows");
+        b.row("push", "push starts that failed (not counted in the flows)", w.failed_starts as f64, "");
         b.row("push", "polls sent to Okta per second", w.okta_polls_per_second, "/s");
         b.row("push", "flows ÷ interval (5 s): the most allowed", expected, "/s");
         b.row("push", "/signin/wait/status requests per second", w.status_requests_per_second, "/s");
@@ -491,26 +553,12 @@ async fn run(o: Options) -> Result<(), String> {
         b.row("push", "Okta answers slow_down during the window (polled before the interval)", slow.max(0.0), "");
         say(format!("  the portal's calls to Okta during the window: {:?}", w.okta_results));
         b.extra.insert("push_okta_results".into(), json!(w.okta_results));
+        Ok(())
+        }
+        .await;
+        b.settle("push", r);
     }
 
-    if wants("peer") {
-        b.stage("peer: the Node peer (Express 5, express-session, openid-client, jose), same pinning");
-        let (peer, peer_base) = start_peer(&dir, &b.issuer).await?;
-        let signed = b.signed_in(&peer_base, 3).await?;
-        let account = b.wrk_signed_in(&peer_base, "/account", &signed, &[])?;
-        b.row("peer", "Node peer: /account (signed in), requests/s", account, "req/s");
-        if let Some(mem) = portal_account {
-            b.row("peer", "portal ÷ Node peer, /account requests/s", mem / account, "×");
-        }
-        let first = b.o.users / 4;
-        say(format!("  Node peer: {} password sign-ins, {} at a time", b.o.signins, b.o.signin_concurrency));
-        let cost = signin::batch(&peer, &peer_base, &b.control, Kind::Password, first, b.o.signins, b.o.signin_concurrency).await?;
-        b.row("peer", format!("Node peer: CPU per password sign-in ({} sign-ins, {:.0}/s)", cost.signins, cost.signins_per_second), cost.cpu_ms_per_signin, "ms");
-        if let Some(mem) = portal_password {
-            b.row("peer", "Node peer ÷ portal, CPU per password sign-in", cost.cpu_ms_per_signin / mem, "×");
-        }
-        b.extra.insert("peer_rss_mib".into(), json!(procs::mib(peer.rss_kib())));
-    }
     b.emulator.check_alive()?;
 
     // The table.
@@ -535,10 +583,15 @@ async fn run(o: Options) -> Result<(), String> {
         },
         "figures": b.rows.iter().map(|r| json!({"stage": r.stage, "figure": r.figure, "value": r.value, "unit": r.unit})).collect::<Vec<_>>(),
         "details": b.extra,
+        "errors": b.errors,
     });
     std::fs::write(&o.out, serde_json::to_string_pretty(&json).unwrap_or_default()).map_err(|e| e.to_string())?;
     say(format!("  (also in {}; logs in {})", o.out.display(), dir.display()));
-    Ok(())
+    if b.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} stage(s) failed: {}", b.errors.len(), b.errors.join("; ")))
+    }
 }
 
 #[tokio::main]
