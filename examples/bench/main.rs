@@ -529,7 +529,7 @@ async fn run(o: Options) -> Result<(), String> {
         let r: Result<(), String> = async {
         b.stage(&format!("push: {} concurrent push waits on one instance, polled every 2 s", b.o.push_flows));
         let (portal, base) = b.start_portal("portal-push", None).await?;
-        let w = push::run(&portal, &base, &b.control, b.o.push_flows, Duration::from_secs(b.o.push_seconds), say).await?;
+        let w = push::run(&portal, &b.emulator, &base, &b.control, b.o.push_flows, Duration::from_secs(b.o.push_seconds), say).await?;
         // The emulator's push interval (Okta's default): 5 s.
         let expected = w.flows as f64 / 5.0;
         b.row("push", format!("push waits started in {:.0} s", w.start_seconds), w.flows as f64, "flows");
@@ -543,6 +543,8 @@ async fn run(o: Options) -> Result<(), String> {
         b.row("push", "portal RSS before the flows", w.rss_before_mib, "MiB");
         b.row("push", format!("portal RSS with {} flows waiting", w.flows), w.rss_waiting_mib, "MiB");
         b.row("push", "portal's open connections (file descriptors) with the flows waiting", w.fds_waiting as f64, "");
+        b.row("push", "portal CPU during the window (core 0)", w.portal_cpu_percent, "%");
+        b.row("push", "emulator + driver CPU during the window (core 1)", w.emulator_cpu_percent + w.driver_cpu_percent, "%");
         b.row("push", "status answers that were not pending (should be 0)", w.not_pending as f64, "");
         b.extra.insert("push_polls_within_limit".into(), json!(w.okta_polls_per_second <= expected * 1.02));
         if w.okta_polls_per_second > expected * 1.02 {

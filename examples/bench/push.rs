@@ -32,6 +32,10 @@ pub struct Waits {
     pub rss_waiting_mib: f64,
     /// The portal's open file descriptors (mostly the browsers' connections) mid-window.
     pub fds_waiting: usize,
+    /// CPU used during the window, in % of one core: the portal, the emulator, this driver.
+    pub portal_cpu_percent: f64,
+    pub emulator_cpu_percent: f64,
+    pub driver_cpu_percent: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
     pub max_ms: f64,
@@ -84,6 +88,7 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 pub async fn run(
     portal: &Proc,
+    emulator: &Proc,
     base: &str,
     control: &Control,
     flows: usize,
@@ -199,6 +204,14 @@ pub async fn run(
     tokio::time::sleep(Duration::from_secs(6)).await;
     let tokens_before = push_tokens(control).await?;
     let metrics_before = okta_requests(&http, base).await;
+    let cpu = || {
+        (
+            portal.cpu_seconds(),
+            emulator.cpu_seconds(),
+            super::procs::cpu_seconds(std::process::id()),
+        )
+    };
+    let cpu_before = cpu();
     measuring.store(true, Ordering::Relaxed);
     let w0 = Instant::now();
     tokio::time::sleep(window / 2).await;
@@ -209,6 +222,8 @@ pub async fn run(
     tokio::time::sleep(window - window / 2).await;
     measuring.store(false, Ordering::Relaxed);
     let window_seconds = w0.elapsed().as_secs_f64();
+    let cpu_after = cpu();
+    let percent = |a: f64, b: f64| (b - a) * 100.0 / window_seconds;
     let tokens_after = push_tokens(control).await?;
     let metrics_after = okta_requests(&http, base).await;
     let okta_results = metrics_after
@@ -232,6 +247,9 @@ pub async fn run(
         rss_before_mib: super::procs::mib(rss_before),
         rss_waiting_mib: super::procs::mib(rss_waiting),
         fds_waiting,
+        portal_cpu_percent: percent(cpu_before.0, cpu_after.0),
+        emulator_cpu_percent: percent(cpu_before.1, cpu_after.1),
+        driver_cpu_percent: percent(cpu_before.2, cpu_after.2),
         p50_ms: percentile(&lat, 50.0),
         p99_ms: percentile(&lat, 99.0),
         max_ms: lat.last().copied().unwrap_or(0.0),
