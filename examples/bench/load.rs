@@ -5,7 +5,12 @@ use std::process::Command;
 
 /// Requests per second of `url` with `headers` over `seconds` and `connections`; an error
 /// when any answer was not 2xx or 3xx (the figure would measure an error page).
-pub fn wrk(url: &str, headers: &[(&str, &str)], seconds: u64, connections: usize) -> Result<f64, String> {
+pub fn wrk(
+    url: &str,
+    headers: &[(&str, &str)],
+    seconds: u64,
+    connections: usize,
+) -> Result<f64, String> {
     let mut cmd = Command::new("wrk");
     cmd.arg("-t1")
         .arg(format!("-c{connections}"))
@@ -17,9 +22,15 @@ pub fn wrk(url: &str, headers: &[(&str, &str)], seconds: u64, connections: usize
     let out = cmd.output().map_err(|e| format!("cannot run wrk: {e}"))?;
     let text = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
-        return Err(format!("wrk failed on {url}: {text}{}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "wrk failed on {url}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
-    if let Some(line) = text.lines().find(|l| l.contains("Non-2xx or 3xx responses")) {
+    if let Some(line) = text
+        .lines()
+        .find(|l| l.contains("Non-2xx or 3xx responses"))
+    {
         return Err(format!("wrk on {url}: {}", line.trim()));
     }
     text.lines()

@@ -20,10 +20,10 @@
 //! Output: a progress line per stage, then a table, also written as JSON to
 //! `target/bench/bench.json` (logs beside it).
 
+mod bare;
 #[path = "../flood/browser.rs"]
 #[allow(dead_code)]
 mod browser;
-mod bare;
 mod load;
 mod procs;
 mod push;
@@ -47,7 +47,9 @@ const SERVER_CORE: usize = 0;
 const LOAD_CORE: usize = 1;
 const SECRET: &str = "bench-secret-bench-secret-bench-secret";
 
-const STAGES: [&str; 7] = ["account", "gateway", "signin", "memory", "redis", "push", "peer"];
+const STAGES: [&str; 7] = [
+    "account", "gateway", "signin", "memory", "redis", "push", "peer",
+];
 
 #[derive(Clone, Debug)]
 struct Options {
@@ -100,7 +102,9 @@ fn parse(args: &[String]) -> Result<Options, String> {
         if flag == "-h" || flag == "--help" {
             return Err(USAGE.into());
         }
-        let value = it.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
+        let value = it
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
         let bad = || format!("{flag}: not a valid value: {value}");
         match flag.as_str() {
             "--seconds" => o.seconds = value.parse().map_err(|_| bad())?,
@@ -159,10 +163,21 @@ fn say(line: impl AsRef<str>) {
 }
 
 impl Bench {
-    fn row(&mut self, stage: &'static str, figure: impl Into<String>, value: f64, unit: &'static str) {
+    fn row(
+        &mut self,
+        stage: &'static str,
+        figure: impl Into<String>,
+        value: f64,
+        unit: &'static str,
+    ) {
         let figure = figure.into();
         say(format!("  {figure}: {} {unit}", fmt(value)));
-        self.rows.push(Row { stage, figure, value, unit });
+        self.rows.push(Row {
+            stage,
+            figure,
+            value,
+            unit,
+        });
     }
 
     /// A stage that failed is reported and the run goes on with the next one.
@@ -174,7 +189,10 @@ impl Bench {
     }
 
     fn stage(&self, title: &str) {
-        say(format!("== [{:>4.0} s] {title}", self.started.elapsed().as_secs_f64()));
+        say(format!(
+            "== [{:>4.0} s] {title}",
+            self.started.elapsed().as_secs_f64()
+        ));
     }
 
     /// The environment of a portal process against the bench emulator.
@@ -188,17 +206,38 @@ impl Bench {
             ("OKTA_OAUTH2_ISSUER", self.issuer.clone()),
             ("OKTA_OAUTH2_CLIENT_ID", "demo-portal".into()),
             ("OKTA_OAUTH2_CLIENT_SECRET", "demo-portal-secret".into()),
-            ("DIRECT_SIGNIN_OKTA__SCOPES", "openid profile email offline_access groups".into()),
+            (
+                "DIRECT_SIGNIN_OKTA__SCOPES",
+                "openid profile email offline_access groups".into(),
+            ),
             ("DIRECT_SIGNIN_SESSION__SECRET", SECRET.into()),
             // The push waits come from many people behind one proxy (X-Forwarded-For).
-            ("DIRECT_SIGNIN_NETWORK__TRUSTED_PROXIES", r#"["127.0.0.1"]"#.into()),
+            (
+                "DIRECT_SIGNIN_NETWORK__TRUSTED_PROXIES",
+                r#"["127.0.0.1"]"#.into(),
+            ),
             // The bench signs thousands of users in from one address, at a rate no
             // per-IP limit or Okta ceiling sized for one instance's real traffic allows.
-            ("DIRECT_SIGNIN_PROTECTION__IP_SIGNIN_PER_MINUTE", "60000".into()),
-            ("DIRECT_SIGNIN_PROTECTION__IP_CODE_PER_MINUTE", "60000".into()),
-            ("DIRECT_SIGNIN_PROTECTION__IP_POLL_PER_MINUTE", "60000".into()),
-            ("DIRECT_SIGNIN_PROTECTION__OKTA_CALLS_PER_SECOND", "100000".into()),
-            ("DIRECT_SIGNIN_PROTECTION__OKTA_MAX_CONCURRENT", "100000".into()),
+            (
+                "DIRECT_SIGNIN_PROTECTION__IP_SIGNIN_PER_MINUTE",
+                "60000".into(),
+            ),
+            (
+                "DIRECT_SIGNIN_PROTECTION__IP_CODE_PER_MINUTE",
+                "60000".into(),
+            ),
+            (
+                "DIRECT_SIGNIN_PROTECTION__IP_POLL_PER_MINUTE",
+                "60000".into(),
+            ),
+            (
+                "DIRECT_SIGNIN_PROTECTION__OKTA_CALLS_PER_SECOND",
+                "100000".into(),
+            ),
+            (
+                "DIRECT_SIGNIN_PROTECTION__OKTA_MAX_CONCURRENT",
+                "100000".into(),
+            ),
         ];
         if let Some(url) = redis {
             env.push(("DIRECT_SIGNIN_SESSION__STORE", "redis".into()));
@@ -207,7 +246,11 @@ impl Bench {
         env.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
     }
 
-    async fn start_portal(&self, name: &'static str, redis: Option<&str>) -> Result<(Proc, String), String> {
+    async fn start_portal(
+        &self,
+        name: &'static str,
+        redis: Option<&str>,
+    ) -> Result<(Proc, String), String> {
         let port = procs::free_port()?;
         let mut p = procs::spawn(
             name,
@@ -225,16 +268,33 @@ impl Bench {
     /// A signed-in browser on `base` (password user `i`).
     async fn signed_in(&self, base: &str, i: usize) -> Result<Browser, String> {
         let mut b = Browser::new(http_client(None)?, base, None);
-        signin::sign_in(&mut b, Kind::Password, &users::password_user(i), &self.control).await?;
+        signin::sign_in(
+            &mut b,
+            Kind::Password,
+            &users::password_user(i),
+            &self.control,
+        )
+        .await?;
         Ok(b)
     }
 
     /// wrk on `path` with `b`'s cookies.
-    fn wrk_signed_in(&self, base: &str, path: &str, b: &Browser, extra: &[(&str, &str)]) -> Result<f64, String> {
+    fn wrk_signed_in(
+        &self,
+        base: &str,
+        path: &str,
+        b: &Browser,
+        extra: &[(&str, &str)],
+    ) -> Result<f64, String> {
         let cookie = b.jar.header().unwrap_or_default();
         let mut headers = vec![("Cookie", cookie.as_str()), ("Accept", "text/html")];
         headers.extend_from_slice(extra);
-        load::wrk(&format!("{base}{path}"), &headers, self.o.seconds, self.o.connections)
+        load::wrk(
+            &format!("{base}{path}"),
+            &headers,
+            self.o.seconds,
+            self.o.connections,
+        )
     }
 
     async fn account(&mut self, portal: &Proc, base: &str) -> Result<f64, String> {
@@ -263,13 +323,33 @@ impl Bench {
             .await
             .map_err(|e| e.to_string())?
             .len();
-        say(format!("  page sizes: portal {portal_bytes} bytes, bare route {bare_bytes} bytes"));
-        self.extra.insert("account_page_bytes".into(), json!({"portal": portal_bytes, "bare": bare_bytes}));
-        let bare_rps = load::wrk(&format!("{bare_base}/account"), &[], self.o.seconds, self.o.connections)?;
+        say(format!(
+            "  page sizes: portal {portal_bytes} bytes, bare route {bare_bytes} bytes"
+        ));
+        self.extra.insert(
+            "account_page_bytes".into(),
+            json!({"portal": portal_bytes, "bare": bare_bytes}),
+        );
+        let bare_rps = load::wrk(
+            &format!("{bare_base}/account"),
+            &[],
+            self.o.seconds,
+            self.o.connections,
+        )?;
         drop(bare);
         portal_alive(portal)?;
-        self.row("account", "portal /account (signed in), requests/s", account, "req/s");
-        self.row("account", "bare Rocket route, same template and context, requests/s", bare_rps, "req/s");
+        self.row(
+            "account",
+            "portal /account (signed in), requests/s",
+            account,
+            "req/s",
+        );
+        self.row(
+            "account",
+            "bare Rocket route, same template and context, requests/s",
+            bare_rps,
+            "req/s",
+        );
         self.row("account", "/account ÷ bare route", account / bare_rps, "×");
         Ok(account)
     }
@@ -277,7 +357,12 @@ impl Bench {
     async fn gateway(&mut self, base: &str) -> Result<(), String> {
         self.stage("gateway: /auth (signed in) against /healthz");
         let b = self.signed_in(base, 1).await?;
-        let healthz = load::wrk(&format!("{base}/healthz"), &[], self.o.seconds, self.o.connections)?;
+        let healthz = load::wrk(
+            &format!("{base}/healthz"),
+            &[],
+            self.o.seconds,
+            self.o.connections,
+        )?;
         let auth = self.wrk_signed_in(
             base,
             "/auth",
@@ -285,19 +370,54 @@ impl Bench {
             &[("X-Original-URL", "https://app.example.com/reports")],
         )?;
         self.row("gateway", "/healthz, requests/s", healthz, "req/s");
-        self.row("gateway", "/auth (signed in, both header families, assertion), requests/s", auth, "req/s");
+        self.row(
+            "gateway",
+            "/auth (signed in, both header families, assertion), requests/s",
+            auth,
+            "req/s",
+        );
         self.row("gateway", "/auth ÷ /healthz", auth / healthz, "×");
         Ok(())
     }
 
-    async fn signin_costs(&mut self, portal: &Proc, base: &str, label: &'static str, kinds: &[Kind], first: usize) -> Result<Vec<f64>, String> {
+    async fn signin_costs(
+        &mut self,
+        portal: &Proc,
+        base: &str,
+        label: &'static str,
+        kinds: &[Kind],
+        first: usize,
+    ) -> Result<Vec<f64>, String> {
         let mut out = Vec::new();
         for &kind in kinds {
-            say(format!("  {label}: {} sign-ins, {} at a time: {}", self.o.signins, self.o.signin_concurrency, kind.title()));
-            let cost = signin::batch(portal, base, &self.control, kind, first, self.o.signins, self.o.signin_concurrency).await?;
+            say(format!(
+                "  {label}: {} sign-ins, {} at a time: {}",
+                self.o.signins,
+                self.o.signin_concurrency,
+                kind.title()
+            ));
+            let cost = signin::batch(
+                portal,
+                base,
+                &self.control,
+                kind,
+                first,
+                self.o.signins,
+                self.o.signin_concurrency,
+            )
+            .await?;
             self.row(
-                if label == "memory store" { "signin" } else { "redis" },
-                format!("{label}: portal CPU per sign-in, {} ({} sign-ins, {:.0}/s)", kind.title(), cost.signins, cost.signins_per_second),
+                if label == "memory store" {
+                    "signin"
+                } else {
+                    "redis"
+                },
+                format!(
+                    "{label}: portal CPU per sign-in, {} ({} sign-ins, {:.0}/s)",
+                    kind.title(),
+                    cost.signins,
+                    cost.signins_per_second
+                ),
                 cost.cpu_ms_per_signin,
                 "ms",
             );
@@ -307,7 +427,10 @@ impl Bench {
     }
 
     async fn memory(&mut self, redis_url: Option<&str>) -> Result<(), String> {
-        self.stage(&format!("memory: {} sessions in the memory store (Okta-sized tokens)", self.o.sessions));
+        self.stage(&format!(
+            "memory: {} sessions in the memory store (Okta-sized tokens)",
+            self.o.sessions
+        ));
         let run = |args: Vec<String>| -> Result<Value, String> {
             let out = std::process::Command::new("taskset")
                 .arg("-c")
@@ -318,20 +441,50 @@ impl Bench {
                 .output()
                 .map_err(|e| e.to_string())?;
             if !out.status.success() {
-                return Err(format!("bench sessions: {}", String::from_utf8_lossy(&out.stderr)));
+                return Err(format!(
+                    "bench sessions: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                ));
             }
             serde_json::from_slice(&out.stdout).map_err(|e| format!("bench sessions answered: {e}"))
         };
-        let mem = run(vec!["sessions".into(), "--count".into(), self.o.sessions.to_string()])?;
+        let mem = run(vec![
+            "sessions".into(),
+            "--count".into(),
+            self.o.sessions.to_string(),
+        ])?;
         let count = self.o.sessions;
-        self.row("memory", format!("memory store: bytes per live session ({count} sessions, RSS)"), mem["bytes_per_session"].as_f64().unwrap_or(0.0), "B");
-        self.row("memory", format!("memory store: RSS with {count} sessions"), procs::mib(mem["rss_after_kib"].as_u64().unwrap_or(0)), "MiB");
+        self.row(
+            "memory",
+            format!("memory store: bytes per live session ({count} sessions, RSS)"),
+            mem["bytes_per_session"].as_f64().unwrap_or(0.0),
+            "B",
+        );
+        self.row(
+            "memory",
+            format!("memory store: RSS with {count} sessions"),
+            procs::mib(mem["rss_after_kib"].as_u64().unwrap_or(0)),
+            "MiB",
+        );
         self.extra.insert("memory_store".into(), mem);
         if let Some(url) = redis_url {
             let n = (self.o.sessions / 10).clamp(100, 10_000);
-            say(format!("  {n} sessions in Redis: MEMORY USAGE of each record and index"));
-            let r = run(vec!["sessions".into(), "--count".into(), n.to_string(), "--redis".into(), url.into()])?;
-            self.row("memory", format!("Redis: bytes per session (record + user index, {n} sessions)"), r["redis_bytes_per_session"].as_f64().unwrap_or(0.0), "B");
+            say(format!(
+                "  {n} sessions in Redis: MEMORY USAGE of each record and index"
+            ));
+            let r = run(vec![
+                "sessions".into(),
+                "--count".into(),
+                n.to_string(),
+                "--redis".into(),
+                url.into(),
+            ])?;
+            self.row(
+                "memory",
+                format!("Redis: bytes per session (record + user index, {n} sessions)"),
+                r["redis_bytes_per_session"].as_f64().unwrap_or(0.0),
+                "B",
+            );
             self.extra.insert("redis_store".into(), r);
         }
         Ok(())
@@ -363,8 +516,14 @@ async fn start_redis(dir: &std::path::Path) -> Result<(Proc, String), String> {
         LOAD_CORE,
         std::path::Path::new("redis-server"),
         &[
-            "--port".into(), port.to_string(), "--bind".into(), "127.0.0.1".into(),
-            "--save".into(), "".into(), "--appendonly".into(), "no".into(),
+            "--port".into(),
+            port.to_string(),
+            "--bind".into(),
+            "127.0.0.1".into(),
+            "--save".into(),
+            "".into(),
+            "--appendonly".into(),
+            "no".into(),
         ],
         &[],
         &dir.join("redis.log"),
@@ -404,7 +563,11 @@ async fn start_peer(dir: &std::path::Path, issuer: &str) -> Result<(Proc, String
 
 async fn run(o: Options) -> Result<(), String> {
     let started = Instant::now();
-    let dir = o.out.parent().map(|p| p.to_path_buf()).unwrap_or_else(|| procs::root().join("target/bench"));
+    let dir = o
+        .out
+        .parent()
+        .map(|p| p.to_path_buf())
+        .unwrap_or_else(|| procs::root().join("target/bench"));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     say(format!(
         "== [   0 s] setup: {} password, {} TOTP, {} email and {} push users; servers on core {SERVER_CORE}, load on core {LOAD_CORE}{}",
@@ -421,16 +584,24 @@ async fn run(o: Options) -> Result<(), String> {
         LOAD_CORE,
         &procs::release_binary("okta-emulator"),
         &[
-            "--port".into(), emu_port.to_string(),
-            "--users".into(), users_file.display().to_string(),
+            "--port".into(),
+            emu_port.to_string(),
+            "--users".into(),
+            users_file.display().to_string(),
             // The org-wide limit is Okta's, per org: the bench measures the portal.
-            "--org-rate-limit".into(), "100000000".into(),
+            "--org-rate-limit".into(),
+            "100000000".into(),
         ],
         &[],
         &dir.join("emulator.log"),
     )?;
     let emu_base = format!("http://127.0.0.1:{emu_port}");
-    procs::wait_ready(&mut emulator, &format!("{emu_base}/oauth2/default/.well-known/openid-configuration"), 60).await?;
+    procs::wait_ready(
+        &mut emulator,
+        &format!("{emu_base}/oauth2/default/.well-known/openid-configuration"),
+        60,
+    )
+    .await?;
     let control = Control::with_client(http_client(None)?, &emu_base);
     let mut b = Bench {
         issuer: format!("{emu_base}/oauth2/default"),
@@ -459,13 +630,23 @@ async fn run(o: Options) -> Result<(), String> {
     }
     if wants("signin") {
         b.stage("signin: portal CPU per complete sign-in (the portal process's own CPU time; emulator excluded)");
-        match b.signin_costs(&portal, &base, "memory store", &[Kind::Password, Kind::PasswordTotp, Kind::Email], 0).await {
+        match b
+            .signin_costs(
+                &portal,
+                &base,
+                "memory store",
+                &[Kind::Password, Kind::PasswordTotp, Kind::Email],
+                0,
+            )
+            .await
+        {
             Ok(costs) => portal_password = costs.first().copied(),
             Err(e) => b.settle("signin", Err(e)),
         }
     }
     let rss = portal.rss_kib();
-    b.extra.insert("portal_rss_after_stages_mib".into(), json!(procs::mib(rss)));
+    b.extra
+        .insert("portal_rss_after_stages_mib".into(), json!(procs::mib(rss)));
     drop(portal);
 
     if wants("peer") {
@@ -503,21 +684,40 @@ async fn run(o: Options) -> Result<(), String> {
     }
     if let (true, Some((_, url))) = (wants("redis"), &redis) {
         let r: Result<(), String> = async {
-        b.stage("redis: the Redis store against the memory store (/account and password sign-in)");
-        let (portal, base) = b.start_portal("portal-redis", Some(url)).await?;
-        let signed = b.signed_in(&base, 2).await?;
-        let account = b.wrk_signed_in(&base, "/account", &signed, &[])?;
-        b.row("redis", "Redis store: /account (signed in), requests/s", account, "req/s");
-        if let Some(mem) = portal_account {
-            b.row("redis", "Redis ÷ memory store, /account", account / mem, "×");
-        }
-        // Other users than the memory store's batch: each user signs in once per kind.
-        let first = b.o.users / 2;
-        let costs = b.signin_costs(&portal, &base, "Redis store", &[Kind::Password], first).await?;
-        if let Some(mem) = portal_password {
-            b.row("redis", "Redis ÷ memory store, CPU per password sign-in", costs[0] / mem, "×");
-        }
-        Ok(())
+            b.stage(
+                "redis: the Redis store against the memory store (/account and password sign-in)",
+            );
+            let (portal, base) = b.start_portal("portal-redis", Some(url)).await?;
+            let signed = b.signed_in(&base, 2).await?;
+            let account = b.wrk_signed_in(&base, "/account", &signed, &[])?;
+            b.row(
+                "redis",
+                "Redis store: /account (signed in), requests/s",
+                account,
+                "req/s",
+            );
+            if let Some(mem) = portal_account {
+                b.row(
+                    "redis",
+                    "Redis ÷ memory store, /account",
+                    account / mem,
+                    "×",
+                );
+            }
+            // Other users than the memory store's batch: each user signs in once per kind.
+            let first = b.o.users / 2;
+            let costs = b
+                .signin_costs(&portal, &base, "Redis store", &[Kind::Password], first)
+                .await?;
+            if let Some(mem) = portal_password {
+                b.row(
+                    "redis",
+                    "Redis ÷ memory store, CPU per password sign-in",
+                    costs[0] / mem,
+                    "×",
+                );
+            }
+            Ok(())
         }
         .await;
         b.settle("redis", r);
@@ -564,15 +764,33 @@ async fn run(o: Options) -> Result<(), String> {
     b.emulator.check_alive()?;
 
     // The table.
-    say(format!("\n== Result ({:.0} s{})", started.elapsed().as_secs_f64(), if o.quick { ", quick: short runs, noisy" } else { "" }));
-    let width = b.rows.iter().map(|r| r.figure.chars().count()).max().unwrap_or(10);
+    say(format!(
+        "\n== Result ({:.0} s{})",
+        started.elapsed().as_secs_f64(),
+        if o.quick {
+            ", quick: short runs, noisy"
+        } else {
+            ""
+        }
+    ));
+    let width = b
+        .rows
+        .iter()
+        .map(|r| r.figure.chars().count())
+        .max()
+        .unwrap_or(10);
     let mut last = "";
     for r in &b.rows {
         if r.stage != last {
             say(format!("  [{}]", r.stage));
             last = r.stage;
         }
-        say(format!("  {:<width$}  {:>10} {}", r.figure, fmt(r.value), r.unit));
+        say(format!(
+            "  {:<width$}  {:>10} {}",
+            r.figure,
+            fmt(r.value),
+            r.unit
+        ));
     }
     let json = json!({
         "date": httpdate::fmt_http_date(std::time::SystemTime::now()),
@@ -587,12 +805,24 @@ async fn run(o: Options) -> Result<(), String> {
         "details": b.extra,
         "errors": b.errors,
     });
-    std::fs::write(&o.out, serde_json::to_string_pretty(&json).unwrap_or_default()).map_err(|e| e.to_string())?;
-    say(format!("  (also in {}; logs in {})", o.out.display(), dir.display()));
+    std::fs::write(
+        &o.out,
+        serde_json::to_string_pretty(&json).unwrap_or_default(),
+    )
+    .map_err(|e| e.to_string())?;
+    say(format!(
+        "  (also in {}; logs in {})",
+        o.out.display(),
+        dir.display()
+    ));
     if b.errors.is_empty() {
         Ok(())
     } else {
-        Err(format!("{} stage(s) failed: {}", b.errors.len(), b.errors.join("; ")))
+        Err(format!(
+            "{} stage(s) failed: {}",
+            b.errors.len(),
+            b.errors.join("; ")
+        ))
     }
 }
 

@@ -52,7 +52,12 @@ pub fn cpu_seconds(pid: u32) -> f64 {
     let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
     let fields: Vec<&str> = rest.split_whitespace().collect();
     // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after ')'.
-    let tick = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     (tick(11) + tick(12)) / USER_HZ
 }
 
@@ -77,7 +82,11 @@ pub fn release_binary(name: &str) -> PathBuf {
         .ok()
         .and_then(|p| p.parent()?.parent().map(|d| d.join(name)))
         .filter(|p| p.exists())
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release").join(name))
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("target/release")
+                .join(name)
+        })
 }
 
 pub fn root() -> &'static Path {
@@ -127,7 +136,10 @@ pub async fn wait_ready(proc: &mut Proc, url: &str, seconds: u64) -> Result<(), 
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Err(format!("{} did not answer {url} within {seconds} s", proc.name))
+    Err(format!(
+        "{} did not answer {url} within {seconds} s",
+        proc.name
+    ))
 }
 
 pub fn mib(kib: u64) -> f64 {

@@ -46,19 +46,28 @@ pub struct Waits {
 }
 
 /// `okta_requests_total` of the portal's `/metrics`, by `endpoint/result`.
-async fn okta_requests(http: &reqwest::Client, base: &str) -> std::collections::BTreeMap<String, f64> {
+async fn okta_requests(
+    http: &reqwest::Client,
+    base: &str,
+) -> std::collections::BTreeMap<String, f64> {
     let text = match http.get(format!("{base}/metrics")).send().await {
         Ok(r) => r.text().await.unwrap_or_default(),
         Err(_) => String::new(),
     };
     let label = |line: &str, name: &str| {
-        line.split(&format!("{name}=\"")).nth(1).and_then(|r| r.split('"').next()).map(str::to_string)
+        line.split(&format!("{name}=\""))
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .map(str::to_string)
     };
     text.lines()
         .filter(|l| l.contains("okta_requests_total{"))
         .filter_map(|l| {
             let value = l.rsplit(' ').next()?.parse::<f64>().ok()?;
-            Some((format!("{}/{}", label(l, "endpoint")?, label(l, "result")?), value))
+            Some((
+                format!("{}/{}", label(l, "endpoint")?, label(l, "result")?),
+                value,
+            ))
         })
         .collect()
 }
@@ -70,7 +79,10 @@ fn address(i: usize) -> String {
 
 async fn push_tokens(control: &Control) -> Result<u64, String> {
     let stats = control.try_stats().await?;
-    let traffic = stats["token_traffic"].as_object().cloned().unwrap_or_default();
+    let traffic = stats["token_traffic"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
     Ok(traffic
         .iter()
         .filter(|(login, _)| login.starts_with("push"))
@@ -110,8 +122,13 @@ pub async fn run(
     for i in 0..flows {
         let (http, base) = (http.clone(), base.to_string());
         let (measuring, stop, latencies, not_pending, started, failed, gate) = (
-            measuring.clone(), stop.clone(), latencies.clone(), not_pending.clone(),
-            started.clone(), failed.clone(), gate.clone(),
+            measuring.clone(),
+            stop.clone(),
+            latencies.clone(),
+            not_pending.clone(),
+            started.clone(),
+            failed.clone(),
+            gate.clone(),
         );
         tasks.push(tokio::spawn(async move {
             let mut b = Browser::new(http, &base, Some(address(i)));
@@ -123,7 +140,11 @@ pub async fn run(
                 let a = b
                     .post(
                         "/signin/passwordless",
-                        &[("username", user.as_str()), ("method", "push"), ("csrf_token", &token)],
+                        &[
+                            ("username", user.as_str()),
+                            ("method", "push"),
+                            ("csrf_token", &token),
+                        ],
                     )
                     .await?;
                 if a.status != 303 || a.location.as_deref() != Some("/signin/wait") {
@@ -182,13 +203,19 @@ pub async fn run(
         // portal's timeout) is counted; past a tenth of them the figures mean nothing.
         if errors > flows / 10 {
             stop.store(true, Ordering::Relaxed);
-            return Err(format!("{errors} push starts failed, e.g. {}", failed.lock()[0]));
+            return Err(format!(
+                "{errors} push starts failed, e.g. {}",
+                failed.lock()[0]
+            ));
         }
         if n + errors >= flows {
             break;
         }
         if last.elapsed() >= Duration::from_secs(5) {
-            say(format!("  {n} of {flows} push waits started ({:.0} s)", t0.elapsed().as_secs_f64()));
+            say(format!(
+                "  {n} of {flows} push waits started ({:.0} s)",
+                t0.elapsed().as_secs_f64()
+            ));
             last = Instant::now();
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -197,9 +224,15 @@ pub async fn run(
     let failed_starts = failed.lock().clone();
     let flows = started.load(Ordering::Relaxed);
     if let Some(e) = failed_starts.first() {
-        say(format!("  {} push starts failed (e.g. {e}); measuring the {flows} that wait", failed_starts.len()));
+        say(format!(
+            "  {} push starts failed (e.g. {e}); measuring the {flows} that wait",
+            failed_starts.len()
+        ));
     }
-    say(format!("  all {flows} waiting after {start_seconds:.0} s; settling 6 s, then measuring {} s", window.as_secs()));
+    say(format!(
+        "  all {flows} waiting after {start_seconds:.0} s; settling 6 s, then measuring {} s",
+        window.as_secs()
+    ));
     // Let every flow's rhythm toward Okta settle (one interval and more).
     tokio::time::sleep(Duration::from_secs(6)).await;
     let tokens_before = push_tokens(control).await?;

@@ -17,7 +17,7 @@ use base64::Engine;
 use direct_signin::clock::Clock;
 use direct_signin::config::SessionConfig;
 use direct_signin::portal::session::redis::RedisStore;
-use direct_signin::portal::session::{MemoryStore, Sessions, SessionStore, SignedIn};
+use direct_signin::portal::session::{MemoryStore, SessionStore, Sessions, SignedIn};
 use direct_signin::random;
 use direct_signin::secret::Secret;
 use serde_json::json;
@@ -37,7 +37,9 @@ fn access_token(i: usize, now: i64) -> String {
     let b64 = |v: &serde_json::Value| URL_SAFE_NO_PAD.encode(v.to_string());
     // An RS256 signature of a 2048-bit key: 256 bytes, 342 characters.
     let signature = URL_SAFE_NO_PAD.encode(
-        (0..256).map(|_| random::in_range(0..256) as u8).collect::<Vec<u8>>(),
+        (0..256)
+            .map(|_| random::in_range(0..256) as u8)
+            .collect::<Vec<u8>>(),
     );
     format!("{}.{}.{signature}", b64(&header), b64(&claims))
 }
@@ -88,7 +90,10 @@ pub async fn run(count: usize, redis: Option<String>) -> Result<(), String> {
             let conn = redis::aio::ConnectionManager::new(client)
                 .await
                 .map_err(|e| e.to_string())?;
-            (Arc::new(RedisStore::new(conn.clone(), "bench:")), Some(conn))
+            (
+                Arc::new(RedisStore::new(conn.clone(), "bench:")),
+                Some(conn),
+            )
         }
     };
     let sessions = Sessions::new(store, clock, SessionConfig::default(), key);

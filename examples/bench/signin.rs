@@ -45,7 +45,10 @@ fn expect(a: &Answer, to: &str, what: &str) -> Result<(), String> {
     if a.status == 303 && a.location.as_deref() == Some(to) {
         Ok(())
     } else {
-        Err(format!("{what}: expected 303 to {to}, got {}", a.describe()))
+        Err(format!(
+            "{what}: expected 303 to {to}, got {}",
+            a.describe()
+        ))
     }
 }
 
@@ -57,7 +60,12 @@ fn csrf(a: &Answer, page: &str) -> Result<String, String> {
 }
 
 /// One complete sign-in of `user`, ending with the account page (200).
-pub async fn sign_in(b: &mut Browser, kind: Kind, user: &str, control: &Control) -> Result<(), String> {
+pub async fn sign_in(
+    b: &mut Browser,
+    kind: Kind,
+    user: &str,
+    control: &Control,
+) -> Result<(), String> {
     let form = b.get("/signin").await?;
     let token = csrf(&form, "/signin")?;
     match kind {
@@ -65,7 +73,11 @@ pub async fn sign_in(b: &mut Browser, kind: Kind, user: &str, control: &Control)
             let a = b
                 .post(
                     "/signin",
-                    &[("username", user), ("password", users::PASSWORD), ("csrf_token", &token)],
+                    &[
+                        ("username", user),
+                        ("password", users::PASSWORD),
+                        ("csrf_token", &token),
+                    ],
                 )
                 .await?;
             if kind == Kind::Password {
@@ -75,7 +87,10 @@ pub async fn sign_in(b: &mut Browser, kind: Kind, user: &str, control: &Control)
                 let page = b.get("/signin/factor").await?;
                 let token = csrf(&page, "/signin/factor")?;
                 let a = b
-                    .post("/signin/factor", &[("factor", "otp"), ("csrf_token", &token)])
+                    .post(
+                        "/signin/factor",
+                        &[("factor", "otp"), ("csrf_token", &token)],
+                    )
                     .await?;
                 expect(&a, "/signin/verify", "factor")?;
                 let page = b.get("/signin/verify").await?;
@@ -96,7 +111,11 @@ pub async fn sign_in(b: &mut Browser, kind: Kind, user: &str, control: &Control)
             let a = b
                 .post(
                     "/signin/passwordless",
-                    &[("username", user), ("method", "email"), ("csrf_token", &token)],
+                    &[
+                        ("username", user),
+                        ("method", "email"),
+                        ("csrf_token", &token),
+                    ],
                 )
                 .await?;
             expect(&a, "/signin/verify", "passwordless start")?;
@@ -146,7 +165,12 @@ pub async fn batch(
     let started = Instant::now();
     let mut workers = Vec::new();
     for _ in 0..concurrency.max(1) {
-        let (http, next, base, control) = (http.clone(), next.clone(), base.to_string(), control.clone());
+        let (http, next, base, control) = (
+            http.clone(),
+            next.clone(),
+            base.to_string(),
+            control.clone(),
+        );
         workers.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
