@@ -22,12 +22,7 @@ struct Page {
 /// The context the portal builds for a password-only bench user signed in once (one
 /// session row, `/userinfo` as the emulator answers it), with the default brand.
 fn context() -> Result<tera::Context, String> {
-    let brand = Brand {
-        product_name: "Direct Sign-in".into(),
-        logo_url: None,
-        primary_color: "#1f4fd1".into(),
-        support_url: None,
-    };
+    let brand = Brand::from(&direct_signin::config::BrandingConfig::default());
     let page = json!({
         "name": "Password User 0",
         "email": "pw0@bench.example",
