@@ -127,7 +127,7 @@ async function approvePush(page, emu, user) {
     assert.equal(await page.locator('#binding-code').count(), 0, 'no number to tap without number challenge');
   }
   await emu.approve(push.id, number);
-  await emu.advance(5);
+  await emu.advance(6); // the push interval, and the second the portal adds to it
 }
 
 /**

@@ -37,7 +37,7 @@ h.test('no JavaScript: dave approves the number challenge and presses Continue',
 
   await h.emu.approve(push.id, shown);
   const beforeContinue = await h.emu.tokenRequests(user);
-  await h.emu.advance(5); // the push `interval`
+  await h.emu.advance(6); // the push `interval`, and the second the portal adds to it
   await page.getByRole('button', { name: /continue/i }).click();
   await at(page, '/account');
   assert.equal(await h.emu.tokenRequests(user), beforeContinue + 1, 'Continue polled Okta once');
@@ -48,7 +48,7 @@ h.test('no JavaScript: a reload after approving signs bob in', async ({ page }) 
   await toWaitPage(page, 'bob@example.com');
   const push = await h.emu.pendingPush('bob@example.com');
   await h.emu.approve(push.id);
-  await h.emu.advance(5);
+  await h.emu.advance(6);
   await page.reload();
   await at(page, '/account');
   assert.equal(pathOf(page), '/account');
@@ -59,7 +59,7 @@ h.test('no JavaScript: the wait page refreshes itself and lands on the account',
   assert.equal(await page.getAttribute('noscript meta[http-equiv="refresh"]', 'content'), '5');
   const push = await h.emu.pendingPush('bob@example.com');
   await h.emu.approve(push.id);
-  await h.emu.advance(5);
+  await h.emu.advance(6);
   // No click, no reload: the <noscript> refresh comes within its 5 s.
   await at(page, '/account', 15_000);
 }, NO_JS);

@@ -30,6 +30,9 @@ pub use testkit::demo::PASSWORD;
 pub use testkit::html::unescape;
 /// The session cookie's name.
 pub const SID: &str = "__Host-sid";
+/// Seconds until a push poll is due: the emulator's 5 s interval, and the second the portal
+/// adds because its clock counts whole seconds (a poll is never early by Okta's clock).
+pub const POLL_DUE: i64 = 6;
 
 pub struct Page {
     pub status: u16,

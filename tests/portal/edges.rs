@@ -6,7 +6,7 @@
 use rocket::http::uri::Reference;
 use rocket::http::Header;
 
-use crate::common::{Page, Portal, PASSWORD};
+use crate::common::{Page, Portal, PASSWORD, POLL_DUE};
 
 fn xff(value: &str) -> Vec<Header<'static>> {
     vec![Header::new("X-Forwarded-For", value.to_string())]
@@ -171,7 +171,7 @@ async fn a_push_approval_redirects_to_an_encoded_return_to() {
             .assert_redirect("/signin/wait");
         assert_eq!(b.get("/signin/wait").await.status, 200);
         b.answer_push("bob@example.com", true, None).await;
-        p.advance(5).await;
+        p.advance(POLL_DUE).await;
         let status = b.get("/signin/wait/status").await.json();
         assert_eq!(status["state"], "approved", "{status}");
         let redirect = status["redirect"].as_str().unwrap();

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::common::{Page, Portal, PASSWORD};
+use crate::common::{Page, Portal, PASSWORD, POLL_DUE};
 
 #[track_caller]
 fn assert_error_page(page: &Page, status: u16) {
@@ -257,7 +257,7 @@ async fn push_polling_survives_passing_faults() {
     p.get("/signin/wait").await;
     for kind in ["status", "malformed", "rate_limit"] {
         p.fault("token", kind, json!({"status": 503})).await;
-        p.advance(5).await;
+        p.advance(POLL_DUE).await;
         let status = p.get("/signin/wait/status").await;
         assert_eq!(status.status, 200);
         assert_eq!(status.json()["state"], "pending", "{kind}");

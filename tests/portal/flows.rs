@@ -1,6 +1,6 @@
 //! The sign-in flows end to end.
 
-use crate::common::{Portal, PASSWORD};
+use crate::common::{Portal, PASSWORD, POLL_DUE};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn password_only() {
@@ -117,7 +117,7 @@ async fn push_with_number_challenge_wrong_number_then_right() {
     assert!(numbers.contains(&shown));
     let wrong = numbers.iter().find(|n| **n != shown).copied().unwrap();
     p.answer_push("dave@example.com", true, Some(wrong)).await;
-    p.advance(5).await;
+    p.advance(POLL_DUE).await;
     let status = p.get("/signin/wait/status").await.json();
     assert_eq!(status["state"], "denied");
     // Start again and tap the right number.
@@ -144,7 +144,7 @@ async fn push_with_number_challenge_wrong_number_then_right() {
         "pending"
     );
     p.answer_push("dave@example.com", true, Some(shown)).await;
-    p.advance(5).await;
+    p.advance(POLL_DUE).await;
     let status = p.get("/signin/wait/status").await.json();
     assert_eq!(status["state"], "approved", "{status}");
     assert_eq!(status["redirect"], "/account");
@@ -168,13 +168,13 @@ async fn password_then_push_without_number_challenge() {
     let push = p.pending_push("bob@example.com").await;
     assert!(push["numbers"].is_null(), "{push}");
     // Not answered yet: the portal polls (once the interval has passed) and keeps waiting.
-    p.advance(5).await;
+    p.advance(POLL_DUE).await;
     assert_eq!(
         p.get("/signin/wait/status").await.json()["state"],
         "pending"
     );
     p.answer_push("bob@example.com", true, None).await;
-    p.advance(5).await;
+    p.advance(POLL_DUE).await;
     // The page itself (no JavaScript) polls and moves on.
     p.get("/signin/wait").await.assert_redirect("/account");
     let s = p.signed_in().await.expect("signed in");
@@ -206,7 +206,7 @@ async fn wait_page_does_not_poll_before_the_interval() {
         before,
         "no poll before `interval`"
     );
-    p.advance(5).await;
+    p.advance(POLL_DUE).await;
     assert_eq!(
         p.get("/signin/wait/status").await.json()["state"],
         "pending"
@@ -267,7 +267,7 @@ async fn passwordless_push_with_number_challenge() {
     assert_eq!(numbers.len(), 3);
     assert!(numbers.contains(&shown));
     p.answer_push("carol@example.com", true, Some(shown)).await;
-    p.advance(5).await;
+    p.advance(POLL_DUE).await;
     let status = p.get("/signin/wait/status").await.json();
     assert_eq!(status["state"], "approved", "{status}");
     assert_eq!(status["redirect"], "/account");

@@ -2,7 +2,7 @@
 
 use rocket::http::Header;
 
-use crate::common::{Portal, PASSWORD};
+use crate::common::{Portal, PASSWORD, POLL_DUE};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn csrf_missing_or_wrong_is_refused_on_every_form() {
@@ -171,7 +171,7 @@ async fn local_return_to_is_honoured_through_mfa() {
         .assert_redirect("/signin/wait");
     p.get("/signin/wait").await;
     p.answer_push("bob@example.com", true, None).await;
-    p.advance(5).await;
+    p.advance(POLL_DUE).await;
     let status = p.get("/signin/wait/status").await.json();
     assert_eq!(status["redirect"], "/account?tab=sessions", "{status}");
 }

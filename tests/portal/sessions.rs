@@ -18,7 +18,7 @@ use rocket::figment::Figment;
 use rocket::http::{ContentType, Header};
 use rocket::local::asynchronous::Client;
 
-use crate::common::{session_key, Page, Portal, PASSWORD, SID};
+use crate::common::{session_key, Page, Portal, PASSWORD, POLL_DUE, SID};
 
 /// The attributes of a `Set-Cookie` header, lower-cased names, and its value.
 fn cookie_parts(header: &str) -> (String, Vec<(String, String)>) {
@@ -728,7 +728,7 @@ async fn a_pending_flow_holds_no_mfa_token_or_oob_code_in_the_store() {
     assert!(!dump.contains("bob@example.com"), "{dump}");
     // The flow goes on from the sealed record.
     p.answer_push("bob@example.com", true, None).await;
-    p.advance(5).await;
+    p.advance(POLL_DUE).await;
     p.get("/signin/wait").await.assert_redirect("/account");
     assert!(p.signed_in().await.is_some());
 }

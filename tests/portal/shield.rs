@@ -266,7 +266,7 @@ async fn a_second_sms_start_looks_the_same_for_real_and_unknown_users() {
         p.post("/signin/cancel", &[]).await;
         // Within Okta's 30 s per-phone window: the portal's own cooldown answers for
         // every name alike, before Okta could tell them apart.
-        p.advance(5).await;
+        p.advance(POLL_DUE).await;
         let second = p.passwordless_start(user, "sms").await;
         answers.push((
             second.status,

@@ -1,7 +1,7 @@
 //! Moving through the steps: wrong codes, denied and expired pushes, resend and its
 //! cooldown, cancel, switching factor, double submits, the back button and stale forms.
 
-use crate::common::{Portal, PASSWORD};
+use crate::common::{Portal, PASSWORD, POLL_DUE};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_sms_code_then_right_code() {
@@ -66,7 +66,7 @@ async fn push_denied() {
         .assert_redirect("/signin/wait");
     p.get("/signin/wait").await;
     p.answer_push("bob@example.com", false, None).await;
-    p.advance(5).await;
+    p.advance(POLL_DUE).await;
     let status = p.get("/signin/wait/status").await.json();
     assert_eq!(status["state"], "denied", "{status}");
     assert_eq!(status["redirect"], "/signin");
@@ -253,7 +253,7 @@ async fn cancel_from_the_push_wait() {
     );
     // Approving the push afterwards signs nobody in.
     p.answer_push("bob@example.com", true, None).await;
-    p.advance(5).await;
+    p.advance(POLL_DUE).await;
     p.get("/signin/wait").await.assert_redirect("/signin");
     assert!(p.signed_in().await.is_none());
 }

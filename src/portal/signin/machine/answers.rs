@@ -3,7 +3,7 @@
 
 use super::effects::*;
 use super::steps::{
-    app_code_step, challenge_step, fail, internal, keep, restart, show, wrong_code,
+    app_code_step, challenge_step, due_after, fail, internal, keep, restart, show, wrong_code,
 };
 use super::types::*;
 use super::{MFA_STEP_TTL, RESEND_COOLDOWN};
@@ -265,13 +265,15 @@ fn poll_at(mut flow: Flow, when: impl FnOnce(&mut i64) -> i64) -> Transition {
 fn poll_again(flow: Flow, now: i64, slower: Option<i64>) -> Transition {
     poll_at(flow, |interval| {
         *interval += slower.unwrap_or(0);
-        now + *interval
+        due_after(now, *interval)
     })
 }
 
 /// Okta's rate limit while polling: not before its reset, nor sooner than an interval.
 fn poll_after(flow: Flow, reset: Option<i64>, now: i64) -> Transition {
     poll_at(flow, |interval| {
-        reset.map_or(now + 2 * *interval, |r| r.max(now + *interval))
+        reset.map_or(due_after(now, 2 * *interval), |r| {
+            r.max(due_after(now, *interval))
+        })
     })
 }

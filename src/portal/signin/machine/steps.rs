@@ -96,7 +96,7 @@ pub(super) fn challenge_step(
             factor,
             issued,
             decoy_number: None,
-            next_poll_at: now + interval,
+            next_poll_at: due_after(now, interval),
             interval,
             deadline,
         }
@@ -297,6 +297,14 @@ pub(super) fn resend(mut flow: Flow, now: i64) -> Transition {
     call(flow, Awaiting::Resend, the_call)
 }
 
+/// When the next poll is due, `interval` seconds after `now`. The machine counts whole
+/// seconds while Okta measures the interval in milliseconds: a poll due at `now + interval`
+/// could go out up to a second early and earn `slow_down` (5 s more on every later poll, so
+/// an approval is seen up to 10 s late). One second more keeps every poll on time.
+pub(super) fn due_after(now: i64, interval: i64) -> i64 {
+    now.saturating_add(interval).saturating_add(1)
+}
+
 /// Asks Okta whether the push was answered, when it is time (a decoy keeps the rhythm).
 pub(super) fn poll(mut flow: Flow, now: i64) -> Transition {
     let Step::WaitPush {
@@ -313,7 +321,7 @@ pub(super) fn poll(mut flow: Flow, now: i64) -> Transition {
         return show(flow);
     }
     let Issued::Okta(oob) = issued else {
-        *next_poll_at = now + *interval;
+        *next_poll_at = due_after(now, *interval);
         return show(flow);
     };
     let the_call = Call::RedeemOob {

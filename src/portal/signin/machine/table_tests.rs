@@ -97,7 +97,7 @@ fn awaiting(context: &str) -> (Flow, i64) {
     }
     let later = match context {
         "resend_first" => NOW + 31,
-        "poll_second" => NOW + 5,
+        "poll_second" => NOW + 6,
         _ => NOW,
     };
     let t = match context {

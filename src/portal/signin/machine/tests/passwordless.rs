@@ -105,7 +105,7 @@ fn passwordless_push_sms_voice_email() {
         };
         assert_eq!(page_of(&t.flow.as_ref().unwrap().step).path(), expected);
         let t = if m == Method::Push {
-            run(t.flow, vec![Event::Poll], NOW + 5)
+            run(t.flow, vec![Event::Poll], NOW + 6)
         } else {
             run(t.flow, vec![Event::SubmitCode("123456".into())], NOW + 5)
         };
@@ -185,11 +185,11 @@ fn passwordless_for_an_unknown_user_looks_the_same_up_to_the_code() {
             && page_of(&t.flow.as_ref().unwrap().step).path() == "/signin/wait"
     );
     // It keeps a real push's rhythm: a due poll moves the next one an interval on.
-    let t = next(t.flow, Event::Poll, NOW + DEFAULT_INTERVAL);
+    let t = next(t.flow, Event::Poll, NOW + DEFAULT_INTERVAL + 1);
     let Some(Step::WaitPush { next_poll_at, .. }) = t.flow.as_ref().map(|f| &f.step) else {
         panic!("still waiting");
     };
-    assert_eq!(*next_poll_at, NOW + 2 * DEFAULT_INTERVAL);
+    assert_eq!(*next_poll_at, NOW + 2 * DEFAULT_INTERVAL + 2);
     let t = next(t.flow, Event::Poll, NOW + 300);
     assert!(matches!(
         t.effect,

@@ -183,9 +183,10 @@ pub(super) fn push_flow(binding: BindingMethod, code: Option<&str>) -> Flow {
 fn push_polls_no_faster_than_interval_and_slows_down() {
     let flow = push_flow(BindingMethod::None, None);
     assert_eq!(page_of(&flow.step).path(), "/signin/wait");
-    let t = next(Some(flow), Event::Poll, NOW + 4);
+    // A whole-second clock: due one second past the interval, so never early by Okta's.
+    let t = next(Some(flow), Event::Poll, NOW + 5);
     assert!(matches!(t.effect, Effect::Show), "too early to poll Okta");
-    let t = next(t.flow, Event::Poll, NOW + 5);
+    let t = next(t.flow, Event::Poll, NOW + 6);
     assert!(matches!(
         &t.effect,
         Effect::Call(Call::RedeemOob {
@@ -194,21 +195,21 @@ fn push_polls_no_faster_than_interval_and_slows_down() {
             ..
         })
     ));
-    let t = next(t.flow, Event::Answer(Answer::AuthorizationPending), NOW + 5);
+    let t = next(t.flow, Event::Answer(Answer::AuthorizationPending), NOW + 6);
     assert!(
-        matches!(t.flow.as_ref().unwrap().step, Step::WaitPush { next_poll_at, .. } if next_poll_at == NOW + 10)
+        matches!(t.flow.as_ref().unwrap().step, Step::WaitPush { next_poll_at, .. } if next_poll_at == NOW + 12)
     );
     let t = run(
         t.flow,
         vec![Event::Poll, Event::Answer(Answer::SlowDown)],
-        NOW + 10,
+        NOW + 12,
     );
     assert!(
-        matches!(t.flow.as_ref().unwrap().step, Step::WaitPush { next_poll_at, interval: 10, .. } if next_poll_at == NOW + 20)
+        matches!(t.flow.as_ref().unwrap().step, Step::WaitPush { next_poll_at, interval: 10, .. } if next_poll_at == NOW + 23)
     );
-    let t = next(t.flow, Event::Poll, NOW + 19);
+    let t = next(t.flow, Event::Poll, NOW + 22);
     assert!(matches!(t.effect, Effect::Show));
-    let t = run(t.flow, vec![Event::Poll, Event::Answer(tokens())], NOW + 20);
+    let t = run(t.flow, vec![Event::Poll, Event::Answer(tokens())], NOW + 23);
     assert!(matches!(t.effect, Effect::Complete { .. }));
 }
 
@@ -225,7 +226,7 @@ fn push_denied_expired_and_passing_faults() {
     let t = run(
         Some(push_flow(BindingMethod::None, None)),
         vec![Event::Poll, Event::Answer(Answer::Denied)],
-        NOW + 5,
+        NOW + 6,
     );
     assert!(
         t.flow.is_none()
@@ -234,7 +235,7 @@ fn push_denied_expired_and_passing_faults() {
     let t = run(
         Some(push_flow(BindingMethod::None, None)),
         vec![Event::Poll, Event::Answer(Answer::Expired)],
-        NOW + 5,
+        NOW + 6,
     );
     assert!(matches!(
         t.effect,
@@ -249,7 +250,7 @@ fn push_denied_expired_and_passing_faults() {
             Event::Poll,
             Event::Answer(Answer::Upstream(Upstream::Status(503, None))),
         ],
-        NOW + 5,
+        NOW + 6,
     );
     assert!(
         matches!(t.effect, Effect::Show) && t.flow.is_some(),
@@ -263,7 +264,7 @@ fn push_denied_expired_and_passing_faults() {
                 reset: Some(NOW + 60),
             }),
         ],
-        NOW + 5,
+        NOW + 6,
     );
     assert!(
         matches!(t.flow.unwrap().step, Step::WaitPush { next_poll_at, .. } if next_poll_at == NOW + 60)
