@@ -175,9 +175,16 @@ pub fn notice_text(notice: Notice) -> (String, &'static str) {
         Notice::ConfirmIdentity => {
             "To open this page, please confirm it's you: sign in again.".to_string()
         }
+        Notice::PasswordChanged => {
+            "Your password has been changed. Sign in with your new password.".to_string()
+        }
     };
     let kind = match notice {
-        Notice::CodeSent | Notice::CodeResent | Notice::SignedOut | Notice::Cancelled => "info",
+        Notice::CodeSent
+        | Notice::CodeResent
+        | Notice::SignedOut
+        | Notice::Cancelled
+        | Notice::PasswordChanged => "info",
         _ => "warning",
     };
     (text, kind)

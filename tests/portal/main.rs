@@ -13,7 +13,8 @@
 //! - `protections`: CSRF, cross-site POSTs, `return_to`, malformed input;
 //! - `edges`: hostile `return_to` values, `X-Forwarded-For` with ports and brackets,
 //!   Unicode spellings of one username, `/metrics` behind its allow-list;
-//! - `gateway`: `/auth` for reverse proxies, its rules, headers and assertion.
+//! - `gateway`: `/auth` for reverse proxies, its rules, headers and assertion;
+//! - `recovery`: forgot password, by every factor, with its decoys and limiters.
 
 mod abuse;
 mod common;
@@ -24,6 +25,7 @@ mod gateway;
 mod id_tokens;
 mod ops;
 mod protections;
+mod recovery;
 mod sessions;
 mod shield;
 mod steps;

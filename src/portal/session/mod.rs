@@ -13,9 +13,9 @@
 mod cookie;
 mod guards;
 pub mod lease;
+pub mod opened;
 pub mod record;
 pub mod redis;
-pub mod opened;
 pub mod seal;
 pub mod store;
 

@@ -148,7 +148,8 @@ impl<'r> Visitor<'r> {
         Ok(match driven {
             Driven::Show(page) => self.see_page(page),
             Driven::SignedIn { return_to, .. } => see(self.landing(return_to)),
-            Driven::Restart(_) => self.see_page(Page::Signin),
+            Driven::Restart(_, page) => self.see_page(page),
+            Driven::Recovered => self.see_page(Page::Signin),
             Driven::Reject(_, flow) => self.see_page(Page::of(flow.as_ref())),
             Driven::Fail(f) => return Err(self.failure(f)),
             Driven::Busy => self.see_page(Page::of(self.flow())),

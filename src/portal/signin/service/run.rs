@@ -7,7 +7,7 @@ use super::{Attempt, Driven, SigninService};
 use crate::okta::{Answer, CallContext, TokenSet};
 use crate::portal::session::{Lease, PreAuth, Record, SignedIn, StoreError};
 use crate::portal::signin::machine::{
-    self, Call, Effect, Event, Failure, Flow, Issued, Notice, Rejection, Step,
+    self, Call, Effect, Event, Failure, Flow, Intent, Issued, Notice, Rejection, Step,
 };
 
 impl SigninService {
@@ -30,6 +30,10 @@ impl SigninService {
         }
         let mut last_call: Option<&'static str> = None;
         loop {
+            let recovery = pre
+                .flow
+                .as_ref()
+                .is_some_and(|f| f.intent == Intent::Recovery);
             let transition = machine::next(pre.flow.take(), event, clock.now());
             pre.flow = transition.flow;
             match transition.effect {
@@ -55,6 +59,10 @@ impl SigninService {
                     let mut ctx = attempt.ctx.clone();
                     ctx.priority = priority(&call, device);
                     ctx.acr_values = pre.flow.as_ref().and_then(|f| f.acr_values.clone());
+                    ctx.recovery = pre
+                        .flow
+                        .as_ref()
+                        .is_some_and(|f| f.intent == Intent::Recovery);
                     let outcome = self.perform(call, &ctx).await;
                     self.count(&outcome, last_call);
                     event = Event::Answer(outcome);
@@ -88,6 +96,20 @@ impl SigninService {
                         username: username.unwrap_or_default(),
                     });
                 }
+                Effect::Recovered { username, token } => {
+                    // The recovery token has served: revoked (best effort), never kept.
+                    if let Err(e) = self.okta.revoke(&token, "access_token").await {
+                        tracing::warn!(error = %e, "could not revoke a recovery token");
+                    }
+                    self.audit(attempt, Some(&username), "password_reset", last_call);
+                    self.metrics.funnel("password_reset");
+                    pre.flow = None;
+                    pre.username = Some(username);
+                    pre.notice = Some(Notice::PasswordChanged);
+                    pre.last_seen = clock.now();
+                    self.save(attempt.session_id, pre).await?;
+                    return Ok(Driven::Recovered);
+                }
                 Effect::Restart { username, notice } => {
                     self.audit(attempt, Some(&username), notice_outcome(notice), last_call);
                     if matches!(notice, Notice::Expired | Notice::TooManyAttempts) {
@@ -98,12 +120,19 @@ impl SigninService {
                     pre.notice = Some(notice);
                     pre.last_seen = clock.now();
                     self.save(attempt.session_id, pre).await?;
-                    return Ok(Driven::Restart(notice));
+                    // A recovery starts again at its own form (a cancel goes to sign-in).
+                    let page = if recovery && notice != Notice::Cancelled {
+                        machine::Page::Recover
+                    } else {
+                        machine::Page::Signin
+                    };
+                    return Ok(Driven::Restart(notice, page));
                 }
                 Effect::Reject(rejection) => {
                     if let Some(reason) = match rejection {
                         Rejection::InvalidCredentials => Some("invalid_credentials"),
                         Rejection::InvalidCode => Some("invalid_code"),
+                        Rejection::WeakPassword(_) => Some("weak_password"),
                         _ => None,
                     } {
                         self.failed(attempt, username.as_deref(), reason, last_call);
@@ -187,6 +216,9 @@ impl SigninService {
                     )
                     .await
             }
+            Call::ResetPassword { token, password } => {
+                self.okta.recover_password(&token, &password).await
+            }
         }
     }
 
@@ -213,6 +245,7 @@ fn call_name(call: &Call) -> &'static str {
             binding_code: None, ..
         } => "poll",
         Call::RedeemOob { .. } => "oob_code",
+        Call::ResetPassword { .. } => "reset_password",
     }
 }
 
