@@ -14,9 +14,11 @@
 //! - `edges`: hostile `return_to` values, `X-Forwarded-For` with ports and brackets,
 //!   Unicode spellings of one username, `/metrics` behind its allow-list;
 //! - `gateway`: `/auth` for reverse proxies, its rules, headers and assertion;
-//! - `recovery`: forgot password, by every factor, with its decoys and limiters.
+//! - `recovery`: forgot password, by every factor, with its decoys and limiters;
+//! - `account_methods`: change password, phones, and the MyAccount step-up.
 
 mod abuse;
+mod account_methods;
 mod common;
 mod edges;
 mod faults;

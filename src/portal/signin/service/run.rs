@@ -85,6 +85,12 @@ impl SigninService {
                         .as_deref()
                         .map(|u| self.sessions.username_digest(u))
                         .unwrap_or_default();
+                    // An account action waiting for this step-up goes on with the new
+                    // session, if it is the same user's and still live.
+                    session.pending = pre
+                        .pending
+                        .take()
+                        .filter(|p| p.user_id == session.user_id && p.live(clock.now()));
                     self.audit(attempt, username.as_deref(), "succeeded", last_call);
                     self.metrics.funnel("succeeded");
                     self.metrics.sessions_created.inc();
@@ -181,7 +187,11 @@ impl SigninService {
 
     /// Saves the pre-sign-in session, or deletes it when nothing is left to remember.
     async fn save(&self, id: &str, pre: PreAuth) -> Result<(), StoreError> {
-        if pre.flow.is_none() && pre.notice.is_none() && pre.username.is_none() {
+        if pre.flow.is_none()
+            && pre.notice.is_none()
+            && pre.username.is_none()
+            && pre.pending.is_none()
+        {
             return self.sessions.delete(id).await;
         }
         self.sessions.save(id, &Record::PreAuth(pre)).await
@@ -280,6 +290,7 @@ fn signed_in(tokens: TokenSet, remember: bool, ctx: &CallContext, now: i64) -> S
         remember,
         device: ctx.user_agent.as_deref().map(describe_browser),
         ip: ctx.client_ip.map(|i| i.to_string()),
+        pending: None,
     }
 }
 
