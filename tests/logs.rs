@@ -118,6 +118,88 @@ async fn recover(p: &Portal, user: &str, secrets: &mut Vec<String>) {
     secrets.extend([weak.to_string(), good.to_string()]);
 }
 
+/// Signs bob in with the recovered password, then the account's self-service.
+async fn account(p: &Portal, user: &str, secrets: &mut Vec<String>) {
+    p.password_step(user, "Recovered-Passw0rd")
+        .await
+        .assert_redirect("/signin/factor");
+    p.get("/signin/factor").await;
+    p.post("/signin/factor", &[("factor", "otp")]).await;
+    p.get("/signin/verify").await;
+    p.advance(30).await; // a TOTP step not used before (no replay)
+    let totp = p.totp().await;
+    p.post("/signin/verify", &[("code", &totp)])
+        .await
+        .assert_redirect("/account");
+    p.get("/account").await;
+    let number = "+15550100188";
+    p.post("/account/phones", &[("phone_number", number)])
+        .await
+        .assert_redirect("/account?done=phone_added");
+    let page = p.get("/account").await;
+    let id = page
+        .body
+        .split("name=\"id\" value=\"")
+        .nth(2)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the new phone's id")
+        .to_string();
+    p.advance(30).await;
+    p.post(
+        "/account/phones/challenge",
+        &[("id", &id), ("method", "sms")],
+    )
+    .await
+    .assert_redirect("/account?done=code_sent");
+    let code = p.emu_get("/emulator/outbox").await[0]["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    p.get("/account").await;
+    p.post("/account/phones/verify", &[("id", &id), ("code", &code)])
+        .await
+        .assert_redirect("/account?done=phone_verified");
+    p.get("/account").await;
+    p.post("/account/phones/remove", &[("id", &id)])
+        .await
+        .assert_redirect("/account?done=phone_removed");
+    p.get("/account").await;
+    let changed = "Changed-Passw0rd-1";
+    p.post(
+        "/account/password",
+        &[
+            ("current_password", "Recovered-Passw0rd"),
+            ("new_password", changed),
+            ("confirm_password", changed),
+        ],
+    )
+    .await
+    .assert_redirect("/account?done=password_changed");
+    p.get("/account").await;
+    p.advance(16 * 60).await;
+    let stepped = "Stepped-Passw0rd-2";
+    p.post(
+        "/account/password",
+        &[
+            ("current_password", changed),
+            ("new_password", stepped),
+            ("confirm_password", stepped),
+        ],
+    )
+    .await
+    .assert_redirect("/signin?return_to=%2Faccount%2Fresume&step_up=account");
+    secrets.extend([
+        totp,
+        number.to_string(),
+        "5550100188".to_string(),
+        code,
+        changed.to_string(),
+        stepped.to_string(),
+    ]);
+    let s = p.signed_in().await.expect("still signed in");
+    secrets.push(s.access_token.expose().to_string());
+}
+
 /// Signs out from the account page; answers the tokens and session id it had.
 async fn sign_out(p: &Portal, secrets: &mut Vec<String>) {
     let s = p.signed_in().await.expect("signed in");
@@ -212,6 +294,11 @@ async fn no_secrets_in_logs() {
     p.advance(1).await;
     recover(&p, user, &mut secrets).await;
 
+    // The account page: a phone added, texted a code, verified and removed; the password
+    // changed; then, 16 minutes on, a change that steps up first.
+    p.advance(1).await;
+    account(&p, user, &mut secrets).await;
+
     let logs = capture.text();
     assert!(!logs.is_empty());
     for line in logs.lines() {
@@ -256,6 +343,8 @@ async fn no_secrets_in_logs() {
         "invalid_credentials",
         "weak_password",
         "password_reset",
+        "phone_verified",
+        "step_up",
     ] {
         assert!(outcomes.contains(&expected), "{expected} in {outcomes:?}");
     }

@@ -109,4 +109,4 @@ h.test('bob resets his password, signs in with it, adds and removes a phone, cha
   await h.emu.advance(2);
   await submitPassword(page, BOB, AGAIN);
   await at(page, '/signin/factor');
-});
+}, { expectedErrors: [/status of 422/, /status of 401/] });
