@@ -159,3 +159,46 @@ fn the_new_password_step_expires_and_another_way_goes_back_to_the_choice() {
     let t = next(Some(at_code()), Event::SwitchFactor, NOW);
     assert!(matches!(t.flow.unwrap().step, Step::ChooseRecovery { .. }));
 }
+
+#[test]
+fn every_answer_to_a_reset_is_read() {
+    let weak = PasswordRules::from_causes(&serde_json::json!([{"reason": "NUMBER_REQUIRED"}]));
+    let cases: Vec<(Answer, &str)> = vec![
+        (Answer::PasswordChanged, "recovered"),
+        (Answer::PasswordRejected(weak), "reject"),
+        (Answer::Expired, "restart"),
+        (Answer::RateLimited { reset: None }, "fail kept"),
+        (Answer::HeldBack { until: NOW + 5 }, "fail kept"),
+        (Answer::Upstream(Upstream::Timeout), "fail kept"),
+        (tokens(), "fail dropped"),
+        (
+            Answer::Recovered {
+                access_token: Secret::new("x"),
+                expires_in: 600,
+            },
+            "fail dropped",
+        ),
+        (Answer::InvalidCode, "fail kept"),
+        (Answer::Denied, "fail kept"),
+    ];
+    for (outcome, expected) in cases {
+        let label = outcome.label();
+        let t = run(
+            Some(at_new_password()),
+            vec![
+                Event::SubmitNewPassword("N3w-Passw0rd".into()),
+                Event::Answer(outcome),
+            ],
+            NOW,
+        );
+        let got = match (&t.effect, &t.flow) {
+            (Effect::Recovered { .. }, None) => "recovered",
+            (Effect::Reject(Rejection::WeakPassword(_)), Some(_)) => "reject",
+            (Effect::Restart { .. }, None) => "restart",
+            (Effect::Fail(_), Some(_)) => "fail kept",
+            (Effect::Fail(_), None) => "fail dropped",
+            _ => "other",
+        };
+        assert_eq!(got, expected, "{label}");
+    }
+}
