@@ -15,6 +15,29 @@ const BOB = 'bob@example.com';
 const RESET = 'N3w-Horse-Battery';
 const AGAIN = 'An0ther-Horse-Battery';
 
+h.test('an old sign-in: changing the password steps up, then the change goes on', async ({ page, check }) => {
+  await page.goto(h.url('/signin'));
+  await submitPassword(page, 'alice@example.com');
+  await at(page, '/account');
+  await h.emu.advance(16 * 60);
+  await page.fill('#current_password', PASSWORD);
+  await page.fill('#new_password', RESET);
+  await page.fill('#confirm_password', RESET);
+  await page.locator('form[action="/account/password"] button[type="submit"]').click();
+  await at(page, '/signin');
+  assert.equal(new URL(page.url()).searchParams.get('step_up'), 'account');
+  assert.equal(await page.inputValue('#username'), 'alice@example.com');
+  assert.notEqual(await page.getAttribute('#username', 'readonly'), null, 'the username is read-only');
+  assert.match(await notice(page), /Your change is kept/);
+  assert.doesNotMatch(await page.content(), new RegExp(RESET), 'the new password is not in the page');
+  await check('account-step-up');
+  await page.fill('#password', PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await at(page, '/account');
+  assert.match(await page.textContent('#account-done'), /Your password has been changed/);
+  await check('account-step-up-done');
+});
+
 async function notice(page) {
   return (await page.textContent('main .notice')).trim();
 }

@@ -178,6 +178,10 @@ pub fn notice_text(notice: Notice) -> (String, &'static str) {
         Notice::PasswordChanged => {
             "Your password has been changed. Sign in with your new password.".to_string()
         }
+        Notice::ConfirmChange => {
+            "To make this change, please confirm it's you: sign in again. Your change is kept and goes on afterwards."
+                .to_string()
+        }
     };
     let kind = match notice {
         Notice::CodeSent

@@ -229,7 +229,10 @@ impl<'r> Visitor<'r> {
         let view = SigninView {
             username: self.signed_in_username().unwrap_or_default(),
             return_to,
-            notice: Some(Notice::ConfirmIdentity),
+            notice: Some(match step_up {
+                StepUp::Account => Notice::ConfirmChange,
+                _ => Notice::ConfirmIdentity,
+            }),
             error: None,
             remember: false,
             step_up: Some(step_up),

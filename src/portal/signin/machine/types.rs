@@ -250,6 +250,8 @@ pub enum Notice {
     ConfirmIdentity,
     /// The password was reset: sign in with the new one.
     PasswordChanged,
+    /// An account change needs a fresh sign-in: sign in again and it goes on.
+    ConfirmChange,
 }
 
 /// A sign-in in progress; stored server-side (sealed) in the pre-sign-in session.
