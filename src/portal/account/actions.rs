@@ -131,7 +131,7 @@ pub async fn attempt(app: &Portal, user: &User<'_>, what: Try) -> Result<Outcome
                 created_at: now,
             });
             app.sessions
-                .update(user.id, &Record::SignedIn(Box::new(session)))
+                .update(user.id, &Record::SignedIn(session.into()))
                 .await?;
             Ok(Outcome::StepUp)
         }
@@ -150,7 +150,7 @@ pub async fn resume(app: &Portal, user: &User<'_>) -> Result<Option<Outcome>, Ap
     session.pending = None;
     session.last_seen = session.last_seen.max(now);
     app.sessions
-        .update(user.id, &Record::SignedIn(Box::new(session)))
+        .update(user.id, &Record::SignedIn(session.into()))
         .await?;
     if pending.user_id != user.session.user_id || !pending.live(now) {
         return Ok(None);
