@@ -32,18 +32,20 @@ async fn build_and_exercise(config: Config) {
     let ip: IpAddr = "192.0.2.7".parse().unwrap();
     for _ in 0..3 {
         for action in [Action::SignIn, Action::Code, Action::Resend, Action::Poll] {
-            let _ = protection.check_ip(ip, action);
+            let _ = protection.check_ip(ip, action).await;
         }
-        let _ = protection.check_username("pat@example.com", false, ip);
-        let _ = protection.check_username("pat@example.com", true, ip);
+        let _ = protection
+            .check_username("pat@example.com", false, ip)
+            .await;
+        let _ = protection.check_username("pat@example.com", true, ip).await;
         for kind in [
             Delivery::Push,
             Delivery::FirstFactorPhone,
             Delivery::Message,
         ] {
-            let _ = protection.check_delivery("pat@example.com", kind, ip);
+            let _ = protection.check_delivery("pat@example.com", kind, ip).await;
         }
-        let _ = protection.check_free_start(ip);
+        let _ = protection.check_free_start(ip).await;
         if let Ok(admission) = protection
             .admit_password("pat@example.com", false, ip)
             .await

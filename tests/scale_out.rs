@@ -332,7 +332,7 @@ async fn every_session_store_key_has_a_ttl_through_sign_in_and_sign_out() {
         let Some(Record::SignedIn(s)) = sessions.load(&sids[1]).await.unwrap() else {
             panic!("still signed in");
         };
-        s.user_id
+        s.user_id.clone()
     };
     let expired = direct_signin::random::token(32);
     let mut conn = raw(&cluster).await;
@@ -439,7 +439,7 @@ async fn a_redis_dump_holds_no_okta_token_and_a_moved_record_does_not_open() {
             panic!("signed in");
         };
         tokens.push(s.access_token.expose().to_string());
-        tokens.push(s.refresh_token.unwrap().expose().to_string());
+        tokens.push(s.refresh_token.as_ref().unwrap().expose().to_string());
     }
     let mut conn = raw(&cluster).await;
     let stored_key = format!("{}s:{}", cluster.prefix, sessions.key_of(&sids[0]).0);
@@ -522,4 +522,74 @@ async fn an_attack_spread_over_instances_gets_one_failure_budget_not_one_per_ins
     let at_okta = cluster.emu.user(ALICE).await;
     assert_eq!(at_okta["failed_passwords"], 4);
     assert_eq!(at_okta["locked"], false);
+}
+
+/// A sign-in start on `client` from `ip` (through the trusted proxy): a wrong password for
+/// `username`, or with `passwordless`, a start by email code.
+async fn attempt(client: &Client, ip: &str, username: &str, passwordless: bool) -> u16 {
+    let page = client.get("/signin").dispatch().await;
+    let sid = new_sid(&page).unwrap();
+    let csrf = csrf_of(&page.into_string().await.unwrap());
+    let (path, form) = if passwordless {
+        (
+            "/signin/passwordless",
+            format!("username={username}&method=email&csrf_token={csrf}"),
+        )
+    } else {
+        (
+            "/signin",
+            format!("username={username}&password=wrong&csrf_token={csrf}"),
+        )
+    };
+    client
+        .post(path)
+        .header(ContentType::Form)
+        .header(rocket::http::Header::new("X-Forwarded-For", ip.to_string()))
+        .cookie(Cookie::new(SID, sid))
+        .body(form)
+        .dispatch()
+        .await
+        .status()
+        .code
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limits_are_one_budget_for_the_fleet_not_one_per_instance() {
+    let mut cluster = Cluster::new().await;
+    // 4 sign-in starts a minute per IP: a burst of 3.
+    cluster.config.protection.ip_signin_per_minute = 4;
+    let instances = [
+        cluster.instance().await,
+        cluster.instance().await,
+        cluster.instance().await,
+    ];
+    let mut statuses = vec![];
+    for i in 0..9usize {
+        let user = format!("nobody{i}%40example.com");
+        statuses.push(attempt(&instances[i % 3], "203.0.113.7", &user, false).await);
+    }
+    let passed = statuses.iter().filter(|s| **s == 401).count();
+    assert_eq!(
+        passed, 3,
+        "one per-IP burst across three instances: {statuses:?}"
+    );
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 6);
+
+    // Per username (passwordless starts, which record no failure): bursts of 2 at one a
+    // second, whichever instance and address.
+    let mut statuses = vec![];
+    for i in 0..6usize {
+        let ip = format!("198.51.100.{}", 20 + i);
+        statuses.push(attempt(&instances[i % 3], &ip, "someone%40example.com", true).await);
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 303).count(),
+        2,
+        "one per-username burst across instances: {statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        4,
+        "{statuses:?}"
+    );
 }

@@ -34,7 +34,7 @@ fn key(name: &str) -> SessionKey {
 }
 
 fn signed_in(user: &str, token: &str) -> Record {
-    Record::SignedIn(Box::new(SignedIn {
+    Record::SignedIn(Arc::new(SignedIn {
         user_id: user.into(),
         user_digest: "digest".into(),
         name: None,

@@ -17,6 +17,9 @@ pub struct RedisConfig {
     pub url: String,
     /// Prefix of every Redis key, so several deployments can share a server.
     pub prefix: String,
+    /// How long one Redis command (or connection attempt) may take, in milliseconds,
+    /// before the request gets the "try again" page.
+    pub timeout_ms: u64,
 }
 
 impl Default for RedisConfig {
@@ -24,6 +27,7 @@ impl Default for RedisConfig {
         RedisConfig {
             url: "redis://127.0.0.1:6379/0".into(),
             prefix: "direct-signin:".into(),
+            timeout_ms: 500,
         }
     }
 }
@@ -35,6 +39,9 @@ impl RedisConfig {
             && url::Url::parse(&self.url).map_or(true, |u| !u.scheme().starts_with("redis"))
         {
             return Err(invalid("redis.url", "must be a redis:// or rediss:// URL"));
+        }
+        if !(10..=60_000).contains(&self.timeout_ms) {
+            return Err(invalid("redis.timeout_ms", "must be from 10 to 60000"));
         }
         Ok(())
     }

@@ -142,7 +142,7 @@ impl Visitor<'_> {
     }
 
     /// The per-IP limit of `action`.
-    pub fn check_ip(&self, action: Action) -> Result<(), AppError> {
-        self.app.protection.check_ip(self.ip(), action)
+    pub async fn check_ip(&self, action: Action) -> Result<(), AppError> {
+        self.app.protection.check_ip(self.ip(), action).await
     }
 }

@@ -127,6 +127,7 @@ pub fn prepare(mount: Mount, config: Config, parts: Parts) -> Result<Installatio
         sessions.clone(),
         metrics.clone(),
         stores.failures,
+        &stores.limits,
     ));
     let portal = Arc::new(Portal {
         brand: brand.clone(),

@@ -8,7 +8,6 @@ use rocket::{get, routes, Route, State};
 use serde_json::{json, Value};
 
 use super::security::{ClientIp, MetricsAllowList};
-use super::views;
 use super::Portal;
 
 /// The operations routes: `/brand.css`, `/healthz`, `/readyz` and `/metrics`.
@@ -18,13 +17,24 @@ pub fn routes() -> Vec<Route> {
 
 type App = State<Arc<Portal>>;
 
-/// Brand colours as CSS (the CSP forbids inline styles).
+/// Brand colours as CSS (the CSP forbids inline styles), worked out once at start. The
+/// colour changes only with the configuration, so browsers may keep it for an hour instead
+/// of asking again on every page.
 #[get("/brand.css")]
-fn brand_css(app: &App) -> (rocket::http::ContentType, String) {
-    (
-        rocket::http::ContentType::CSS,
-        views::brand_css(&app.brand.primary_color),
-    )
+fn brand_css(app: &App) -> BrandCss {
+    BrandCss(app.brand.css.clone())
+}
+
+/// `/brand.css` with its content type and an hour's caching.
+struct BrandCss(String);
+
+impl<'r> rocket::response::Responder<'r, 'static> for BrandCss {
+    fn respond_to(self, req: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
+        rocket::Response::build_from(self.0.respond_to(req)?)
+            .header(rocket::http::ContentType::CSS)
+            .raw_header("Cache-Control", "public, max-age=3600")
+            .ok()
+    }
 }
 
 #[get("/healthz")]

@@ -27,6 +27,9 @@ pub struct Brand {
     pub primary_color: String,
     /// URL of the support link; `None`: no link.
     pub support_url: Option<String>,
+    /// `/brand.css`, worked out once from the colour.
+    #[serde(skip)]
+    pub css: String,
 }
 
 impl From<&BrandingConfig> for Brand {
@@ -35,6 +38,7 @@ impl From<&BrandingConfig> for Brand {
             product_name: b.product_name.clone(),
             logo_url: b.logo_url.clone(),
             primary_color: b.primary_color.clone(),
+            css: brand_css(&b.primary_color),
             support_url: b.support_url.clone(),
         }
     }

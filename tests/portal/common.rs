@@ -322,7 +322,7 @@ impl Portal {
     /// The signed-in session record behind the current cookie.
     pub async fn signed_in(&self) -> Option<SignedIn> {
         match self.record_of(&self.session_id()?).await? {
-            Record::SignedIn(s) => Some(*s),
+            Record::SignedIn(s) => Some(std::sync::Arc::unwrap_or_clone(s)),
             _ => None,
         }
     }
@@ -547,6 +547,7 @@ async fn ignite(config: &Config, clock: &Clock, store: &Arc<MemoryStore>) -> Cli
             stores: Some(Stores {
                 sessions: store.clone() as Arc<dyn SessionStore>,
                 failures: Arc::new(FailureBook::default()),
+                limits: Default::default(),
             }),
         },
     )

@@ -96,6 +96,17 @@ async fn a_signed_in_user_gets_identity_headers_and_a_verifiable_assertion() {
     let page = ask(&p, "", HTML).await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.is_empty());
+    // An answer for the proxy, not a document: no CSP, framing or server headers.
+    for document_header in [
+        "Content-Security-Policy",
+        "X-Frame-Options",
+        "X-Content-Type-Options",
+        "Permissions-Policy",
+        "Server",
+    ] {
+        assert!(page.header(document_header).is_none(), "{document_header}");
+    }
+    assert_eq!(page.header("Cache-Control"), Some("no-store"));
     assert_eq!(
         page.header("X-Auth-Request-User"),
         Some("alice@example.com")
@@ -136,7 +147,13 @@ async fn rules_refuse_who_does_not_match_and_malformed_rules_are_a_400() {
             .status,
         200
     );
-    assert_eq!(ask(&p, "?allowed_groups=admins", HTML).await.status, 403);
+    let refused = ask(&p, "?allowed_groups=admins", HTML).await;
+    assert_eq!(refused.status, 403);
+    // The 403 is a page Caddy and Traefik show: it keeps the document headers.
+    assert!(refused
+        .header("Content-Security-Policy")
+        .is_some_and(|csp| csp.contains("frame-ancestors 'none'")));
+    assert_eq!(refused.header("X-Frame-Options"), Some("DENY"));
     assert_eq!(
         ask(&p, "?allowed_email_domains=example.com", HTML)
             .await

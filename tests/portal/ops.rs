@@ -38,3 +38,17 @@ async fn metrics_count_the_sign_in_funnel_and_okta_calls() {
         assert!(metrics.body.contains(line), "{line}\n{}", metrics.body);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_brand_css_is_cached_by_browsers_and_pages_are_not() {
+    let p = Portal::with(|c| c.branding.primary_color = "#fc0".into()).await;
+    let css = p.get("/brand.css").await;
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("Content-Type"), Some("text/css; charset=utf-8"));
+    assert_eq!(css.header("Cache-Control"), Some("public, max-age=3600"));
+    assert!(css.body.contains("--brand: #fc0;"), "{}", css.body);
+    assert_eq!(
+        p.get("/signin").await.header("Cache-Control"),
+        Some("no-store")
+    );
+}

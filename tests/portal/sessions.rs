@@ -640,6 +640,7 @@ async fn client_over(p: &Portal, store: Arc<dyn SessionStore>) -> Client {
             stores: Some(Stores {
                 sessions: store,
                 failures: Arc::new(FailureBook::default()),
+                limits: Default::default(),
             }),
         },
     )

@@ -40,6 +40,11 @@ impl Clock {
             .fetch_add(secs.saturating_mul(1000), Ordering::Relaxed);
     }
 
+    /// Moves the clock forward by `ms` milliseconds.
+    pub fn advance_ms(&self, ms: i64) {
+        self.offset_ms.fetch_add(ms, Ordering::Relaxed);
+    }
+
     /// Back to real time.
     pub fn reset(&self) {
         self.offset_ms.store(0, Ordering::Relaxed);

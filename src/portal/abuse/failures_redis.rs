@@ -3,11 +3,15 @@
 //! `last`, `last_code`) kept `protection.failure_retention` (or the declared auto-unlock
 //! time) after its last change; `fi:<ip>|<user>` a counter kept `protection.failure_window`;
 //! `ff:<key>` the attempts in flight, kept at most two minutes.
+//!
+//! Reads and resets are run once more after a dropped connection; a failure or an attempt
+//! in flight is counted once only (run twice, it could count twice).
 
 use async_trait::async_trait;
 
 use super::{Conn, Failed, FailureStore, Policy, Reset, UserFailures};
 use crate::portal::session::StoreError;
+use crate::portal::stores::idempotent;
 
 /// Failure counts in Redis, shared by every instance.
 pub struct RedisFailures {
@@ -65,7 +69,6 @@ impl RedisFailures {
 #[async_trait]
 impl FailureStore for RedisFailures {
     async fn get(&self, user: &str, now_ms: i64, p: &Policy) -> Result<UserFailures, StoreError> {
-        let mut conn = self.conn.clone();
         type Row = (
             Option<u32>,
             Option<u32>,
@@ -73,10 +76,18 @@ impl FailureStore for RedisFailures {
             Option<i64>,
             Option<i64>,
         );
-        let (anonymous, device, codes, last, last_code): Row = redis::cmd("HMGET")
-            .arg(self.user_key(user))
-            .arg(&["anonymous", "device", "codes", "last", "last_code"])
-            .query_async(&mut conn)
+        let key = self.user_key(user);
+        let (anonymous, device, codes, last, last_code): Row =
+            idempotent(&self.conn, |mut conn| {
+                let key = &key;
+                async move {
+                    redis::cmd("HMGET")
+                        .arg(key)
+                        .arg(&["anonymous", "device", "codes", "last", "last_code"])
+                        .query_async(&mut conn)
+                        .await
+                }
+            })
             .await
             .map_err(redis_err)?;
         let f = UserFailures {
@@ -96,12 +107,13 @@ impl FailureStore for RedisFailures {
         _now_ms: i64,
         _p: &Policy,
     ) -> Result<u32, StoreError> {
-        let mut conn = self.conn.clone();
-        let n: Option<u32> = redis::cmd("GET")
-            .arg(format!("{}fi:{ip}|{user}", self.prefix))
-            .query_async(&mut conn)
-            .await
-            .map_err(redis_err)?;
+        let key = format!("{}fi:{ip}|{user}", self.prefix);
+        let n: Option<u32> = idempotent(&self.conn, |mut conn| {
+            let key = &key;
+            async move { redis::cmd("GET").arg(key).query_async(&mut conn).await }
+        })
+        .await
+        .map_err(redis_err)?;
         Ok(n.unwrap_or(0))
     }
 
@@ -188,8 +200,13 @@ impl FailureStore for RedisFailures {
             .arg(&key)
             .arg(p.retention_secs.max(1))
             .ignore();
-        let mut conn = self.conn.clone();
-        pipe.query_async::<()>(&mut conn).await.map_err(redis_err)
+        // Setting a count to zero twice sets it to zero.
+        idempotent(&self.conn, |mut conn| {
+            let pipe = &pipe;
+            async move { pipe.query_async::<()>(&mut conn).await }
+        })
+        .await
+        .map_err(redis_err)
     }
 
     fn prune(&self, _now_ms: i64, _p: &Policy) {}

@@ -11,7 +11,9 @@ use governor::nanos::Nanos;
 use governor::state::keyed::DashMapStateStore;
 use governor::Quota;
 
+use super::limiter_redis::RedisLimiter;
 use crate::clock::{Clock, GovernorClock};
+use crate::portal::session::StoreError;
 
 /// Something that says whether one more event for `key` fits, and if not, how long to wait.
 pub trait KeyedLimiter: Send + Sync {
@@ -70,6 +72,65 @@ impl KeyedLimiter for MemoryLimiter {
 
     fn tracked_keys(&self) -> usize {
         self.inner.len()
+    }
+}
+
+/// A keyed limiter: in this process, or in Redis and shared by every instance that uses it.
+pub enum Limiter {
+    /// This instance's own.
+    Memory(MemoryLimiter),
+    /// The fleet's, in Redis.
+    Redis(RedisLimiter),
+}
+
+impl Limiter {
+    /// `Ok(Err(seconds))` when over the limit; `Err` when Redis did not answer (the caller
+    /// refuses: the shared budget cannot be read, so nothing passes unlimited).
+    pub async fn check(&self, key: &str) -> Result<Result<(), i64>, StoreError> {
+        match self {
+            Limiter::Memory(m) => Ok(m.check(key)),
+            Limiter::Redis(r) => r.check(key).await,
+        }
+    }
+
+    /// Forgets idle keys (Redis forgets them by itself: each key's TTL).
+    pub fn prune(&self) {
+        if let Limiter::Memory(m) = self {
+            m.prune();
+        }
+    }
+
+    /// Keys held in this process.
+    pub fn tracked_keys(&self) -> usize {
+        match self {
+            Limiter::Memory(m) => m.tracked_keys(),
+            Limiter::Redis(_) => 0,
+        }
+    }
+}
+
+/// Where the limiters live: `Some` (a Redis connection and the key prefix) when the
+/// stores are in Redis, so every instance draws on one budget per key.
+#[derive(Clone, Default)]
+pub struct LimiterHome {
+    /// The Redis connection and key prefix, or `None`: this process's memory.
+    pub redis: Option<(redis::aio::ConnectionManager, String)>,
+}
+
+impl LimiterHome {
+    /// A limiter named `name` (its keys' namespace): one event per `period`, bursts of
+    /// `burst`.
+    pub fn limiter(&self, clock: &Clock, name: &str, period: Duration, burst: u32) -> Limiter {
+        match &self.redis {
+            Some((conn, prefix)) => Limiter::Redis(RedisLimiter::new(
+                conn.clone(),
+                format!("{prefix}rl:{name}:"),
+                period,
+                burst,
+                clock.clone(),
+            )),
+            None => Limiter::Memory(MemoryLimiter::with_period(clock, period, burst)),
+        }
     }
 }
 

@@ -24,6 +24,7 @@
 pub mod device;
 pub mod failures;
 pub mod limiter;
+pub mod limiter_redis;
 mod passwords;
 pub mod sketch;
 mod steps;
@@ -44,7 +45,7 @@ use crate::portal::error::AppError;
 use crate::portal::session::Sessions;
 
 use failures::{FailureStore, Policy};
-use limiter::{ip_key, KeyedLimiter, MemoryLimiter};
+use limiter::{ip_key, Limiter, LimiterHome};
 
 /// What a request is trying to do, for the per-IP quotas.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,15 +67,15 @@ pub struct Protection {
     clock: Clock,
     sessions: Arc<Sessions>,
     metrics: Arc<Metrics>,
-    ip_signin: Box<dyn KeyedLimiter>,
-    ip_code: Box<dyn KeyedLimiter>,
-    ip_resend: Box<dyn KeyedLimiter>,
-    ip_poll: Box<dyn KeyedLimiter>,
-    username: Box<dyn KeyedLimiter>,
-    phone: Box<dyn KeyedLimiter>,
-    outstanding: Box<dyn KeyedLimiter>,
-    daily: Box<dyn KeyedLimiter>,
-    free_starts: Box<dyn KeyedLimiter>,
+    ip_signin: Limiter,
+    ip_code: Limiter,
+    ip_resend: Limiter,
+    ip_poll: Limiter,
+    username: Limiter,
+    phone: Limiter,
+    outstanding: Limiter,
+    daily: Limiter,
+    free_starts: Limiter,
     failures: Arc<dyn FailureStore>,
     policy: Policy,
 }
@@ -87,40 +88,39 @@ impl Protection {
         sessions: Arc<Sessions>,
         metrics: Arc<Metrics>,
         failures: Arc<dyn FailureStore>,
+        home: &LimiterHome,
     ) -> Self {
-        let per_minute = |n: u32| -> Box<dyn KeyedLimiter> {
-            Box::new(MemoryLimiter::per_minute(&clock, n, (n / 4).max(3)))
+        let per_minute = |name: &str, n: u32| -> Limiter {
+            let period = Duration::from_millis(60_000 / u64::from(n.max(1)));
+            home.limiter(&clock, name, period, (n / 4).max(3))
         };
         let username_period =
             Duration::from_millis((1000.0 / config.username_per_second.max(0.01)) as u64);
-        let every = |seconds: i64, burst: u32| -> Box<dyn KeyedLimiter> {
+        let every = |name: &str, seconds: i64, burst: u32| -> Limiter {
             let period =
                 Duration::from_millis(seconds.max(1) as u64 * 1000 / u64::from(burst.max(1)));
-            Box::new(MemoryLimiter::with_period(
-                &clock,
-                period.max(Duration::from_millis(1)),
-                burst,
-            ))
+            home.limiter(&clock, name, period.max(Duration::from_millis(1)), burst)
         };
         Protection {
-            phone: every(config.phone_cooldown_seconds, 1),
-            outstanding: every(config.deliveries_window, config.deliveries_outstanding),
-            daily: every(86_400, config.deliveries_per_day),
-            free_starts: Box::new(MemoryLimiter::with_period(
+            phone: every("phone", config.phone_cooldown_seconds, 1),
+            outstanding: every(
+                "outstanding",
+                config.deliveries_window,
+                config.deliveries_outstanding,
+            ),
+            daily: every("daily", 86_400, config.deliveries_per_day),
+            free_starts: home.limiter(
                 &clock,
+                "free_starts",
                 Duration::from_micros(1_000_000 / u64::from(config.free_starts_per_second.max(1))),
                 config.free_starts_per_second,
-            )),
+            ),
             policy: Policy::from_config(&config),
-            ip_signin: per_minute(config.ip_signin_per_minute),
-            ip_code: per_minute(config.ip_code_per_minute),
-            ip_resend: per_minute(config.ip_resend_per_minute),
-            ip_poll: per_minute(config.ip_poll_per_minute),
-            username: Box::new(MemoryLimiter::with_period(
-                &clock,
-                username_period,
-                config.username_burst,
-            )),
+            ip_signin: per_minute("ip_signin", config.ip_signin_per_minute),
+            ip_code: per_minute("ip_code", config.ip_code_per_minute),
+            ip_resend: per_minute("ip_resend", config.ip_resend_per_minute),
+            ip_poll: per_minute("ip_poll", config.ip_poll_per_minute),
+            username: home.limiter(&clock, "username", username_period, config.username_burst),
             failures,
             config,
             clock,
@@ -145,7 +145,7 @@ impl Protection {
     }
 
     /// The per-IP quota for `action`.
-    pub fn check_ip(&self, ip: IpAddr, action: Action) -> Result<(), AppError> {
+    pub async fn check_ip(&self, ip: IpAddr, action: Action) -> Result<(), AppError> {
         let (limiter, name) = match action {
             Action::SignIn => (&self.ip_signin, "ip_signin"),
             Action::Code => (&self.ip_code, "ip_code"),
@@ -154,6 +154,7 @@ impl Protection {
         };
         limiter
             .check(&ip_key(ip))
+            .await?
             .map_err(|wait| self.deny(name, wait, None, ip))
     }
 
@@ -173,7 +174,12 @@ impl Protection {
     }
 
     /// The per-username rate (any sign-in start for that name).
-    pub fn check_username(&self, username: &str, device: bool, ip: IpAddr) -> Result<(), AppError> {
+    pub async fn check_username(
+        &self,
+        username: &str,
+        device: bool,
+        ip: IpAddr,
+    ) -> Result<(), AppError> {
         let digest = self.digest(username);
         let key = if device {
             format!("device|{digest}")
@@ -182,6 +188,7 @@ impl Protection {
         };
         self.username
             .check(&key)
+            .await?
             .map_err(|wait| self.deny("username_rate", wait, Some(&digest), ip))
     }
 
@@ -267,6 +274,7 @@ mod tests {
             sessions,
             Arc::new(Metrics::new()),
             Arc::new(failures::FailureBook::default()),
+            &LimiterHome::default(),
         );
         (protection, clock)
     }

@@ -143,7 +143,7 @@ impl Protection {
                 return Err(self.deny("username_backoff", wait, Some(digest), ip));
             }
         }
-        self.check_username(username, device, ip)
+        self.check_username(username, device, ip).await
     }
 
     /// Records a wrong password for `username` (`device`: the browser has a valid device cookie).

@@ -76,7 +76,13 @@ impl Protection {
     /// Whether one more push, SMS, call or email may be sent for `username` (every name,
     /// known or not, so the answer tells nothing): the cooldown between SMS or calls,
     /// the outstanding cap and the daily cap. `Err(seconds)` to wait.
-    pub fn check_delivery(&self, username: &str, kind: Delivery, ip: IpAddr) -> Result<(), i64> {
+    /// `Err` when the shared caps could not be read (Redis down): nothing is sent then.
+    pub async fn check_delivery(
+        &self,
+        username: &str,
+        kind: Delivery,
+        ip: IpAddr,
+    ) -> Result<Result<(), i64>, StoreError> {
         let digest = self.digest(username);
         let deny = |limiter: &'static str, wait: i64| {
             self.metrics.rate_limited(limiter);
@@ -84,22 +90,25 @@ impl Protection {
             wait
         };
         if kind == Delivery::FirstFactorPhone {
-            self.phone
-                .check(&digest)
-                .map_err(|w| deny("username_phone_cooldown", w))?;
+            if let Err(w) = self.phone.check(&digest).await? {
+                return Ok(Err(deny("username_phone_cooldown", w)));
+            }
         }
-        self.outstanding
+        if let Err(w) = self.outstanding.check(&digest).await? {
+            return Ok(Err(deny("username_deliveries_outstanding", w)));
+        }
+        Ok(self
+            .daily
             .check(&digest)
-            .map_err(|w| deny("username_deliveries_outstanding", w))?;
-        self.daily
-            .check(&digest)
-            .map_err(|w| deny("username_deliveries_daily", w))
+            .await?
+            .map_err(|w| deny("username_deliveries_daily", w)))
     }
 
     /// A passwordless authenticator-app start (no Okta call, a pending session).
-    pub fn check_free_start(&self, ip: IpAddr) -> Result<(), AppError> {
+    pub async fn check_free_start(&self, ip: IpAddr) -> Result<(), AppError> {
         self.free_starts
             .check("all")
+            .await?
             .map_err(|wait| self.deny("free_starts", wait, None, ip))
     }
 }

@@ -2,6 +2,8 @@
 //! has expired and `/userinfo` fetched once per token (kept in the session, so later views
 //! cost no Okta call); token revocation; sign-out and sign-out everywhere.
 
+use std::sync::Arc;
+
 use super::super::error::AppError;
 use super::super::session::{Current, Record, SignedIn, User};
 use super::super::Portal;
@@ -57,7 +59,7 @@ pub async fn userinfo(
     let info = updated.userinfo.clone();
     // Only over the session as it still is: signed out meanwhile, it stays gone, and
     // tokens renewed for it here are revoked rather than left live and unrecorded.
-    let updated = Record::SignedIn(Box::new(updated));
+    let updated = Record::SignedIn(Arc::new(updated));
     if !app.sessions.update(id, &updated).await? {
         if let (false, Record::SignedIn(renewed)) = (fresh, &updated) {
             revoke(app, renewed).await;

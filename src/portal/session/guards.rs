@@ -87,7 +87,7 @@ impl<'r> FromRequest<'r> for User<'r> {
                 if let Some(sessions) = req.rocket().state::<Arc<Sessions>>() {
                     // Most requests only read: the copy and the write happen once a minute.
                     if sessions.clock().now() - session.last_seen >= TOUCH_EVERY {
-                        let mut record = Record::SignedIn(Box::new(session.clone()));
+                        let mut record = Record::SignedIn(Arc::new(session.clone()));
                         if let Err(e) = sessions.touch(id, &mut record).await {
                             return Outcome::Error((Status::ServiceUnavailable, e));
                         }

@@ -199,11 +199,12 @@ impl Sessions {
         match stored {
             Record::SignedIn(s) => {
                 if let Some(hit) = self.opened.get(key, &s) {
-                    return Some(Record::SignedIn(Box::new(hit)));
+                    return Some(Record::SignedIn(hit));
                 }
-                let opened = self.sealer.open(key, &s).ok()?;
-                self.opened.put(key, s.access_token.expose(), &opened);
-                Some(Record::SignedIn(Box::new(opened)))
+                let opened = Arc::new(self.sealer.open(key, &s).ok()?);
+                self.opened
+                    .put(key, s.access_token.expose(), opened.clone());
+                Some(Record::SignedIn(opened))
             }
             Record::PreAuth(p) => self.sealer.open_pending(key, &p).ok().map(Record::PreAuth),
         }
@@ -214,7 +215,7 @@ impl Sessions {
             Record::SignedIn(s) => self
                 .sealer
                 .seal(key, s)
-                .map(|s| Record::SignedIn(Box::new(s))),
+                .map(|s| Record::SignedIn(Arc::new(s))),
             Record::PreAuth(p) => self.sealer.seal_pending(key, p).map(Record::PreAuth),
         };
         sealed.map_err(|e| StoreError(e.to_string()))
@@ -257,7 +258,7 @@ impl Sessions {
         let now = self.clock.now();
         let last_seen = match record {
             Record::PreAuth(p) => &mut p.last_seen,
-            Record::SignedIn(s) => &mut s.last_seen,
+            Record::SignedIn(s) => &mut Arc::make_mut(s).last_seen,
         };
         if now - *last_seen >= TOUCH_EVERY {
             *last_seen = now;
@@ -270,7 +271,7 @@ impl Sessions {
     pub async fn create_signed_in(&self, session: SignedIn) -> Result<String, StoreError> {
         let id = Self::new_id();
         let key = self.key_of(&id);
-        let record = Record::SignedIn(Box::new(session));
+        let record = Record::SignedIn(Arc::new(session));
         let stored = self.sealed(&key, &record)?;
         self.store.save(&key, &stored, self.ttl(&record)).await?;
         Ok(id)
@@ -286,7 +287,7 @@ impl Sessions {
                 let (idle, absolute) = self.limits(&Record::SignedIn(s.clone()));
                 if now - s.last_seen < idle && now - s.created_at < absolute && s.user_id == user_id
                 {
-                    out.push((key, *s));
+                    out.push((key, Arc::unwrap_or_clone(s)));
                 }
             }
         }

@@ -1,5 +1,7 @@
 //! What a session holds. Everything is server-side; the browser holds only the opaque id.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -18,7 +20,7 @@ pub enum Record {
     #[serde(rename = "Pending")]
     PreAuth(PreAuth),
     /// A signed-in user.
-    SignedIn(Box<SignedIn>),
+    SignedIn(Arc<SignedIn>),
 }
 
 impl Record {

@@ -21,6 +21,7 @@ use redis::{AsyncCommands, Script};
 
 use super::record::Record;
 use super::store::{LeaseToken, SessionKey, SessionStore, StoreError};
+use crate::portal::stores::idempotent;
 
 /// Writes a session and keeps its user's index (and the index's TTL) right, atomically.
 /// KEYS: session, [index]. ARGV: json, ttl (s), member, "create" | "update". An update
@@ -129,8 +130,13 @@ impl RedisStore {
             script.key(self.user(user));
         }
         script.arg(json).arg(ttl_secs.max(1)).arg(&key.0).arg(mode);
-        let mut conn = self.conn.clone();
-        let written: i64 = script.invoke_async(&mut conn).await.map_err(err)?;
+        // The same value and TTL written twice is written once.
+        let written: i64 = idempotent(&self.conn, |mut conn| {
+            let script = &script;
+            async move { script.invoke_async(&mut conn).await }
+        })
+        .await
+        .map_err(err)?;
         Ok(written == 1)
     }
 }
@@ -138,8 +144,13 @@ impl RedisStore {
 #[async_trait]
 impl SessionStore for RedisStore {
     async fn load(&self, key: &SessionKey) -> Result<Option<Record>, StoreError> {
-        let mut conn = self.conn.clone();
-        let json: Option<String> = conn.get(self.session(key)).await.map_err(err)?;
+        let session = self.session(key);
+        let json: Option<String> = idempotent(&self.conn, |mut conn| {
+            let session = &session;
+            async move { conn.get(session).await }
+        })
+        .await
+        .map_err(err)?;
         match json {
             Some(j) => serde_json::from_str(&j).map(Some).map_err(err),
             None => Ok(None),
@@ -167,29 +178,47 @@ impl SessionStore for RedisStore {
     }
 
     async fn delete(&self, key: &SessionKey) -> Result<(), StoreError> {
-        let mut conn = self.conn.clone();
-        let json: Option<String> = redis::cmd("GETDEL")
-            .arg(self.session(key))
-            .query_async(&mut conn)
-            .await
-            .map_err(err)?;
+        let session = self.session(key);
+        let json: Option<String> = idempotent(&self.conn, |mut conn| {
+            let session = &session;
+            async move {
+                redis::cmd("GETDEL")
+                    .arg(session)
+                    .query_async(&mut conn)
+                    .await
+            }
+        })
+        .await
+        .map_err(err)?;
         let user = json
             .and_then(|j| serde_json::from_str::<Record>(&j).ok())
             .and_then(|r| r.user_id().map(str::to_string));
         if let Some(user) = user {
-            let _: i64 = conn.srem(self.user(&user), &key.0).await.map_err(err)?;
+            let index = self.user(&user);
+            let _: i64 = idempotent(&self.conn, |mut conn| {
+                let index = &index;
+                async move { conn.srem(index, &key.0).await }
+            })
+            .await
+            .map_err(err)?;
         }
         Ok(())
     }
 
     async fn user_sessions(&self, user: &str) -> Result<Vec<SessionKey>, StoreError> {
-        let mut conn = self.conn.clone();
-        let keys: Vec<String> = MEMBERS
-            .key(self.user(user))
-            .arg(format!("{}s:", self.prefix))
-            .invoke_async(&mut conn)
-            .await
-            .map_err(err)?;
+        let (index, sessions) = (self.user(user), format!("{}s:", self.prefix));
+        let keys: Vec<String> = idempotent(&self.conn, |mut conn| {
+            let (index, sessions) = (&index, &sessions);
+            async move {
+                MEMBERS
+                    .key(index)
+                    .arg(sessions)
+                    .invoke_async(&mut conn)
+                    .await
+            }
+        })
+        .await
+        .map_err(err)?;
         Ok(keys.into_iter().map(SessionKey).collect())
     }
 
@@ -209,13 +238,21 @@ impl SessionStore for RedisStore {
     }
 
     async fn release(&self, name: &str, token: &LeaseToken) -> Result<bool, StoreError> {
-        let mut conn = self.conn.clone();
-        let deleted: i64 = RELEASE
-            .key(self.lease(name))
-            .arg(&token.0)
-            .invoke_async(&mut conn)
-            .await
-            .map_err(err)?;
+        // Run twice, a release that took effect answers "not held" the second time: the
+        // lease is gone either way.
+        let lease = self.lease(name);
+        let deleted: i64 = idempotent(&self.conn, |mut conn| {
+            let lease = &lease;
+            async move {
+                RELEASE
+                    .key(lease)
+                    .arg(&token.0)
+                    .invoke_async(&mut conn)
+                    .await
+            }
+        })
+        .await
+        .map_err(err)?;
         Ok(deleted == 1)
     }
 
@@ -225,14 +262,20 @@ impl SessionStore for RedisStore {
         token: &LeaseToken,
         ttl_ms: i64,
     ) -> Result<bool, StoreError> {
-        let mut conn = self.conn.clone();
-        let extended: i64 = EXTEND
-            .key(self.lease(name))
-            .arg(&token.0)
-            .arg(ttl_ms.max(1))
-            .invoke_async(&mut conn)
-            .await
-            .map_err(err)?;
+        let lease = self.lease(name);
+        let extended: i64 = idempotent(&self.conn, |mut conn| {
+            let lease = &lease;
+            async move {
+                EXTEND
+                    .key(lease)
+                    .arg(&token.0)
+                    .arg(ttl_ms.max(1))
+                    .invoke_async(&mut conn)
+                    .await
+            }
+        })
+        .await
+        .map_err(err)?;
         Ok(extended == 1)
     }
 

@@ -332,9 +332,13 @@ mod tests {
     fn a_plaintext_record_from_before_sealing_does_not_open() {
         let sealer = Sealer::new(b"secret");
         assert!(sealer.open(&key("k1"), &session()).is_err());
-        assert!(is_plaintext(&Record::SignedIn(Box::new(session()))));
+        assert!(is_plaintext(&Record::SignedIn(std::sync::Arc::new(
+            session()
+        ))));
         let sealed = sealer.seal(&key("k1"), &session()).unwrap();
-        assert!(!is_plaintext(&Record::SignedIn(Box::new(sealed))));
+        assert!(!is_plaintext(&Record::SignedIn(std::sync::Arc::new(
+            sealed
+        ))));
     }
 
     #[test]

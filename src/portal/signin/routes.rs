@@ -117,7 +117,7 @@ fn factor_page(v: Visitor<'_>) -> Reply {
 
 #[post("/signin/factor", data = "<form>")]
 async fn factor_submit(form: CsrfForm<FactorForm>, v: Visitor<'_>) -> Result<Reply, AppError> {
-    v.check_ip(Action::Code)?;
+    v.check_ip(Action::Code).await?;
     let id = &form.session_id;
     let recovery = v
         .flow()
@@ -152,7 +152,7 @@ fn verify_page(v: Visitor<'_>) -> Reply {
 
 #[post("/signin/verify", data = "<form>")]
 async fn verify_submit(form: CsrfForm<CodeForm>, v: Visitor<'_>) -> Result<Reply, AppError> {
-    v.check_ip(Action::Code)?;
+    v.check_ip(Action::Code).await?;
     let id = &form.session_id;
     let event = Event::SubmitCode(form.code());
     let (status, message, flow) = match v.app.signin.drive(v.attempt(id), event).await? {
@@ -177,7 +177,7 @@ async fn wait_page(v: Visitor<'_>) -> Result<Reply, AppError> {
     let Some(id) = v.current.id.clone() else {
         return Ok(v.see_page(Page::Signin));
     };
-    v.check_ip(Action::Poll)?;
+    v.check_ip(Action::Poll).await?;
     if v.flow().is_none() {
         return Ok(match v.current.signed_in() {
             Some(_) => see(v.url("/account")),
@@ -215,7 +215,7 @@ async fn wait_status(v: Visitor<'_>) -> Result<Json<WaitStatus>, AppError> {
     let Some(id) = v.current.id.clone() else {
         return Ok(state("expired", signin));
     };
-    v.check_ip(Action::Poll)?;
+    v.check_ip(Action::Poll).await?;
     if v.current.signed_in().is_some() {
         return Ok(state("approved", &v.landing(String::new())));
     }
@@ -239,7 +239,7 @@ async fn wait_status(v: Visitor<'_>) -> Result<Json<WaitStatus>, AppError> {
 
 #[post("/signin/resend", data = "<form>")]
 async fn resend(form: CsrfForm<EmptyForm>, v: Visitor<'_>) -> Result<Reply, AppError> {
-    v.check_ip(Action::Resend)?;
+    v.check_ip(Action::Resend).await?;
     v.drive(&form.session_id, Event::Resend).await
 }
 

@@ -66,7 +66,7 @@ impl SigninService {
         input: PasswordInput,
     ) -> Result<Driven, AppError> {
         let ip = super::shield::client_ip(attempt.ctx);
-        self.protection.check_ip(ip, Action::SignIn)?;
+        self.protection.check_ip(ip, Action::SignIn).await?;
         let name = input.username.clone();
         let device = self.protection.has_device_cookie(attempt.jar, &name);
         // Held until the outcome is recorded below (it counts against the budget meanwhile).
@@ -107,9 +107,11 @@ impl SigninService {
         username: String,
     ) -> Result<Driven, AppError> {
         let ip = super::shield::client_ip(attempt.ctx);
-        self.protection.check_ip(ip, Action::SignIn)?;
+        self.protection.check_ip(ip, Action::SignIn).await?;
         let device = self.protection.has_device_cookie(attempt.jar, &username);
-        self.protection.check_username(&username, device, ip)?;
+        self.protection
+            .check_username(&username, device, ip)
+            .await?;
         self.drive(attempt, Event::StartRecovery { username }).await
     }
 
@@ -120,12 +122,13 @@ impl SigninService {
         input: PasswordlessInput,
     ) -> Result<Driven, AppError> {
         let ip = super::shield::client_ip(attempt.ctx);
-        self.protection.check_ip(ip, Action::SignIn)?;
+        self.protection.check_ip(ip, Action::SignIn).await?;
         let device = self
             .protection
             .has_device_cookie(attempt.jar, &input.username);
         self.protection
-            .check_username(&input.username, device, ip)?;
+            .check_username(&input.username, device, ip)
+            .await?;
         let event = Event::StartPasswordless {
             username: input.username,
             method: input.method,

@@ -47,9 +47,10 @@ impl SigninService {
                     // Deliveries are capped per username before they reach Okta, for
                     // every name alike; a refusal reads as Okta's own rate limit.
                     if let (Some(kind), Some(user)) = (delivery(&call), username.as_deref()) {
-                        if let Err(wait) =
-                            self.protection
-                                .check_delivery(user, kind, client_ip(attempt.ctx))
+                        if let Err(wait) = self
+                            .protection
+                            .check_delivery(user, kind, client_ip(attempt.ctx))
+                            .await?
                         {
                             let reset = Some(clock.now() + wait);
                             event = Event::Answer(Answer::RateLimited { reset });

@@ -41,7 +41,7 @@ impl SigninService {
         match event {
             Event::StartPasswordless { method, .. } => {
                 if *method == Method::Otp {
-                    self.protection.check_free_start(ip)?;
+                    self.protection.check_free_start(ip).await?;
                 }
                 shielding.floor = true;
             }
