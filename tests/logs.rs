@@ -1,6 +1,7 @@
 //! What the portal logs: with a JSON subscriber at TRACE capturing every `tracing` event
 //! (the portal's and its dependencies'), a full MFA sign-in, a sign-out and a second
-//! sign-in with an authenticator code leave no password, code, token, session id,
+//! sign-in with an authenticator code, and a password recovery (a wrong code, a refused
+//! and a good new password) leave no password, code, token, session id,
 //! `mfa_token`, `oob_code` or raw username in the output, and do leave audit events.
 //!
 //! Rocket logs through the `log` crate; its records are captured too, at Rocket's
@@ -61,6 +62,142 @@ async fn flow_secrets(p: &Portal) -> Vec<String> {
         }
         other => panic!("not at the code step: {other:?}"),
     }
+}
+
+/// A password recovery by email code: a wrong code, a password the policy refuses, then
+/// a good one; every secret it saw goes to `secrets`.
+async fn recover(p: &Portal, user: &str, secrets: &mut Vec<String>) {
+    p.get("/recover").await;
+    p.post("/recover", &[("username", user)])
+        .await
+        .assert_redirect("/signin/factor");
+    p.get("/signin/factor").await;
+    p.post("/signin/factor", &[("factor", "email")])
+        .await
+        .assert_redirect("/signin/verify");
+    p.get("/signin/verify").await;
+    secrets.extend(flow_secrets(p).await);
+    // (The control API's `?user=` would log the name: the newest message is bob's.)
+    let code = p.emu_get("/emulator/outbox").await[0]["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let wrong = if code == "135792" { "246801" } else { "135792" };
+    assert_eq!(
+        p.post("/signin/verify", &[("code", wrong)]).await.status,
+        401
+    );
+    p.post("/signin/verify", &[("code", &code)])
+        .await
+        .assert_redirect("/recover/password");
+    secrets.extend([code, wrong.to_string()]);
+    let sid = p.session_id().unwrap();
+    let Some(Record::PreAuth(pre)) = p.record_of(&sid).await else {
+        panic!("a recovery in progress")
+    };
+    let Some(Step::NewPassword { token, .. }) = pre.flow.map(|f| f.step) else {
+        panic!("at the new-password step")
+    };
+    secrets.push(token.access_token);
+    p.get("/recover/password").await;
+    let weak = "weakpassword";
+    let page = p
+        .post(
+            "/recover/password",
+            &[("new_password", weak), ("confirm_password", weak)],
+        )
+        .await;
+    assert_eq!(page.status, 422);
+    let good = "Recovered-Passw0rd";
+    p.post(
+        "/recover/password",
+        &[("new_password", good), ("confirm_password", good)],
+    )
+    .await
+    .assert_redirect("/signin");
+    secrets.extend([weak.to_string(), good.to_string()]);
+}
+
+/// Signs bob in with the recovered password, then the account's self-service.
+async fn account(p: &Portal, user: &str, secrets: &mut Vec<String>) {
+    p.password_step(user, "Recovered-Passw0rd")
+        .await
+        .assert_redirect("/signin/factor");
+    p.get("/signin/factor").await;
+    p.post("/signin/factor", &[("factor", "otp")]).await;
+    p.get("/signin/verify").await;
+    p.advance(30).await; // a TOTP step not used before (no replay)
+    let totp = p.totp().await;
+    p.post("/signin/verify", &[("code", &totp)])
+        .await
+        .assert_redirect("/account");
+    p.get("/account").await;
+    let number = "+15550100188";
+    p.post("/account/phones", &[("phone_number", number)])
+        .await
+        .assert_redirect("/account?done=phone_added");
+    let page = p.get("/account").await;
+    let id = page
+        .body
+        .split("name=\"id\" value=\"")
+        .nth(2)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the new phone's id")
+        .to_string();
+    p.advance(30).await;
+    p.post(
+        "/account/phones/challenge",
+        &[("id", &id), ("method", "sms")],
+    )
+    .await
+    .assert_redirect("/account?done=code_sent");
+    let code = p.emu_get("/emulator/outbox").await[0]["code"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    p.get("/account").await;
+    p.post("/account/phones/verify", &[("id", &id), ("code", &code)])
+        .await
+        .assert_redirect("/account?done=phone_verified");
+    p.get("/account").await;
+    p.post("/account/phones/remove", &[("id", &id)])
+        .await
+        .assert_redirect("/account?done=phone_removed");
+    p.get("/account").await;
+    let changed = "Changed-Passw0rd-1";
+    p.post(
+        "/account/password",
+        &[
+            ("current_password", "Recovered-Passw0rd"),
+            ("new_password", changed),
+            ("confirm_password", changed),
+        ],
+    )
+    .await
+    .assert_redirect("/account?done=password_changed");
+    p.get("/account").await;
+    p.advance(16 * 60).await;
+    let stepped = "Stepped-Passw0rd-2";
+    p.post(
+        "/account/password",
+        &[
+            ("current_password", changed),
+            ("new_password", stepped),
+            ("confirm_password", stepped),
+        ],
+    )
+    .await
+    .assert_redirect("/signin?return_to=%2Faccount%2Fresume&step_up=account");
+    secrets.extend([
+        totp,
+        number.to_string(),
+        "5550100188".to_string(),
+        code,
+        changed.to_string(),
+        stepped.to_string(),
+    ]);
+    let s = p.signed_in().await.expect("still signed in");
+    secrets.push(s.access_token.expose().to_string());
 }
 
 /// Signs out from the account page; answers the tokens and session id it had.
@@ -153,6 +290,15 @@ async fn no_secrets_in_logs() {
     assert_eq!(page.status, 401);
     secrets.push("Wr0ng-Passw0rd!".into());
 
+    // Forgot password: an email code (a wrong one first), a refused and a good new one.
+    p.advance(1).await;
+    recover(&p, user, &mut secrets).await;
+
+    // The account page: a phone added, texted a code, verified and removed; the password
+    // changed; then, 16 minutes on, a change that steps up first.
+    p.advance(1).await;
+    account(&p, user, &mut secrets).await;
+
     let logs = capture.text();
     assert!(!logs.is_empty());
     for line in logs.lines() {
@@ -191,7 +337,15 @@ async fn no_secrets_in_logs() {
         .iter()
         .filter_map(|v| v["fields"]["outcome"].as_str())
         .collect();
-    for expected in ["succeeded", "invalid_code", "invalid_credentials"] {
+    for expected in [
+        "succeeded",
+        "invalid_code",
+        "invalid_credentials",
+        "weak_password",
+        "password_reset",
+        "phone_verified",
+        "step_up",
+    ] {
         assert!(outcomes.contains(&expected), "{expected} in {outcomes:?}");
     }
     assert!(

@@ -53,6 +53,7 @@ fn signed_in(user: &str, token: &str) -> Record {
         remember: false,
         device: None,
         ip: None,
+        pending: None,
     }))
 }
 

@@ -101,6 +101,17 @@ impl OktaClient {
     }
 }
 
+/// A recovery flow's token response: the access token only (no ID token is asked for).
+pub(super) fn recovery_token(body: &Value) -> Answer {
+    match body["access_token"].as_str().filter(|s| !s.is_empty()) {
+        Some(token) => Answer::Recovered {
+            access_token: Secret::new(token.to_string()),
+            expires_in: numbers::access_token_lifetime(&body["expires_in"]),
+        },
+        None => Answer::Upstream(Upstream::Malformed),
+    }
+}
+
 /// A successful `/challenge` or `/primary-authenticate` answer: `None` when it cannot be
 /// used safely (no `oob_code`, an unknown channel or binding, a transfer without a code).
 pub(super) fn parse_challenge(body: &Value, requested_channel: &str) -> Option<Challenge> {

@@ -18,6 +18,8 @@
 //! - `grants`: the calls of the sign-in flows, token renewal and revocation;
 //! - `answer`: reading Okta's answer bodies into an [`Answer`];
 //! - `userinfo`: `/userinfo`, typed and checked against the session's subject;
+//! - `myaccount`: the MyAccount API (password, phones, authenticators) and its step-up
+//!   challenge;
 //! - `outcome` and `numbers`: the result types, and Okta's numbers bounded;
 //! - `idtoken` and `ceiling`: ID-token validation and the local ceiling toward Okta.
 
@@ -27,6 +29,7 @@ mod client_auth;
 mod discovery;
 mod grants;
 pub mod idtoken;
+pub mod myaccount;
 mod numbers;
 mod outcome;
 mod transport;
@@ -42,6 +45,7 @@ pub use ceiling::{Bucket, Ceiling, FleetRate, Priority};
 pub use client_auth::ClientAuth;
 pub use discovery::Endpoints;
 pub use grants::RevokeError;
+pub use myaccount::{AccountError, PasswordRules, StepUpChallenge};
 pub use outcome::{Answer, BindingMethod, Challenge, IdClaims, TokenSet, Upstream};
 pub(crate) use transport::transport_error;
 pub use userinfo::{UserInfo, UserinfoError};
@@ -74,6 +78,9 @@ pub struct CallContext {
     pub priority: Priority,
     /// Sent as `acr_values` (the same on every call of a flow, as Okta requires).
     pub acr_values: Option<String>,
+    /// A password recovery: `intent=recovery` and the recovery scope instead of the
+    /// configured ones; a success is a recovery token, not a sign-in.
+    pub recovery: bool,
 }
 
 /// The portal's client of one Okta authorization server.

@@ -166,6 +166,18 @@ pub enum Answer {
         /// When calls may pass again (epoch seconds).
         until: i64,
     },
+    /// A recovery flow's factor was proven: a token for the MyAccount password only
+    /// (no ID token, no refresh token; never a session's).
+    Recovered {
+        /// The recovery access token.
+        access_token: Secret,
+        /// Its lifetime in seconds.
+        expires_in: i64,
+    },
+    /// MyAccount replaced the password.
+    PasswordChanged,
+    /// MyAccount refused the new password: the policy rules it breaks.
+    PasswordRejected(crate::okta::PasswordRules),
     /// Okta could not be used.
     Upstream(Upstream),
 }
@@ -187,6 +199,9 @@ impl Answer {
             Answer::PolicyDenied => "policy_denied",
             Answer::RateLimited { .. } => "rate_limited",
             Answer::HeldBack { .. } => "held_back",
+            Answer::Recovered { .. } => "recovered",
+            Answer::PasswordChanged => "password_changed",
+            Answer::PasswordRejected(_) => "password_rejected",
             Answer::Upstream(_) => "upstream_error",
         }
     }

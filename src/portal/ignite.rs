@@ -88,9 +88,15 @@ async fn embedded_emulator(config: &mut Config) -> Result<okta_emulator::Running
     config.okta.client_secret = Some(crate::config::Secret::new(
         okta_emulator::DEMO_CLIENT_SECRET,
     ));
-    // The demo org issues its users' groups under the `groups` scope.
-    if !config.okta.scopes.split_whitespace().any(|s| s == "groups") {
-        config.okta.scopes.push_str(" groups");
+    // The demo org issues its users' groups under the `groups` scope, and its tokens
+    // reach MyAccount (the account page's sign-in methods and password) with its scopes.
+    let extra =
+        std::iter::once("groups").chain(crate::okta::myaccount::SESSION_SCOPES.iter().copied());
+    for scope in extra {
+        if !config.okta.scopes.split_whitespace().any(|s| s == scope) {
+            config.okta.scopes.push(' ');
+            config.okta.scopes.push_str(scope);
+        }
     }
     Ok(running)
 }

@@ -184,6 +184,7 @@ impl Installation {
             .manage(Arc::new(self.gateway))
             .manage(Arc::new(self.proxies))
             .mount(at.as_str(), signin::routes::routes())
+            .mount(at.as_str(), signin::recover::routes())
             .mount(at.as_str(), account::routes())
             .mount(at.as_str(), ops::routes())
             .mount(at.as_str(), gateway::routes())

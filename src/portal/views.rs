@@ -179,9 +179,20 @@ pub fn notice_text(notice: Notice) -> (String, &'static str) {
         Notice::ConfirmIdentity => {
             "To open this page, please confirm it's you: sign in again.".to_string()
         }
+        Notice::PasswordChanged => {
+            "Your password has been changed. Sign in with your new password.".to_string()
+        }
+        Notice::ConfirmChange => {
+            "To make this change, please confirm it's you: sign in again. Your change is kept and goes on afterwards."
+                .to_string()
+        }
     };
     let kind = match notice {
-        Notice::CodeSent | Notice::CodeResent | Notice::SignedOut | Notice::Cancelled => "info",
+        Notice::CodeSent
+        | Notice::CodeResent
+        | Notice::SignedOut
+        | Notice::Cancelled
+        | Notice::PasswordChanged => "info",
         _ => "warning",
     };
     (text, kind)

@@ -145,6 +145,11 @@ impl Portal {
         config.okta.client_id = Some(DEMO_CLIENT_ID.into());
         config.okta.client_secret = Some(Secret::new(DEMO_CLIENT_SECRET));
         config.okta.timeout_ms = 1500;
+        // As the embedded demo asks: the account page's MyAccount scopes.
+        for scope in direct_signin::okta::myaccount::SESSION_SCOPES {
+            config.okta.scopes.push(' ');
+            config.okta.scopes.push_str(scope);
+        }
         config.session.secret = Some(Secret::new("test-secret-test-secret-test-secret!"));
         tweak(&mut config);
         config.validate(false).expect("valid test configuration");

@@ -13,9 +13,12 @@
 //! - `protections`: CSRF, cross-site POSTs, `return_to`, malformed input;
 //! - `edges`: hostile `return_to` values, `X-Forwarded-For` with ports and brackets,
 //!   Unicode spellings of one username, `/metrics` behind its allow-list;
-//! - `gateway`: `/auth` for reverse proxies, its rules, headers and assertion.
+//! - `gateway`: `/auth` for reverse proxies, its rules, headers and assertion;
+//! - `recovery`: forgot password, by every factor, with its decoys and limiters;
+//! - `account_methods`: change password, phones, and the MyAccount step-up.
 
 mod abuse;
+mod account_methods;
 mod common;
 mod edges;
 mod faults;
@@ -24,6 +27,7 @@ mod gateway;
 mod id_tokens;
 mod ops;
 mod protections;
+mod recovery;
 mod sessions;
 mod shield;
 mod steps;

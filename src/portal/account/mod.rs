@@ -1,7 +1,12 @@
 //! The pages around sign-in: the anonymous home, the protected account page (claims,
-//! `amr`, active sessions, `/userinfo`), sign-out and sign-out everywhere. Handlers are
+//! `amr`, active sessions, `/userinfo`, sign-in methods and password from MyAccount),
+//! sign-out and sign-out everywhere; [`methods`] and [`actions`]: the self-service
+//! forms and their MyAccount calls, with the step-up that [`pending`] carries across. Handlers are
 //! thin; the work is in [`service`], the page contexts in [`views`].
 
+pub mod actions;
+pub mod methods;
+pub mod pending;
 pub mod service;
 pub mod views;
 
@@ -19,19 +24,21 @@ use super::views::Reply;
 use super::Portal;
 
 /// `value` percent-encoded for a query (`/account` → `%2Faccount`).
-fn encode(value: &str) -> String {
+pub(crate) fn encode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 /// The home, account and sign-out routes.
 pub fn routes() -> Vec<Route> {
-    routes![
+    let mut all = routes![
         home,
         account,
         account_anonymous,
         signout,
         signout_everywhere
-    ]
+    ];
+    all.extend(methods::routes());
+    all
 }
 
 #[get("/")]
@@ -39,11 +46,9 @@ fn home(_activity: Option<User<'_>>, v: Visitor<'_>) -> Reply {
     views::home(v.app, v.current)
 }
 
-#[get("/account")]
-async fn account(user: User<'_>, v: Visitor<'_>) -> Result<Reply, AppError> {
-    let info = service::userinfo(v.app, user.id, user.session).await?;
-    let sessions = v.app.sessions.of_user(&user.session.user_id).await?;
-    Ok(views::account(v.app, &user, info, sessions))
+#[get("/account?<done>")]
+async fn account(done: Option<&str>, user: User<'_>, v: Visitor<'_>) -> Result<Reply, AppError> {
+    views::account_with(&v, &user, rocket::http::Status::Ok, done, None).await
 }
 
 #[get("/account", rank = 2)]

@@ -4,6 +4,10 @@ use rocket::http::Status;
 use serde::Serialize;
 use serde_json::Value;
 
+use super::service;
+use crate::okta::myaccount::{Authenticator, Phone};
+use crate::portal::error::AppError;
+use crate::portal::guards::Visitor;
 use crate::portal::session::{Current, SessionKey, SignedIn, User};
 use crate::portal::views::{self, format_time, Reply};
 use crate::portal::Portal;
@@ -66,6 +70,102 @@ struct AccountPage<'a> {
     remember: bool,
     sessions: Vec<SessionRow>,
     userinfo: Option<Vec<Claim>>,
+    methods: Option<Methods>,
+    done: Option<&'static str>,
+    error: Option<FormError>,
+}
+
+/// A refused account form: which form, which field, the message (and a refused
+/// password's rules in words).
+#[derive(Clone, Debug, Serialize)]
+pub struct FormError {
+    /// `password` or `phone`.
+    pub form: &'static str,
+    /// The field in error (empty: the form as a whole).
+    pub field: &'static str,
+    /// The message.
+    pub message: &'static str,
+    /// A refused password's rules, in words.
+    pub rules: Vec<String>,
+}
+
+impl FormError {
+    /// An error beside `field` of `form`.
+    pub fn new(form: &'static str, field: &'static str, message: &'static str) -> Self {
+        FormError {
+            form,
+            field,
+            message,
+            rules: Vec::new(),
+        }
+    }
+
+    /// With a refused password's rules.
+    pub fn with_rules(mut self, rules: Vec<String>) -> Self {
+        self.rules = rules;
+        self
+    }
+}
+
+/// The user's sign-in methods from MyAccount.
+#[derive(Serialize)]
+struct Methods {
+    authenticators: Vec<Authenticator>,
+    phones: Vec<Phone>,
+}
+
+/// The line shown after an account action.
+fn done_text(done: &str) -> Option<&'static str> {
+    Some(match done {
+        "password_changed" => "Your password has been changed.",
+        "phone_added" => "Phone added. Send it a code and enter it to verify the number.",
+        "code_sent" => "We sent a code to that phone.",
+        "phone_verified" => "Phone verified: you can now sign in with it.",
+        "phone_removed" => "Phone removed.",
+        _ => return None,
+    })
+}
+
+/// The account page: every panel, an action's result line and a refused form's error.
+pub async fn account_with(
+    v: &Visitor<'_>,
+    user: &User<'_>,
+    status: Status,
+    done: Option<&str>,
+    error: Option<FormError>,
+) -> Result<Reply, AppError> {
+    let info = service::userinfo(v.app, user.id, user.session).await?;
+    let sessions = v.app.sessions.of_user(&user.session.user_id).await?;
+    let token = user.session.access_token.expose();
+    let okta = &v.app.signin.okta;
+    let (authenticators, phones) = tokio::join!(okta.authenticators(token), okta.phones(token));
+    let methods = match (authenticators, phones) {
+        (Ok(authenticators), Ok(phones)) => Some(Methods {
+            authenticators,
+            phones,
+        }),
+        (a, p) => {
+            let why = a.err().or(p.err()).map(|e| e.label()).unwrap_or_default();
+            tracing::warn!(
+                error = why,
+                "the sign-in methods could not be read from MyAccount"
+            );
+            None
+        }
+    };
+    let extra = Extra {
+        methods,
+        done: done.and_then(done_text),
+        error,
+    };
+    Ok(account(v.app, user, info, sessions, status, extra))
+}
+
+/// What the account page shows besides the session's own facts.
+struct Extra {
+    methods: Option<Methods>,
+    done: Option<&'static str>,
+    error: Option<FormError>,
 }
 
 /// `/userinfo`'s claims as rows of text.
@@ -86,11 +186,13 @@ fn claims(info: Value) -> Vec<Claim> {
 
 /// The account page: the user's claims, Okta's `/userinfo` answer (`None`: not available) and the
 /// user's active sessions.
-pub fn account(
+fn account(
     app: &Portal,
     user: &User<'_>,
     info: Option<Value>,
     sessions: Vec<(SessionKey, SignedIn)>,
+    status: Status,
+    extra: Extra,
 ) -> Reply {
     let s = user.session;
     let current_key = app.sessions.key_of(user.id);
@@ -116,10 +218,13 @@ pub fn account(
         remember: s.remember,
         sessions,
         userinfo: info.map(claims),
+        methods: extra.methods,
+        done: extra.done,
+        error: extra.error,
     };
     let csrf = app.sessions.csrf_token(user.id);
     Reply::Page(
-        Status::Ok,
+        status,
         views::render("account", &app.brand, Some(&csrf), page),
     )
 }

@@ -273,6 +273,7 @@ mod tests {
             remember: false,
             device: None,
             ip: None,
+            pending: None,
         }
     }
 

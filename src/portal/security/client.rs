@@ -145,6 +145,7 @@ impl<'r> FromRequest<'r> for RequestContext {
             client_ip: ip,
             priority: Default::default(),
             acr_values: None,
+            recovery: false,
         }))
     }
 }

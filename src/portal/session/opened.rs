@@ -131,6 +131,7 @@ mod tests {
             remember: false,
             device: None,
             ip: None,
+            pending: None,
         }
     }
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::config::Secret;
+use crate::portal::account::pending::Pending;
 use crate::portal::signin::machine::{Flow, Notice};
 
 // A pending record (with its flow) is the larger one now; boxing it too would touch every
@@ -45,6 +46,9 @@ pub struct PreAuth {
     pub created_at: i64,
     /// When the visitor was last active (epoch seconds, written at most once a minute).
     pub last_seen: i64,
+    /// An account action waiting for this step-up sign-in (sealed at rest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<Pending>,
     /// In the stored form only: `flow` and `username` sealed (see [`super::seal`]), as the
     /// flow holds Okta's `mfa_token` and `oob_code`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -93,4 +97,7 @@ pub struct SignedIn {
     pub device: Option<String>,
     /// The client IP at sign-in, when known.
     pub ip: Option<String>,
+    /// An account action waiting for a step-up sign-in (sealed at rest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<Pending>,
 }

@@ -3,9 +3,10 @@
 //! Redis `SAVE`, a replica, a backup) holds no usable access or refresh token.
 //!
 //! What is sealed: in a signed-in record `access_token`, `refresh_token`, `userinfo` and the
-//! ID-token claims `name`, `email` and `preferred_username`; in a pre-sign-in record the
-//! flow (Okta's `mfa_token` and `oob_code`, the username, `return_to`) and the username
-//! kept for the form. What stays readable: the Okta user id (the per-user index needs it),
+//! ID-token claims `name`, `email` and `preferred_username`, and a pending account action;
+//! in a pre-sign-in record the flow (Okta's `mfa_token` and `oob_code`, a recovery token,
+//! the username, `return_to`), the username kept for the form and a pending account
+//! action. What stays readable: the Okta user id (the per-user index needs it),
 //! `amr`, `auth_time`, the timestamps, `remember`, the browser summary and IP shown in the
 //! list of sessions, the username's keyed digest, and a pending record's notice.
 //!
@@ -38,6 +39,7 @@ use sha2::Sha256;
 use super::record::{PreAuth, Record, SignedIn};
 use super::store::SessionKey;
 use crate::config::Secret;
+use crate::portal::account::pending::Pending;
 use crate::portal::signin::machine::Flow;
 
 /// The version prefix of a sealed value.
@@ -57,6 +59,8 @@ struct Vault {
     preferred_username: Option<String>,
     #[serde(default)]
     groups: Vec<String>,
+    #[serde(default)]
+    pending: Option<Pending>,
 }
 
 /// What a sealed pre-sign-in record holds.
@@ -64,6 +68,8 @@ struct Vault {
 struct PendingVault {
     flow: Option<Flow>,
     username: Option<String>,
+    #[serde(default)]
+    pending: Option<Pending>,
 }
 
 /// Seals and opens signed-in records with a key derived from `session.secret`.
@@ -136,7 +142,7 @@ impl Sealer {
     /// The form of a pre-sign-in record to store under `key`: its flow (with Okta's
     /// `mfa_token` and `oob_code`) and username sealed. One with neither is stored as is.
     pub fn seal_pending(&self, key: &SessionKey, pre: &PreAuth) -> Result<PreAuth, SealError> {
-        if pre.flow.is_none() && pre.username.is_none() {
+        if pre.flow.is_none() && pre.username.is_none() && pre.pending.is_none() {
             return Ok(PreAuth {
                 sealed: None,
                 ..pre.clone()
@@ -145,11 +151,13 @@ impl Sealer {
         let vault = PendingVault {
             flow: pre.flow.clone(),
             username: pre.username.clone(),
+            pending: pre.pending.clone(),
         };
         let plain = serde_json::to_vec(&vault).map_err(|_| SealError)?;
         Ok(PreAuth {
             flow: None,
             username: None,
+            pending: None,
             sealed: Some(self.seal_bytes(&Self::pending_aad(key, pre), &plain)?),
             ..pre.clone()
         })
@@ -159,7 +167,7 @@ impl Sealer {
     /// plaintext (written before sealing) or a seal that does not open under `key`.
     pub fn open_pending(&self, key: &SessionKey, stored: &PreAuth) -> Result<PreAuth, SealError> {
         let Some(sealed) = &stored.sealed else {
-            if stored.flow.is_none() && stored.username.is_none() {
+            if stored.flow.is_none() && stored.username.is_none() && stored.pending.is_none() {
                 return Ok(stored.clone());
             }
             return Err(SealError);
@@ -169,6 +177,7 @@ impl Sealer {
         Ok(PreAuth {
             flow: vault.flow,
             username: vault.username,
+            pending: vault.pending,
             sealed: None,
             ..stored.clone()
         })
@@ -187,6 +196,7 @@ impl Sealer {
             email: session.email.clone(),
             preferred_username: session.preferred_username.clone(),
             groups: session.groups.clone(),
+            pending: session.pending.clone(),
         };
         let plain = serde_json::to_vec(&vault).map_err(|_| SealError)?;
         let sealed = self.seal_bytes(&Self::aad(key, session), &plain)?;
@@ -198,6 +208,7 @@ impl Sealer {
         stored.email = None;
         stored.preferred_username = None;
         stored.groups = Vec::new();
+        stored.pending = None;
         Ok(stored)
     }
 
@@ -215,6 +226,7 @@ impl Sealer {
         session.email = vault.email;
         session.preferred_username = vault.preferred_username;
         session.groups = vault.groups;
+        session.pending = vault.pending;
         Ok(session)
     }
 }
@@ -257,6 +269,7 @@ mod tests {
             remember: false,
             device: None,
             ip: None,
+            pending: None,
         }
     }
 

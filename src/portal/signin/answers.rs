@@ -12,6 +12,7 @@ use super::views::{self, SigninView};
 use crate::portal::error::AppError;
 use crate::portal::guards::Visitor;
 use crate::portal::security::safe_return_to_under;
+use crate::portal::session::{PreAuth, Record};
 use crate::portal::views::Reply;
 
 /// A redirect to `path` (303 See Other, as Rocket's `Redirect::to` answers).
@@ -148,7 +149,8 @@ impl<'r> Visitor<'r> {
         Ok(match driven {
             Driven::Show(page) => self.see_page(page),
             Driven::SignedIn { return_to, .. } => see(self.landing(return_to)),
-            Driven::Restart(_) => self.see_page(Page::Signin),
+            Driven::Restart(_, page) => self.see_page(page),
+            Driven::Recovered => self.see_page(Page::Signin),
             Driven::Reject(_, flow) => self.see_page(Page::of(flow.as_ref())),
             Driven::Fail(f) => return Err(self.failure(f)),
             Driven::Busy => self.see_page(Page::of(self.flow())),
@@ -227,7 +229,10 @@ impl<'r> Visitor<'r> {
         let view = SigninView {
             username: self.signed_in_username().unwrap_or_default(),
             return_to,
-            notice: Some(Notice::ConfirmIdentity),
+            notice: Some(match step_up {
+                StepUp::Account => Notice::ConfirmChange,
+                _ => Notice::ConfirmIdentity,
+            }),
             error: None,
             remember: false,
             step_up: Some(step_up),
@@ -241,8 +246,32 @@ impl<'r> Visitor<'r> {
         mut input: I,
         step_up: Option<StepUp>,
     ) -> Result<I, AppError> {
+        // An account step-up carries its pending action, and asks Okta what it asked for.
+        let pending = match step_up {
+            Some(StepUp::Account) => self
+                .current
+                .signed_in()
+                .and_then(|s| s.pending.clone())
+                .or_else(|| self.current.pre_auth().and_then(|p| p.pending.clone())),
+            _ => None,
+        };
+        let acr_values = match &pending {
+            Some(p) => p.acr_values.clone(),
+            None => step_up.and_then(StepUp::acr_values),
+        };
+        let signed_in = self.current.signed_in().is_some();
         let username = self.begin_step_up(step_up).await?;
-        input.step_up(username, step_up.and_then(StepUp::acr_values));
+        if let (true, Some(pending), Some(id)) = (signed_in, pending, &self.current.id) {
+            let now = self.app.sessions.clock().now();
+            let pre = PreAuth {
+                pending: Some(pending),
+                created_at: now,
+                last_seen: now,
+                ..PreAuth::default()
+            };
+            self.app.sessions.save(id, &Record::PreAuth(pre)).await?;
+        }
+        input.step_up(username, acr_values);
         Ok(input)
     }
 

@@ -15,6 +15,9 @@ pub enum StepUp {
     Mfa,
     /// A sign-in fresher than the session's is needed.
     Fresh,
+    /// MyAccount refused an account action as the sign-in is too old: a fresh sign-in
+    /// with the `acr_values` Okta asked for (kept with the pending action), then the action.
+    Account,
 }
 
 /// The `acr_values` that ask Okta for two factors.
@@ -26,6 +29,7 @@ impl StepUp {
         match value? {
             "mfa" => Some(StepUp::Mfa),
             "fresh" => Some(StepUp::Fresh),
+            "account" => Some(StepUp::Account),
             _ => None,
         }
     }
@@ -35,6 +39,7 @@ impl StepUp {
         match self {
             StepUp::Mfa => "mfa",
             StepUp::Fresh => "fresh",
+            StepUp::Account => "account",
         }
     }
 

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::answers::{see, Again};
 use super::forms::{CodeForm, EmptyForm, FactorForm, PasswordForm, PasswordlessForm, StepUp};
-use super::machine::{Event, Notice, Page, Rejection};
+use super::machine::{Event, Method, Notice, Page, Rejection, Step, RECOVERY_METHODS};
 use super::service::Driven;
 use super::views;
 use crate::portal::abuse::Action;
@@ -119,7 +119,15 @@ fn factor_page(v: Visitor<'_>) -> Reply {
 async fn factor_submit(form: CsrfForm<FactorForm>, v: Visitor<'_>) -> Result<Reply, AppError> {
     v.check_ip(Action::Code).await?;
     let id = &form.session_id;
-    match form.validate(&v.app.second_factors) {
+    let recovery = v
+        .flow()
+        .is_some_and(|f| matches!(f.step, Step::ChooseRecovery { .. }));
+    let offered: &[Method] = if recovery {
+        &RECOVERY_METHODS
+    } else {
+        &v.app.second_factors
+    };
+    match form.validate(offered) {
         Ok(method) => v.drive(id, Event::ChooseFactor(method)).await,
         Err((_, message)) => Ok(match v.flow() {
             Some(flow) => {
@@ -222,7 +230,8 @@ async fn wait_status(v: Visitor<'_>) -> Result<Json<WaitStatus>, AppError> {
             }),
             Driven::Show(page) => state("approved", &v.url(page.path())),
             Driven::SignedIn { return_to, .. } => state("approved", &v.landing(return_to)),
-            Driven::Restart(Notice::Denied) => state("denied", signin),
+            Driven::Restart(Notice::Denied, page) => state("denied", &v.url(page.path())),
+            Driven::Restart(_, page) => state("expired", &v.url(page.path())),
             _ => state("expired", signin),
         },
     )

@@ -5,7 +5,7 @@ use rocket::http::Status;
 use serde::Serialize;
 
 use super::forms::{Invalid, StepUp};
-use super::machine::{CodeSource, Flow, Issued, Method, Notice, Step};
+use super::machine::{CodeSource, Flow, Issued, Method, Notice, Step, RECOVERY_METHODS};
 use crate::portal::views::{self, notice_text, Reply};
 use crate::portal::Portal;
 
@@ -118,9 +118,26 @@ struct FactorPage<'a> {
     username: &'a str,
     factors: Vec<Choice>,
     error: Option<&'a str>,
+    recovery: bool,
 }
 
-/// The factor choice; `None` when the flow is at another step.
+/// The methods the factor choice of `flow` offers (`None`: not at a choice).
+pub fn offered(app: &Portal, flow: &Flow) -> Option<Vec<Method>> {
+    match &flow.step {
+        Step::ChooseFactor { mfa, .. } => Some(
+            app.second_factors
+                .iter()
+                .copied()
+                .filter(|m| Some(*m) != mfa.first)
+                .collect(),
+        ),
+        Step::ChooseRecovery { .. } => Some(RECOVERY_METHODS.to_vec()),
+        _ => None,
+    }
+}
+
+/// The factor choice (of a second factor, or of a recovery's factor); `None` when the
+/// flow is at another step.
 pub fn factor(
     app: &Portal,
     id: &str,
@@ -128,14 +145,12 @@ pub fn factor(
     status: Status,
     error: Option<&str>,
 ) -> Option<Reply> {
-    let Step::ChooseFactor { mfa, .. } = &flow.step else {
-        return None;
-    };
-    let offered = app.second_factors.iter().copied();
+    let offered = offered(app, flow)?;
     let page = FactorPage {
         username: &flow.username,
-        factors: choices(offered.filter(|m| Some(*m) != mfa.first)),
+        factors: choices(offered.into_iter()),
         error,
+        recovery: matches!(flow.step, Step::ChooseRecovery { .. }),
     };
     Some(step_page(app, id, status, "factor", flow.notice, page))
 }

@@ -21,16 +21,39 @@ fn answer_in(mut flow: Flow, awaiting: Awaiting, outcome: Answer, now: i64) -> T
     use Answer as O;
     use Awaiting as A;
     match (awaiting, outcome) {
+        // A recovery never becomes a sign-in.
+        (
+            A::Code | A::Poll,
+            O::Recovered {
+                access_token,
+                expires_in,
+            },
+        ) if flow.intent == Intent::Recovery => {
+            flow.step = Step::NewPassword {
+                token: RecoveryToken {
+                    access_token: access_token.expose().to_string(),
+                },
+                deadline: now + expires_in.min(MFA_STEP_TTL * 2),
+            };
+            show(flow)
+        }
+        (_, O::Tokens(_)) if flow.intent == Intent::Recovery => dropped_malformed(),
+        (_, O::Recovered { .. }) => dropped_malformed(),
+        (A::Reset, O::PasswordChanged) => reset_done(flow),
+        (A::Reset, O::PasswordRejected(rules)) => {
+            keep(flow, Effect::Reject(Rejection::WeakPassword(rules)))
+        }
+        (A::Reset, O::Expired) => restart(flow, Notice::Expired),
         // The same whatever was asked.
         (_, O::Tokens(tokens)) => complete(flow, tokens),
         (_, O::MfaRequired { mfa_token }) => mfa_required(flow, mfa_token, now),
         // A passing fault while polling: try again at the next interval.
         (A::Poll, O::Upstream(_)) => poll_again(flow, now, None),
         (_, O::Upstream(e)) => fail(flow, Failure::Upstream(e)),
-        (A::FirstFactor | A::Code, O::RateLimited { reset }) => {
+        (A::FirstFactor | A::Code | A::Reset, O::RateLimited { reset }) => {
             fail(flow, Failure::RateLimited { reset })
         }
-        (A::FirstFactor | A::Code, O::HeldBack { until }) => {
+        (A::FirstFactor | A::Code | A::Reset, O::HeldBack { until }) => {
             fail(flow, Failure::HeldBack { until })
         }
         // Elsewhere the local ceiling's refusal is waited out like Okta's rate limit.
@@ -104,6 +127,29 @@ fn first_factor(flow: &Flow) -> bool {
             ..
         }
     )
+}
+
+/// An answer that must not be used (a recovery's token in a sign-in, or the reverse):
+/// the flow is dropped.
+fn dropped_malformed() -> Transition {
+    Transition {
+        flow: None,
+        effect: Effect::Fail(Failure::Upstream(Upstream::Malformed)),
+    }
+}
+
+/// The password is reset: the flow ends, its token to be revoked.
+fn reset_done(flow: Flow) -> Transition {
+    let Step::NewPassword { token, .. } = flow.step else {
+        return internal(flow);
+    };
+    Transition {
+        flow: None,
+        effect: Effect::Recovered {
+            username: flow.username,
+            token: token.access_token,
+        },
+    }
 }
 
 fn complete(flow: Flow, tokens: Box<TokenSet>) -> Transition {

@@ -32,8 +32,15 @@ pub enum Event {
         /// What Okta is asked for besides (a step-up's `urn:okta:loa:2fa:any`).
         acr_values: Option<String>,
     },
-    /// The user picked a second factor.
+    /// The recovery form: who forgot their password.
+    StartRecovery {
+        /// The username typed.
+        username: String,
+    },
+    /// The user picked a second factor (or a recovery factor).
     ChooseFactor(Method),
+    /// A recovery's new password, typed twice and matching.
+    SubmitNewPassword(String),
     /// The user typed a code.
     SubmitCode(String),
     /// The user asked for the code again.
@@ -96,6 +103,13 @@ pub enum Call {
         /// The code typed by the user, or `None` for a push.
         binding_code: Option<String>,
     },
+    /// A recovery's new password, with its recovery token (MyAccount).
+    ResetPassword {
+        /// The recovery token.
+        token: String,
+        /// The new password.
+        password: String,
+    },
 }
 
 // Events and calls carry passwords, codes and Okta's tokens: their `{:?}` is the variant
@@ -105,7 +119,9 @@ impl std::fmt::Debug for Event {
         f.write_str(match self {
             Event::SubmitPassword { .. } => "SubmitPassword",
             Event::StartPasswordless { .. } => "StartPasswordless",
+            Event::StartRecovery { .. } => "StartRecovery",
             Event::ChooseFactor(_) => "ChooseFactor",
+            Event::SubmitNewPassword(_) => "SubmitNewPassword",
             Event::SubmitCode(_) => "SubmitCode",
             Event::Resend => "Resend",
             Event::Poll => "Poll",
@@ -125,6 +141,7 @@ impl std::fmt::Debug for Call {
             Call::Challenge { .. } => "Challenge",
             Call::MfaOtp { .. } => "MfaOtp",
             Call::RedeemOob { .. } => "RedeemOob",
+            Call::ResetPassword { .. } => "ResetPassword",
         })
     }
 }
@@ -132,6 +149,8 @@ impl std::fmt::Debug for Call {
 /// Why a submitted form is shown again with a 4xx.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rejection {
+    /// The new password breaks these rules of Okta's password policy.
+    WeakPassword(crate::okta::PasswordRules),
     /// The username or the password is wrong.
     InvalidCredentials,
     /// The code is wrong.
@@ -180,6 +199,13 @@ pub enum Effect {
         /// Whether the session is persistent.
         remember: bool,
     },
+    /// The password was reset: back to the sign-in page to sign in with it.
+    Recovered {
+        /// The username, to prefill.
+        username: String,
+        /// The recovery token, revoked now that it has served.
+        token: String,
+    },
     /// The flow is over; back to the sign-in page with the username kept.
     Restart {
         /// The username to prefill.
@@ -213,6 +239,10 @@ pub enum Page {
     Verify,
     /// The push wait (`/signin/wait`).
     Wait,
+    /// The recovery form (`/recover`).
+    Recover,
+    /// A recovery's new password (`/recover/password`).
+    NewPassword,
 }
 
 impl Page {
@@ -223,6 +253,8 @@ impl Page {
             Page::Factor => "/signin/factor",
             Page::Verify => "/signin/verify",
             Page::Wait => "/signin/wait",
+            Page::Recover => "/recover",
+            Page::NewPassword => "/recover/password",
         }
     }
 
@@ -236,7 +268,8 @@ impl Page {
 pub fn page_of(step: &Step) -> Page {
     match step {
         Step::Starting { .. } => Page::Signin,
-        Step::ChooseFactor { .. } => Page::Factor,
+        Step::ChooseFactor { .. } | Step::ChooseRecovery { .. } => Page::Factor,
+        Step::NewPassword { .. } => Page::NewPassword,
         Step::EnterCode { .. } => Page::Verify,
         Step::WaitPush { .. } => Page::Wait,
     }

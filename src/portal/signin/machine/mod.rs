@@ -14,7 +14,13 @@
 //! | EnterCode app | reject       | MfaOtp / PrimaryOtp | reject          | show           | factor choice or restart|
 //! | EnterCode sent| reject       | RedeemOob (decoy: wrong) | re-challenge (cooldown, cap) | show | factor choice or restart |
 //! | WaitPush      | reject       | reject          | reject              | RedeemOob when due (decoy: rhythm only) | factor choice or restart |
+//! | ChooseRecovery| PrimaryAuthenticate (intent=recovery) | reject | reject | show | show      |
+//! | NewPassword   | reject       | reject          | reject              | show           | show                    |
 //!
+//! A recovery (`StartRecovery`) begins at `ChooseRecovery`; its code and push steps are
+//! the passwordless ones (the same decoys), "factor choice" being the recovery choice; a
+//! proven factor leads to `NewPassword`, whose `SubmitNewPassword` is MyAccount's
+//! `ResetPassword` call.//!
 //! Whatever the step: a password or passwordless start replaces the flow, Cancel
 //! restarts it, and any event but an answer past the step's deadline restarts it
 //! (username kept). "Factor choice or restart": a second factor goes back to the choice,
@@ -27,7 +33,11 @@
 //! | Code              | complete | factor choice | fail      | count; 5th restarts (second factor policy: fail) | restart expired | fail | fail |
 //! | Resend            | complete | factor choice | new code, count reset | decoy: "resent" | restart expired | wait, cooldown | fail |
 //! | Poll              | complete | factor choice | fail      | fail                              | restart          | back off    | poll again |
+//! | Reset             | —        | —             | —         | policy: reject 422 with the rules | restart expired  | fail        | fail       |
 //!
+//! A recovery flow's proven factor (`Recovered`, at Code or Poll) leads to `NewPassword`;
+//! a recovery flow never completes a sign-in (`Tokens` there is refused), and a reset
+//! (`PasswordChanged`) ends it with `Recovered`: back to the sign-in page.//!
 //! Invariants:
 //! - a password lives only in the event and the call it produces, never in a [`Flow`];
 //! - `mfa_token`, `oob_code` and tokens live only in the flow, which stays on the server;
@@ -39,12 +49,16 @@
 
 mod answers;
 mod effects;
+mod recovery;
 mod steps;
 mod types;
 
 pub use effects::*;
 pub use steps::normalize_code;
 pub use types::*;
+
+/// The factors a recovery offers (Okta's classic recovery initiators).
+pub const RECOVERY_METHODS: [Method; 4] = [Method::Email, Method::Sms, Method::Voice, Method::Push];
 
 /// Seconds before a new SMS, call or email may be requested (Okta allows one per 30 s).
 pub const RESEND_COOLDOWN: i64 = 30;
@@ -61,9 +75,12 @@ pub const DEFAULT_INTERVAL: i64 = 5;
 pub fn next(flow: Option<Flow>, event: Event, now: i64) -> Transition {
     let (mut flow, event) = match (flow, event) {
         // A new start replaces whatever was in progress.
-        (_, event @ (Event::SubmitPassword { .. } | Event::StartPasswordless { .. })) => {
-            return steps::start(event, now)
-        }
+        (
+            _,
+            event @ (Event::SubmitPassword { .. }
+            | Event::StartPasswordless { .. }
+            | Event::StartRecovery { .. }),
+        ) => return steps::start(event, now),
         (None, _) => return steps::nothing(),
         (Some(flow), Event::Answer(outcome)) => return answers::answer(flow, outcome, now),
         (Some(flow), Event::Cancel) => return steps::restart(flow, Notice::Cancelled),
@@ -77,10 +94,16 @@ pub fn next(flow: Option<Flow>, event: Event, now: i64) -> Transition {
     // A notice stays on its page until the user's next action.
     flow.notice = None;
     use CodeSource::{App, Sent};
-    use Step::{ChooseFactor, EnterCode, Starting, WaitPush};
+    use Step::{ChooseFactor, ChooseRecovery, EnterCode, NewPassword, Starting, WaitPush};
     match (&flow.step, event) {
         (ChooseFactor { .. }, Event::ChooseFactor(method)) => {
             steps::choose_factor(flow, method, now)
+        }
+        (ChooseRecovery { .. }, Event::ChooseFactor(method)) => {
+            recovery::choose_recovery(flow, method)
+        }
+        (NewPassword { .. }, Event::SubmitNewPassword(password)) => {
+            recovery::submit_new_password(flow, password)
         }
         (EnterCode { .. }, Event::SubmitCode(code)) => steps::submit_code(flow, code),
         (
@@ -103,16 +126,33 @@ pub fn next(flow: Option<Flow>, event: Event, now: i64) -> Transition {
             },
             Event::SwitchFactor,
         ) => steps::choose_again(mfa.clone(), flow, now),
-        (ChooseFactor { .. }, Event::SwitchFactor) => steps::show(flow),
+        (ChooseFactor { .. } | ChooseRecovery { .. } | NewPassword { .. }, Event::SwitchFactor) => {
+            steps::show(flow)
+        }
+        // A recovery: back to its choice of factor.
+        (EnterCode { .. } | WaitPush { .. }, Event::SwitchFactor)
+            if flow.intent == Intent::Recovery =>
+        {
+            recovery::recovery_choice(flow, now)
+        }
         // Passwordless: back to the sign-in page to pick another way.
         (EnterCode { .. } | WaitPush { .. } | Starting { .. }, Event::SwitchFactor) => {
             steps::restart(flow, Notice::ChooseAnother)
         }
         (EnterCode { source: App, .. }, Event::Resend)
-        | (_, Event::ChooseFactor(_) | Event::SubmitCode(_) | Event::Resend) => {
-            steps::reject(flow, Rejection::OutOfStep)
-        }
-        (_, Event::SubmitPassword { .. } | Event::StartPasswordless { .. })
+        | (
+            _,
+            Event::ChooseFactor(_)
+            | Event::SubmitCode(_)
+            | Event::Resend
+            | Event::SubmitNewPassword(_),
+        ) => steps::reject(flow, Rejection::OutOfStep),
+        (
+            _,
+            Event::SubmitPassword { .. }
+            | Event::StartPasswordless { .. }
+            | Event::StartRecovery { .. },
+        )
         | (_, Event::Cancel | Event::Answer(_)) => steps::internal(flow),
     }
 }

@@ -118,6 +118,7 @@ pub(super) fn challenge_step(
 /// A password or passwordless start: the first factor's call (an app code needs none).
 pub(super) fn start(event: Event, now: i64) -> Transition {
     let (username, return_to, remember, start, password, acr_values) = match event {
+        Event::StartRecovery { username } => return super::recovery::start(username, now),
         Event::SubmitPassword {
             username,
             password,
@@ -156,6 +157,7 @@ pub(super) fn start(event: Event, now: i64) -> Transition {
         awaiting: None,
         notice: None,
         acr_values,
+        intent: Intent::SignIn,
     };
     match start {
         Start::Password => call(

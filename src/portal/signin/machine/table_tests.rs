@@ -122,6 +122,7 @@ fn summary(t: &Transition) -> String {
         Effect::Call(_) => "call".to_string(),
         Effect::Show => "show".to_string(),
         Effect::Complete { .. } => "complete".to_string(),
+        Effect::Recovered { .. } => "recovered".to_string(),
         Effect::Restart { notice, .. } => format!("restart {notice:?}"),
         Effect::Reject(r) => format!("reject {r:?}"),
         Effect::Fail(Failure::Upstream(Upstream::Malformed)) => "fail malformed".to_string(),

@@ -43,6 +43,29 @@ impl std::fmt::Debug for Oob {
     }
 }
 
+/// A recovery's token for the MyAccount password (a bearer secret, never a session's).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryToken {
+    /// The access token Okta issued for `okta.myAccount.password.manage`.
+    pub access_token: String,
+}
+
+impl std::fmt::Debug for RecoveryToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RecoveryToken([redacted])")
+    }
+}
+
+/// What a flow is for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Intent {
+    /// Signing in.
+    #[default]
+    SignIn,
+    /// Recovering a forgotten password (`intent=recovery`): one factor, then a new password.
+    Recovery,
+}
+
 /// How a flow began.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Start {
@@ -135,6 +158,18 @@ pub enum Step {
         /// When the step expires (epoch seconds).
         deadline: i64,
     },
+    /// A recovery: the user picks the factor that proves it is them.
+    ChooseRecovery {
+        /// When the step expires (epoch seconds).
+        deadline: i64,
+    },
+    /// A recovery's factor was proven: the user types the new password.
+    NewPassword {
+        /// Okta's recovery token.
+        token: RecoveryToken,
+        /// When the step expires (epoch seconds): the token's lifetime.
+        deadline: i64,
+    },
     /// Waiting for the push to be answered.
     WaitPush {
         /// Which factor the push proves.
@@ -159,6 +194,8 @@ impl Step {
         match self {
             Step::Starting { .. } => None,
             Step::ChooseFactor { deadline, .. }
+            | Step::ChooseRecovery { deadline }
+            | Step::NewPassword { deadline, .. }
             | Step::EnterCode { deadline, .. }
             | Step::WaitPush { deadline, .. } => Some(*deadline),
         }
@@ -178,6 +215,8 @@ pub enum Awaiting {
     Resend,
     /// A push poll.
     Poll,
+    /// A recovery's new password.
+    Reset,
 }
 
 /// A one-line message for the user on the next page.
@@ -209,6 +248,10 @@ pub enum Notice {
     SessionEnded,
     /// A page needs a stronger or fresher sign-in: sign in again to continue.
     ConfirmIdentity,
+    /// The password was reset: sign in with the new one.
+    PasswordChanged,
+    /// An account change needs a fresh sign-in: sign in again and it goes on.
+    ConfirmChange,
 }
 
 /// A sign-in in progress; stored server-side (sealed) in the pre-sign-in session.
@@ -229,4 +272,7 @@ pub struct Flow {
     /// The `acr_values` every call of this flow carries (Okta wants them unchanged).
     #[serde(default)]
     pub acr_values: Option<String>,
+    /// Signing in, or recovering a password.
+    #[serde(default)]
+    pub intent: Intent,
 }

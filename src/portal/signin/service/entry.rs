@@ -2,7 +2,7 @@
 //! username's failure budgets (with or without this browser's device cookie), is held in
 //! flight until Okta's answer is recorded (a lost answer counts as a failure: Okta may
 //! have counted it), and a wrong password never answers faster than the failure floor. A
-//! passwordless start passes the per-IP and per-username limits.
+//! passwordless start, and a password recovery's, pass the per-IP and per-username limits.
 
 use super::{Attempt, Driven, SigninService};
 use crate::portal::abuse::Action;
@@ -96,6 +96,23 @@ impl SigninService {
             self.protection.failure_floor(started).await;
         }
         Ok(driven)
+    }
+
+    /// A password recovery's start, limited as a passwordless start is (per IP, per
+    /// username); its factor's challenge then passes the delivery caps, its codes the
+    /// username's code budget.
+    pub async fn recover(
+        &self,
+        attempt: Attempt<'_>,
+        username: String,
+    ) -> Result<Driven, AppError> {
+        let ip = super::shield::client_ip(attempt.ctx);
+        self.protection.check_ip(ip, Action::SignIn).await?;
+        let device = self.protection.has_device_cookie(attempt.jar, &username);
+        self.protection
+            .check_username(&username, device, ip)
+            .await?;
+        self.drive(attempt, Event::StartRecovery { username }).await
     }
 
     /// A passwordless start, limited per IP and per username.

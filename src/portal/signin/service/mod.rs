@@ -47,8 +47,11 @@ pub enum Driven {
         /// The username signed in with (renews the device cookie).
         username: String,
     },
-    /// The flow ended: back to the sign-in page (username and notice kept).
-    Restart(Notice),
+    /// The flow ended: back to this page, the sign-in or recovery form (username and
+    /// notice kept).
+    Restart(Notice, Page),
+    /// A recovery reset the password: back to the sign-in page with a notice.
+    Recovered,
     /// Re-render the submitted form with a 4xx and this reason.
     Reject(Rejection, Option<Flow>),
     /// Show an error page.
@@ -158,9 +161,9 @@ impl SigninService {
         // Who this attempt is for, for the shield and the audit log: taken before the
         // machine consumes the flow (a completed or refused flow no longer holds it).
         let username = match &event {
-            Event::SubmitPassword { username, .. } | Event::StartPasswordless { username, .. } => {
-                Some(username.clone())
-            }
+            Event::SubmitPassword { username, .. }
+            | Event::StartPasswordless { username, .. }
+            | Event::StartRecovery { username } => Some(username.clone()),
             _ => attempt_username(&pre),
         };
         let shielding = self

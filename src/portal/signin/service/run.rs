@@ -7,7 +7,7 @@ use super::{Attempt, Driven, SigninService};
 use crate::okta::{Answer, CallContext, TokenSet};
 use crate::portal::session::{Lease, PreAuth, Record, SignedIn, StoreError};
 use crate::portal::signin::machine::{
-    self, Call, Effect, Event, Failure, Flow, Issued, Notice, Rejection, Step,
+    self, Call, Effect, Event, Failure, Flow, Intent, Issued, Notice, Rejection, Step,
 };
 
 impl SigninService {
@@ -30,6 +30,10 @@ impl SigninService {
         }
         let mut last_call: Option<&'static str> = None;
         loop {
+            let recovery = pre
+                .flow
+                .as_ref()
+                .is_some_and(|f| f.intent == Intent::Recovery);
             let transition = machine::next(pre.flow.take(), event, clock.now());
             pre.flow = transition.flow;
             match transition.effect {
@@ -56,6 +60,10 @@ impl SigninService {
                     let mut ctx = attempt.ctx.clone();
                     ctx.priority = priority(&call, device);
                     ctx.acr_values = pre.flow.as_ref().and_then(|f| f.acr_values.clone());
+                    ctx.recovery = pre
+                        .flow
+                        .as_ref()
+                        .is_some_and(|f| f.intent == Intent::Recovery);
                     let outcome = self.perform(call, &ctx).await;
                     self.count(&outcome, last_call);
                     event = Event::Answer(outcome);
@@ -78,6 +86,12 @@ impl SigninService {
                         .as_deref()
                         .map(|u| self.sessions.username_digest(u))
                         .unwrap_or_default();
+                    // An account action waiting for this step-up goes on with the new
+                    // session, if it is the same user's and still live.
+                    session.pending = pre
+                        .pending
+                        .take()
+                        .filter(|p| p.user_id == session.user_id && p.live(clock.now()));
                     self.audit(attempt, username.as_deref(), "succeeded", last_call);
                     self.metrics.funnel("succeeded");
                     self.metrics.sessions_created.inc();
@@ -89,6 +103,20 @@ impl SigninService {
                         username: username.unwrap_or_default(),
                     });
                 }
+                Effect::Recovered { username, token } => {
+                    // The recovery token has served: revoked (best effort), never kept.
+                    if let Err(e) = self.okta.revoke(&token, "access_token").await {
+                        tracing::warn!(error = %e, "could not revoke a recovery token");
+                    }
+                    self.audit(attempt, Some(&username), "password_reset", last_call);
+                    self.metrics.funnel("password_reset");
+                    pre.flow = None;
+                    pre.username = Some(username);
+                    pre.notice = Some(Notice::PasswordChanged);
+                    pre.last_seen = clock.now();
+                    self.save(attempt.session_id, pre).await?;
+                    return Ok(Driven::Recovered);
+                }
                 Effect::Restart { username, notice } => {
                     self.audit(attempt, Some(&username), notice_outcome(notice), last_call);
                     if matches!(notice, Notice::Expired | Notice::TooManyAttempts) {
@@ -99,12 +127,19 @@ impl SigninService {
                     pre.notice = Some(notice);
                     pre.last_seen = clock.now();
                     self.save(attempt.session_id, pre).await?;
-                    return Ok(Driven::Restart(notice));
+                    // A recovery starts again at its own form (a cancel goes to sign-in).
+                    let page = if recovery && notice != Notice::Cancelled {
+                        machine::Page::Recover
+                    } else {
+                        machine::Page::Signin
+                    };
+                    return Ok(Driven::Restart(notice, page));
                 }
                 Effect::Reject(rejection) => {
                     if let Some(reason) = match rejection {
                         Rejection::InvalidCredentials => Some("invalid_credentials"),
                         Rejection::InvalidCode => Some("invalid_code"),
+                        Rejection::WeakPassword(_) => Some("weak_password"),
                         _ => None,
                     } {
                         self.failed(attempt, username.as_deref(), reason, last_call);
@@ -153,7 +188,11 @@ impl SigninService {
 
     /// Saves the pre-sign-in session, or deletes it when nothing is left to remember.
     async fn save(&self, id: &str, pre: PreAuth) -> Result<(), StoreError> {
-        if pre.flow.is_none() && pre.notice.is_none() && pre.username.is_none() {
+        if pre.flow.is_none()
+            && pre.notice.is_none()
+            && pre.username.is_none()
+            && pre.pending.is_none()
+        {
             return self.sessions.delete(id).await;
         }
         self.sessions.save(id, &Record::PreAuth(pre)).await
@@ -188,6 +227,9 @@ impl SigninService {
                     )
                     .await
             }
+            Call::ResetPassword { token, password } => {
+                self.okta.recover_password(&token, &password).await
+            }
         }
     }
 
@@ -214,6 +256,7 @@ fn call_name(call: &Call) -> &'static str {
             binding_code: None, ..
         } => "poll",
         Call::RedeemOob { .. } => "oob_code",
+        Call::ResetPassword { .. } => "reset_password",
     }
 }
 
@@ -248,6 +291,7 @@ fn signed_in(tokens: TokenSet, remember: bool, ctx: &CallContext, now: i64) -> S
         remember,
         device: ctx.user_agent.as_deref().map(describe_browser),
         ip: ctx.client_ip.map(|i| i.to_string()),
+        pending: None,
     }
 }
 

@@ -7,7 +7,7 @@ use crate::okta::{CallContext, Priority};
 use crate::portal::abuse::{Admission, Delivery};
 use crate::portal::error::AppError;
 use crate::portal::session::{PreAuth, StoreError};
-use crate::portal::signin::machine::{Call, Event, Failure, Method, Notice, Rejection, Step};
+use crate::portal::signin::machine::{Call, Event, Failure, Method, Notice, Page, Rejection, Step};
 
 /// What the shield decided before the machine ran, settled once the outcome is known.
 pub(super) struct Shielding {
@@ -51,6 +51,11 @@ impl SigninService {
                     shielding.floor = true;
                 }
             }
+            // A recovery's factor: known and unknown names alike ask Okta for a challenge,
+            // and an unknown one is answered sooner; the floor hides that.
+            Event::ChooseFactor(_) => {
+                shielding.floor = matches!(step, Some(Step::ChooseRecovery { .. }))
+            }
             Event::Resend => shielding.floor = matches!(step, Some(Step::EnterCode { .. })),
             Event::Poll => {
                 shielding.floor = matches!(step, Some(Step::WaitPush { next_poll_at, .. }) if now >= *next_poll_at)
@@ -71,14 +76,15 @@ impl SigninService {
         let Some(user) = username else {
             return Ok(());
         };
-        if let Ok(Driven::SignedIn { .. }) = result {
+        // A completed sign-in, or a recovery's proven factor, restarts the code count.
+        if let Ok(Driven::SignedIn { .. } | Driven::Show(Page::NewPassword)) = result {
             self.protection.codes_ok(user).await?;
         }
         if let Some(admission) = shielding.code {
             let wrong = matches!(
                 result,
                 Ok(Driven::Reject(Rejection::InvalidCode, _)
-                    | Driven::Restart(Notice::TooManyAttempts)
+                    | Driven::Restart(Notice::TooManyAttempts, _)
                     | Driven::Fail(Failure::Upstream(_)))
             );
             if wrong {
@@ -117,7 +123,8 @@ pub(super) fn delivery(call: &Call) -> Option<Delivery> {
 /// starts, codes, resends and polls) only get the untrusted share of the ceiling.
 pub(super) fn priority(call: &Call, device: bool) -> Priority {
     let mfa = match call {
-        Call::Challenge { .. } | Call::MfaOtp { .. } => true,
+        // A reset comes after a proven factor.
+        Call::Challenge { .. } | Call::MfaOtp { .. } | Call::ResetPassword { .. } => true,
         Call::RedeemOob { mfa_token, .. } => mfa_token.is_some(),
         _ => false,
     };

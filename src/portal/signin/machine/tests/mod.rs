@@ -3,6 +3,7 @@
 
 mod limits;
 mod passwordless;
+mod recovery;
 mod second_factors;
 
 use super::*;
