@@ -72,6 +72,7 @@ fn session(i: usize, now: i64, sessions: &Sessions) -> SignedIn {
         remember: false,
         device: Some("Chrome on macOS".into()),
         ip: Some(format!("198.51.{}.{}", (i / 250) % 250, i % 250 + 1)),
+        pending: None,
     }
 }
 
