@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::common::{Portal, PASSWORD};
+use crate::common::{Portal, PASSWORD, POLL_DUE};
 
 const BOB: &str = "bob@example.com";
 const NEW: &str = "N3w-Horse-Battery";
@@ -71,7 +71,7 @@ async fn bob_recovers_by_each_factor_and_signs_in_with_the_new_password() {
             next.assert_redirect("/signin/wait");
             p.get("/signin/wait").await;
             p.answer_push(BOB, true, None).await;
-            p.advance(5).await;
+            p.advance(POLL_DUE).await;
             p.get("/signin/wait")
                 .await
                 .assert_redirect("/recover/password");
