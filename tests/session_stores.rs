@@ -54,6 +54,7 @@ fn signed_in(user: &str, token: &str) -> Record {
         device: None,
         ip: None,
         pending: None,
+        methods: None,
     }))
 }
 

@@ -73,6 +73,7 @@ fn session(i: usize, now: i64, sessions: &Sessions) -> SignedIn {
         device: Some("Chrome on macOS".into()),
         ip: Some(format!("198.51.{}.{}", (i / 250) % 250, i % 250 + 1)),
         pending: None,
+        methods: None,
     }
 }
 

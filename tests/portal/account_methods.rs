@@ -242,3 +242,34 @@ async fn every_account_form_checks_its_csrf_token() {
         page.status
     );
 }
+
+#[tokio::test]
+async fn the_sign_in_methods_are_read_once_and_again_after_an_action() {
+    let p = Portal::start().await;
+    p.sign_in_bob_with_otp().await;
+    p.get("/account").await;
+    p.post("/account/phones", &[("phone_number", "+1 555 010 0142")])
+        .await
+        .assert_redirect("/account?done=phone_added");
+    let (id, _) = phone(&p, BOB, "+15550100142").await.expect("added");
+    assert!(
+        p.get("/account").await.body.contains(&id),
+        "read after the action"
+    );
+    // MyAccount failing now: the page still lists the phone, because a view asks Okta nothing.
+    p.fault("myaccount", "status", serde_json::json!({"status": 503}))
+        .await;
+    let page = p.get("/account").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains(&id),
+        "kept in the session, not fetched per view"
+    );
+    p.emu.clear_faults().await;
+    p.get("/account").await;
+    // An action forgets them: the next view reads them again (the phone is gone).
+    p.post("/account/phones/remove", &[("id", &id)])
+        .await
+        .assert_redirect("/account?done=phone_removed");
+    assert!(!p.get("/account").await.body.contains(&id));
+}

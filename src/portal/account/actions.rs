@@ -5,6 +5,7 @@
 //! `/account/resume` carries it out with the new session's token.
 
 use super::pending::{Action, Pending};
+use super::service;
 use crate::okta::myaccount::PhoneMethod;
 use crate::okta::AccountError;
 use crate::portal::error::AppError;
@@ -119,7 +120,10 @@ pub async fn attempt(app: &Portal, user: &User<'_>, what: Try) -> Result<Outcome
     let result = call(app, user.session.access_token.expose(), &what).await;
     audit(user, &what, &result);
     match result {
-        Ok(done) => Ok(Outcome::Done(done)),
+        Ok(done) => {
+            service::methods_changed(app, user.id, user.session).await?;
+            Ok(Outcome::Done(done))
+        }
         Err(AccountError::StepUp(challenge)) => {
             let now = app.sessions.clock().now();
             let mut session = user.session.clone();
@@ -148,6 +152,8 @@ pub async fn resume(app: &Portal, user: &User<'_>) -> Result<Option<Outcome>, Ap
     let now = app.sessions.clock().now();
     let mut session = user.session.clone();
     session.pending = None;
+    // The action changes the methods the page shows: read them again afterwards.
+    session.methods = None;
     session.last_seen = session.last_seen.max(now);
     app.sessions
         .update(user.id, &Record::SignedIn(session.into()))

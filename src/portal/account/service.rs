@@ -10,18 +10,19 @@ use super::super::Portal;
 use crate::okta::{Answer, UserinfoError};
 use serde_json::Value;
 
-/// Renews the access token with the refresh token when it has expired and fetches
-/// `/userinfo` once per token; the result is kept in the session so later views cost no
-/// Okta call.
-pub async fn userinfo(
+/// What the account page shows from Okta: `/userinfo` and the sign-in methods from
+/// MyAccount, each fetched once and kept (sealed) in the session, the access token renewed
+/// first when it has expired. A page view with both kept costs no Okta call and no write;
+/// otherwise one write records what was fetched.
+pub async fn profile(
     app: &Portal,
     id: &str,
     session: &SignedIn,
-) -> Result<Option<Value>, AppError> {
+) -> Result<(Option<Value>, Option<Value>), AppError> {
     let now = app.sessions.clock().now();
     let fresh = session.access_expires_at > now + 30;
-    if fresh && session.userinfo.is_some() {
-        return Ok(session.userinfo.clone());
+    if fresh && session.userinfo.is_some() && session.methods.is_some() {
+        return Ok((session.userinfo.clone(), session.methods.clone()));
     }
     let mut updated = session.clone();
     // `session` is the copy loaded before the guard's idle-timeout touch; this request is
@@ -29,7 +30,7 @@ pub async fn userinfo(
     updated.last_seen = updated.last_seen.max(now);
     if !fresh {
         let Some(refresh) = &session.refresh_token else {
-            return Ok(None);
+            return Ok((None, None));
         };
         match app.signin.okta.refresh(refresh.expose()).await {
             Answer::Tokens(tokens) => {
@@ -39,24 +40,43 @@ pub async fn userinfo(
                 }
                 updated.access_expires_at = now + tokens.expires_in;
                 updated.userinfo = None;
+                updated.methods = None;
             }
             other => {
                 tracing::warn!(outcome = other.label(), "could not renew the access token");
-                return Ok(None);
+                return Ok((None, None));
             }
         }
     }
-    match app
-        .signin
-        .okta
-        .userinfo(updated.access_token.expose(), &session.user_id)
-        .await
-    {
-        Ok(info) => updated.userinfo = Some(info.into()),
-        Err(UserinfoError::Unauthorized) => tracing::warn!("userinfo refused the access token"),
-        Err(e) => tracing::warn!(error = %e, "userinfo failed"),
+    let token = updated.access_token.expose().to_string();
+    let okta = &app.signin.okta;
+    if updated.userinfo.is_none() {
+        match okta.userinfo(&token, &session.user_id).await {
+            Ok(info) => updated.userinfo = Some(info.into()),
+            Err(UserinfoError::Unauthorized) => {
+                tracing::warn!("userinfo refused the access token")
+            }
+            Err(e) => tracing::warn!(error = %e, "userinfo failed"),
+        }
     }
-    let info = updated.userinfo.clone();
+    if updated.methods.is_none() {
+        let (authenticators, phones) =
+            tokio::join!(okta.authenticators(&token), okta.phones(&token));
+        updated.methods = Some(match (authenticators, phones) {
+            (Ok(authenticators), Ok(phones)) => {
+                serde_json::json!({"authenticators": authenticators, "phones": phones})
+            }
+            (a, p) => {
+                let why = a.err().or(p.err()).map(|e| e.label()).unwrap_or_default();
+                tracing::warn!(
+                    error = why,
+                    "the sign-in methods could not be read from MyAccount"
+                );
+                Value::Null
+            }
+        });
+    }
+    let found = (updated.userinfo.clone(), updated.methods.clone());
     // Only over the session as it still is: signed out meanwhile, it stays gone, and
     // tokens renewed for it here are revoked rather than left live and unrecorded.
     let updated = Record::SignedIn(Arc::new(updated));
@@ -64,9 +84,21 @@ pub async fn userinfo(
         if let (false, Record::SignedIn(renewed)) = (fresh, &updated) {
             revoke(app, renewed).await;
         }
-        return Ok(None);
+        return Ok((None, None));
     }
-    Ok(info)
+    Ok(found)
+}
+
+/// Forgets the sign-in methods kept in the session after an account action changed them:
+/// the next account page reads them from MyAccount again.
+pub async fn methods_changed(app: &Portal, id: &str, session: &SignedIn) -> Result<(), AppError> {
+    let mut updated = session.clone();
+    updated.methods = None;
+    updated.last_seen = updated.last_seen.max(app.sessions.clock().now());
+    app.sessions
+        .update(id, &Record::SignedIn(Arc::new(updated)))
+        .await?;
+    Ok(())
 }
 
 /// Revokes a session's tokens at Okta. Failures are logged: the local session ends anyway.

@@ -108,7 +108,7 @@ impl FormError {
 }
 
 /// The user's sign-in methods from MyAccount.
-#[derive(Serialize)]
+#[derive(Serialize, serde::Deserialize)]
 struct Methods {
     authenticators: Vec<Authenticator>,
     phones: Vec<Phone>,
@@ -134,25 +134,9 @@ pub async fn account_with(
     done: Option<&str>,
     error: Option<FormError>,
 ) -> Result<Reply, AppError> {
-    let info = service::userinfo(v.app, user.id, user.session).await?;
+    let (info, methods) = service::profile(v.app, user.id, user.session).await?;
     let sessions = v.app.sessions.of_user(&user.session.user_id).await?;
-    let token = user.session.access_token.expose();
-    let okta = &v.app.signin.okta;
-    let (authenticators, phones) = tokio::join!(okta.authenticators(token), okta.phones(token));
-    let methods = match (authenticators, phones) {
-        (Ok(authenticators), Ok(phones)) => Some(Methods {
-            authenticators,
-            phones,
-        }),
-        (a, p) => {
-            let why = a.err().or(p.err()).map(|e| e.label()).unwrap_or_default();
-            tracing::warn!(
-                error = why,
-                "the sign-in methods could not be read from MyAccount"
-            );
-            None
-        }
-    };
+    let methods = methods.and_then(|m| serde_json::from_value::<Methods>(m).ok());
     let extra = Extra {
         methods,
         done: done.and_then(done_text),

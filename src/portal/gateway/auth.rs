@@ -274,6 +274,7 @@ mod tests {
             device: None,
             ip: None,
             pending: None,
+            methods: None,
         }
     }
 

@@ -132,6 +132,7 @@ mod tests {
             device: None,
             ip: None,
             pending: None,
+            methods: None,
         }
     }
 

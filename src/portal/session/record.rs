@@ -97,6 +97,12 @@ pub struct SignedIn {
     pub device: Option<String>,
     /// The client IP at sign-in, when known.
     pub ip: Option<String>,
+    /// The sign-in methods from MyAccount (authenticators and phones), fetched for the first
+    /// account page and again after each account action, so a page view costs no Okta call;
+    /// `None`: not fetched yet; `Some(null)`: MyAccount did not answer (not asked again until
+    /// an action or a token renewal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub methods: Option<Value>,
     /// An account action waiting for a step-up sign-in (sealed at rest).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<Pending>,

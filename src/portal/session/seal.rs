@@ -3,7 +3,8 @@
 //! Redis `SAVE`, a replica, a backup) holds no usable access or refresh token.
 //!
 //! What is sealed: in a signed-in record `access_token`, `refresh_token`, `userinfo` and the
-//! ID-token claims `name`, `email` and `preferred_username`, and a pending account action;
+//! ID-token claims `name`, `email` and `preferred_username`, a pending account action and
+//! the sign-in methods read from MyAccount (phone numbers);
 //! in a pre-sign-in record the flow (Okta's `mfa_token` and `oob_code`, a recovery token,
 //! the username, `return_to`), the username kept for the form and a pending account
 //! action. What stays readable: the Okta user id (the per-user index needs it),
@@ -61,6 +62,8 @@ struct Vault {
     groups: Vec<String>,
     #[serde(default)]
     pending: Option<Pending>,
+    #[serde(default)]
+    methods: Option<Value>,
 }
 
 /// What a sealed pre-sign-in record holds.
@@ -197,6 +200,7 @@ impl Sealer {
             preferred_username: session.preferred_username.clone(),
             groups: session.groups.clone(),
             pending: session.pending.clone(),
+            methods: session.methods.clone(),
         };
         let plain = serde_json::to_vec(&vault).map_err(|_| SealError)?;
         let sealed = self.seal_bytes(&Self::aad(key, session), &plain)?;
@@ -209,6 +213,7 @@ impl Sealer {
         stored.preferred_username = None;
         stored.groups = Vec::new();
         stored.pending = None;
+        stored.methods = None;
         Ok(stored)
     }
 
@@ -227,6 +232,7 @@ impl Sealer {
         session.preferred_username = vault.preferred_username;
         session.groups = vault.groups;
         session.pending = vault.pending;
+        session.methods = vault.methods;
         Ok(session)
     }
 }
@@ -270,6 +276,7 @@ mod tests {
             device: None,
             ip: None,
             pending: None,
+            methods: None,
         }
     }
 

@@ -292,6 +292,7 @@ fn signed_in(tokens: TokenSet, remember: bool, ctx: &CallContext, now: i64) -> S
         device: ctx.user_agent.as_deref().map(describe_browser),
         ip: ctx.client_ip.map(|i| i.to_string()),
         pending: None,
+        methods: None,
     }
 }
 
