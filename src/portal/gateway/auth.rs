@@ -3,14 +3,16 @@
 //! 401 (with where to sign in, for a browser), 403, or 400 for rules the proxy
 //! configuration got wrong.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use rocket::http::{Header, Status};
+use rocket::http::{Header, HeaderMap, Status};
 use rocket::request::{FromRequest, Outcome, Request};
 use rocket::response::{self, Responder, Response};
 use url::Url;
 
+use super::memo::Memo;
 use super::original::Forwarded;
 use super::rules::{Identity, RuleQuery, Rules, Verdict};
 use super::Gateway;
@@ -32,7 +34,6 @@ impl<'r> FromRequest<'r> for ProxyRequest<'r> {
     type Error = std::convert::Infallible;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        let h = |name: &str| req.headers().get_one(name);
         let peer = req
             .remote()
             .map(|r| r.ip())
@@ -42,19 +43,36 @@ impl<'r> FromRequest<'r> for ProxyRequest<'r> {
             .state::<Arc<TrustedProxies>>()
             .is_some_and(|t| t.trusts(peer));
         Outcome::Success(ProxyRequest {
-            forwarded: Forwarded {
-                proto: h("X-Forwarded-Proto"),
-                host: h("X-Forwarded-Host"),
-                uri: h("X-Forwarded-Uri"),
-                original_url: h("X-Original-URL"),
-                original_uri: h("X-Original-URI"),
-                request_host: h("Host"),
-                accept: h("Accept"),
-                requested_with: h("X-Requested-With"),
-            },
+            forwarded: forwarded(req.headers()),
             trusted,
         })
     }
+}
+
+/// The forwarding headers, each its first value, in one pass over the request's headers
+/// (a proxy check is answered many times a second: eight look-ups by name cost more than
+/// the rest of reading the request).
+fn forwarded<'a>(headers: &'a HeaderMap<'_>) -> Forwarded<'a> {
+    let mut f = Forwarded::default();
+    for header in headers.iter() {
+        let Cow::Borrowed(value) = header.value else {
+            continue;
+        };
+        let name = header.name.as_str();
+        let slot = match name.len() {
+            4 if name.eq_ignore_ascii_case("host") => &mut f.request_host,
+            6 if name.eq_ignore_ascii_case("accept") => &mut f.accept,
+            14 if name.eq_ignore_ascii_case("x-original-url") => &mut f.original_url,
+            14 if name.eq_ignore_ascii_case("x-original-uri") => &mut f.original_uri,
+            15 if name.eq_ignore_ascii_case("x-forwarded-uri") => &mut f.uri,
+            16 if name.eq_ignore_ascii_case("x-forwarded-host") => &mut f.host,
+            16 if name.eq_ignore_ascii_case("x-requested-with") => &mut f.requested_with,
+            17 if name.eq_ignore_ascii_case("x-forwarded-proto") => &mut f.proto,
+            _ => continue,
+        };
+        slot.get_or_insert(value);
+    }
+    f
 }
 
 /// What `/auth` answers.
@@ -168,7 +186,7 @@ pub fn identity_headers(families: &[HeaderFamily], who: &Identity) -> Vec<(&'sta
 pub fn answer(
     app: &Portal,
     gateway: &Gateway,
-    session: Option<&SignedIn>,
+    session: Option<&Arc<SignedIn>>,
     query: &RuleQuery,
     redirect: bool,
     proxy: &ProxyRequest<'_>,
@@ -188,31 +206,32 @@ pub fn answer(
     let Some(session) = session else {
         return sign_in(None);
     };
-    let who = identity(session);
+    let memo = gateway.memos.get_or(session, || {
+        let who = identity(session);
+        let headers = identity_headers(&app.config.gateway.headers, &who);
+        Memo::new(who, headers)
+    });
     let now = app.sessions.clock().now();
-    match rules.judge(&who, now) {
+    match rules.judge(&memo.who, now) {
         Verdict::Deny => AuthAnswer::Deny,
         // Signed in, but not with two factors or not recently enough: sign in again, the
         // username fixed, Okta asked for two factors when they are what is missing.
         Verdict::StepUp { mfa, .. } => {
-            let missing_factor = mfa && !who.used_two_factors();
+            let missing_factor = mfa && !memo.who.used_two_factors();
             sign_in(Some(if missing_factor { "mfa" } else { "fresh" }))
         }
         Verdict::Allow => {
-            let mut headers = identity_headers(&app.config.gateway.headers, &who);
+            let mut headers = memo.headers.clone();
             // The assertion names the app it is for: without a (trusted) original URL
-            // there is no audience, and no assertion.
-            // The forwarded host as the browser named it: with its port when not the default.
-            let audience = original.as_ref().and_then(|u| {
-                let host = u.host_str()?;
-                Some(match u.port() {
-                    Some(port) => format!("{host}:{port}"),
-                    None => host.to_string(),
-                })
-            });
+            // there is no audience, and no assertion. The audience is the forwarded host
+            // as the browser named it, with its port when not the default (a URL keeps no
+            // default port and no credentials here: see `original`).
+            let audience = original
+                .as_ref()
+                .filter(|u| u.has_host())
+                .map(|u| &u[url::Position::BeforeHost..url::Position::AfterPort]);
             if let Some(assertion) = audience
-                .as_deref()
-                .and_then(|aud| gateway.assertion(app.config.gateway.base(), &who, aud, now))
+                .and_then(|aud| gateway.assertion_kept(&memo, app.config.gateway.base(), aud, now))
             {
                 headers.push(("X-Signin-Assertion", assertion));
             }
@@ -276,6 +295,33 @@ mod tests {
             pending: None,
             methods: None,
         }
+    }
+
+    #[test]
+    fn the_forwarding_headers_are_read_in_one_pass_first_value_first() {
+        let mut h = HeaderMap::new();
+        h.add_raw("x-ORIGINAL-url", "https://app.example.com/a");
+        h.add_raw("X-Original-URL", "https://evil.example.com/");
+        h.add_raw("X-Forwarded-Proto", "https");
+        h.add_raw("X-Forwarded-Host", "app.example.com");
+        h.add_raw("X-Forwarded-Uri", "/b");
+        h.add_raw("X-Original-URI", "/c");
+        h.add_raw("Host", "portal.example.com");
+        h.add_raw("Accept", "text/html");
+        h.add_raw("X-Requested-With", "XMLHttpRequest");
+        h.add_raw("X-Forwarded-Hosts", "not.this.one");
+        let f = forwarded(&h);
+        assert_eq!(f.original_url, Some("https://app.example.com/a"));
+        assert_eq!(f.proto, Some("https"));
+        assert_eq!(f.host, Some("app.example.com"));
+        assert_eq!(f.uri, Some("/b"));
+        assert_eq!(f.original_uri, Some("/c"));
+        assert_eq!(f.request_host, Some("portal.example.com"));
+        assert_eq!(f.accept, Some("text/html"));
+        assert_eq!(f.requested_with, Some("XMLHttpRequest"));
+        let empty = HeaderMap::new();
+        let none = forwarded(&empty);
+        assert!(none.original_url.is_none() && none.host.is_none() && none.accept.is_none());
     }
 
     #[test]

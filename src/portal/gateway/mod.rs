@@ -5,10 +5,12 @@
 //! - [`original`]: the URL the visitor asked the proxy for, from trusted proxies only;
 //! - [`rules`]: a location's rules (groups, emails, domains, two factors, sign-in age);
 //! - [`auth`]: the check and its answer (status, identity headers, `Location`);
-//! - [`assertion`]: the signed identity assertion and its published key.
+//! - [`assertion`]: the signed identity assertion and its published key;
+//! - [`memo`]: what a check works out once per opened session (identity, headers, assertions).
 
 pub mod assertion;
 pub mod auth;
+pub mod memo;
 pub mod original;
 pub mod rules;
 
@@ -44,6 +46,8 @@ pub struct Gateway {
     cache: parking_lot::Mutex<std::collections::HashMap<AssertionKey, (String, i64)>>,
     /// Keys the fingerprint of the claims in [`AssertionKey`] (random per instance).
     fingerprint: std::collections::hash_map::RandomState,
+    /// Per opened session: its identity, headers and assertions.
+    pub memos: memo::Memos,
 }
 
 /// Which sign-in and which app an assertion is for: (sub, auth_time, audience, and a
@@ -72,7 +76,26 @@ impl Gateway {
             signer,
             cache: Default::default(),
             fingerprint: Default::default(),
+            memos: Default::default(),
         })
+    }
+
+    /// The assertion of a session's `memo` for the app at `audience`: the one it keeps
+    /// while it has half its life left, else one from [`Gateway::assertion`], then kept.
+    pub fn assertion_kept(
+        &self,
+        memo: &memo::Memo,
+        issuer: &str,
+        audience: &str,
+        now: i64,
+    ) -> Option<String> {
+        self.signer.as_ref()?;
+        if let Some(kept) = memo.assertion(audience, now, REUSE_WHILE_LEFT) {
+            return Some(kept);
+        }
+        let (token, exp) = self.assertion_until(issuer, &memo.who, audience, now)?;
+        memo.keep_assertion(audience, &token, exp);
+        Some(token)
     }
 
     /// A signed assertion of `who` for the app at `audience`, issued by `issuer`, when
@@ -84,6 +107,18 @@ impl Gateway {
         audience: &str,
         now: i64,
     ) -> Option<String> {
+        self.assertion_until(issuer, who, audience, now)
+            .map(|(token, _)| token)
+    }
+
+    /// [`Gateway::assertion`] with its `exp`.
+    fn assertion_until(
+        &self,
+        issuer: &str,
+        who: &Identity,
+        audience: &str,
+        now: i64,
+    ) -> Option<(String, i64)> {
         let signer = self.signer.as_ref()?;
         let said = std::hash::BuildHasher::hash_one(
             &self.fingerprint,
@@ -92,7 +127,7 @@ impl Gateway {
         let key = (who.sub.clone(), who.auth_time, audience.to_string(), said);
         if let Some((token, exp)) = self.cache.lock().get(&key) {
             if exp - now >= REUSE_WHILE_LEFT {
-                return Some(token.clone());
+                return Some((token.clone(), *exp));
             }
         }
         let claims = Claims {
@@ -116,7 +151,7 @@ impl Gateway {
                     }
                 }
                 cache.insert(key, (token.clone(), claims.exp));
-                Some(token)
+                Some((token, claims.exp))
             }
             Err(e) => {
                 tracing::warn!(error = %e, "could not sign an identity assertion");
@@ -148,13 +183,14 @@ macro_rules! auth_routes {
             redirect: Option<&str>,
             rules: RuleQuery,
             user: Option<User<'_>>,
-            _current: &Current,
+            current: &Current,
             proxy: ProxyRequest<'_>,
             app: &State<Arc<Portal>>,
             gateway: &State<Arc<Gateway>>,
         ) -> AuthAnswer {
             let redirect = matches!(redirect, Some("1" | "true"));
-            let session = user.as_ref().map(|u| u.session);
+            // The record as shared, so the check's memo can be kept for it.
+            let session = user.and(current.signed_in_shared());
             auth::answer(app, gateway, session, &rules, redirect, &proxy)
         }
     )*};

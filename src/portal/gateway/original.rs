@@ -76,9 +76,11 @@ impl Forwarded<'_> {
     /// A browser (an `Accept` with `text/html`, no `X-Requested-With`) outside the API
     /// prefixes gets sent to the sign-in page; anything else a bare 401.
     pub fn is_browser(&self, original: Option<&Url>, api_prefixes: &[String]) -> bool {
-        let html = self
-            .accept
-            .is_some_and(|a| a.to_ascii_lowercase().contains("text/html"));
+        let html = self.accept.is_some_and(|a| {
+            a.as_bytes()
+                .windows(9)
+                .any(|w| w.eq_ignore_ascii_case(b"text/html"))
+        });
         let api_path = original.is_some_and(|u| {
             api_prefixes
                 .iter()

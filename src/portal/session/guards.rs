@@ -26,6 +26,15 @@ impl Current {
         }
     }
 
+    /// The signed-in record as shared, if the visitor is signed in: one `Arc` for as long
+    /// as the stored record is unchanged.
+    pub fn signed_in_shared(&self) -> Option<&Arc<SignedIn>> {
+        match &self.record {
+            Some(Record::SignedIn(s)) => Some(s),
+            _ => None,
+        }
+    }
+
     /// The pre-sign-in record, if a sign-in is in progress.
     pub fn pre_auth(&self) -> Option<&PreAuth> {
         match &self.record {
