@@ -16,6 +16,7 @@
 //! - `gateway`: `/auth` for reverse proxies, its rules, headers and assertion;
 //! - `recovery`: forgot password, by every factor, with its decoys and limiters;
 //! - `account_methods`: change password, phones, and the MyAccount step-up.
+//! - `languages`: negotiation, the German flow, overrides, nothing outside the catalog.
 
 mod abuse;
 mod account_methods;
@@ -25,6 +26,7 @@ mod faults;
 mod flows;
 mod gateway;
 mod id_tokens;
+mod languages;
 mod ops;
 mod protections;
 mod recovery;

@@ -1,0 +1,407 @@
+//! Languages through the real portal: negotiation (`?lang=`, the `lang` cookie,
+//! `Accept-Language`), `<html lang>`/`dir`, `Vary`, a German flow free of English, the
+//! operator's overrides, and — with the pseudo catalog, where every message comes out as
+//! `⟦…⟧` — that no page shows a word that bypassed the catalog.
+
+use std::path::PathBuf;
+
+use rocket::http::Header;
+
+use crate::common::{unescape, Page, Portal, PASSWORD};
+
+const BOB: &str = "bob@example.com";
+
+fn accept(lang: &'static str) -> Header<'static> {
+    Header::new("Accept-Language", lang)
+}
+
+fn html_lang(page: &Page) -> &str {
+    let at = page.body.find("<html").expect("an html element");
+    &page.body[at..page.body[at..].find('>').map_or(at, |e| at + e)]
+}
+
+/// What a reader sees of `body`: the text outside tags and the `title`, `alt`,
+/// `placeholder`, `aria-label` attributes and the `value` of buttons, entities undone.
+fn visible(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        out.push(' ');
+        let Some(close) = rest[open..].find('>') else {
+            break;
+        };
+        let tag = &rest[open + 1..open + close];
+        let button = tag.starts_with("button") || tag.contains("type=\"submit\"");
+        for name in ["title", "alt", "placeholder", "aria-label", "value"] {
+            if name == "value" && !button {
+                continue;
+            }
+            let key = format!(" {name}=\"");
+            if let Some(at) = tag.find(&key) {
+                let value = &tag[at + key.len()..];
+                out.push_str(value.split('"').next().unwrap_or(""));
+                out.push(' ');
+            }
+        }
+        // Scripts and styles are not text.
+        let skip_to = ["script", "style"]
+            .iter()
+            .find(|t| tag.starts_with(**t))
+            .and_then(|t| rest[open..].find(&format!("</{t}>")));
+        rest = &rest[open + skip_to.unwrap_or(close + 1)..];
+        if skip_to.is_some() {
+            rest = &rest[rest.find('>').map_or(0, |e| e + 1)..];
+        }
+    }
+    out.push_str(rest);
+    unescape(&out)
+}
+
+/// `text` without the `⟦…⟧` parts (nested ones too).
+fn unmarked(text: &str) -> String {
+    let mut depth = 0;
+    let mut out = String::new();
+    for c in text.chars() {
+        match c {
+            '⟦' => depth += 1,
+            '⟧' => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Fails when `page`, once its catalog words and the known `data` are removed, still
+/// shows a letter.
+fn assert_all_from_catalog(what: &str, page: &Page, data: &[&str]) {
+    let mut left = unmarked(&visible(&page.body));
+    let mut data: Vec<&str> = data.to_vec();
+    data.sort_by_key(|d| std::cmp::Reverse(d.len()));
+    for d in data {
+        left = left.replace(d, " ");
+    }
+    let words: Vec<&str> = left
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphabetic))
+        .collect();
+    assert!(
+        words.is_empty(),
+        "{what}: words outside the catalog: {words:?}"
+    );
+}
+
+#[rocket::async_test]
+async fn with_the_pseudo_catalog_no_page_shows_a_word_outside_it() {
+    let p = Portal::with(|c| c.i18n.pseudo = true).await;
+    // Brand, user and Okta data are not copy.
+    let mut data = vec!["Direct Sign-in", BOB, "alice@example.com"];
+    let signin = p.get("/signin").await;
+    assert_eq!(signin.status, 200);
+    assert!(signin.body.contains("⟦"), "{}", signin.body);
+    assert_all_from_catalog("signin", &signin, &data);
+    let home = p.get("/").await;
+    assert_all_from_catalog("home", &home, &data);
+    let missing = p.get("/no-such-page").await;
+    assert_eq!(missing.status, 404);
+    let id = missing.operation_id().unwrap();
+    assert_all_from_catalog("404", &missing, &[&data[..], &[id.as_str()]].concat());
+    let recover = p.get("/recover").await;
+    assert_all_from_catalog("recover", &recover, &data);
+    // A refused form: the error beside the field, and "Error:" in the title.
+    let refused = p
+        .post("/signin", &[("username", BOB), ("password", "wrong")])
+        .await;
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    assert_all_from_catalog("signin refused", &refused, &data);
+    // The second factor: choice, code entry (and a wrong code), then the account page.
+    p.password_step(BOB, PASSWORD)
+        .await
+        .assert_redirect("/signin/factor");
+    let factor = p.get("/signin/factor").await;
+    assert_all_from_catalog("factor", &factor, &data);
+    p.post("/signin/factor", &[("factor", "otp")])
+        .await
+        .assert_redirect("/signin/verify");
+    let verify = p.get("/signin/verify").await;
+    assert_all_from_catalog("verify", &verify, &data);
+    let wrong = p.post("/signin/verify", &[("code", "000000")]).await;
+    assert_all_from_catalog("verify refused", &wrong, &data);
+    let code = p.totp().await;
+    p.post("/signin/verify", &[("code", &code)])
+        .await
+        .assert_redirect("/account");
+    let account = p.get("/account").await;
+    assert_eq!(account.status, 200);
+    // The account page shows the user's claims, groups, methods and devices: data.
+    let user = p.signed_in().await.unwrap();
+    let names: Vec<String> = [user.name.clone(), user.preferred_username.clone()]
+        .into_iter()
+        .flatten()
+        .chain(user.groups.iter().cloned())
+        .chain(user.amr.iter().cloned())
+        .collect();
+    let claims = claim_text(&account.body);
+    data.extend(names.iter().map(String::as_str));
+    data.extend(claims.iter().map(String::as_str));
+    data.extend(["Okta Verify", "Google Authenticator", "Phone", "Email", "Password"]);
+    let device = user.device.clone().unwrap_or_default();
+    data.push(&device);
+    assert_all_from_catalog("account", &account, &data);
+    // The push wait, for a fresh visitor.
+    let q = p.browser().await;
+    q.mfa_start(BOB, "push").await.assert_redirect("/signin/wait");
+    let wait = q.get("/signin/wait").await;
+    assert_eq!(wait.status, 200);
+    assert_all_from_catalog("wait", &wait, &data[..3]);
+}
+
+/// The names and values in the account page's claims list and methods list (Okta's data).
+fn claim_text(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (start, end) in [
+        ("id=\"userinfo\">", "</dl>"),
+        ("id=\"authenticators\">", "</ul>"),
+    ] {
+        if let Some(at) = body.find(start) {
+            let part = &body[at + start.len()..];
+            let part = &part[..part.find(end).unwrap_or(part.len())];
+            for piece in unmarked(&visible(part)).split("  ") {
+                let piece = piece.trim();
+                if !piece.is_empty() {
+                    out.push(piece.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[rocket::async_test]
+async fn the_check_finds_a_word_outside_the_catalog() {
+    let page = Page {
+        status: 200,
+        location: None,
+        body: "<p>⟦Anmelden⟧</p><button value=\"x\">⟦a⟧ Continue</button>".into(),
+        headers: Vec::new(),
+    };
+    let found = std::panic::catch_unwind(|| assert_all_from_catalog("probe", &page, &[]));
+    assert!(found.is_err(), "an English word next to marked copy must fail");
+    let attribute = Page {
+        body: "<p aria-label=\"Number\">⟦x⟧</p>".into(),
+        ..page
+    };
+    let found = std::panic::catch_unwind(|| assert_all_from_catalog("probe", &attribute, &[]));
+    assert!(found.is_err(), "a word in aria-label must fail");
+}
+
+#[test]
+fn no_template_has_a_bare_word() {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/templates"));
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        // Drop `{{ … }}`, `{% … %}` and `{# … #}`, then read what is left as a page.
+        let mut bare = String::new();
+        let mut rest = text.as_str();
+        while let Some(open) = rest.find('{') {
+            bare.push_str(&rest[..open]);
+            let closer = match rest[open..].chars().nth(1) {
+                Some('{') => "}}",
+                Some('%') => "%}",
+                Some('#') => "#}",
+                _ => {
+                    bare.push('{');
+                    rest = &rest[open + 1..];
+                    continue;
+                }
+            };
+            let end = rest[open..].find(closer).map_or(rest.len(), |e| open + e + 2);
+            bare.push(' ');
+            rest = &rest[end..];
+        }
+        bare.push_str(rest);
+        let page = Page {
+            status: 200,
+            location: None,
+            body: bare,
+            headers: Vec::new(),
+        };
+        assert_all_from_catalog(&path.display().to_string(), &page, &[]);
+    }
+}
+
+#[rocket::async_test]
+async fn accept_language_picks_the_page_language_and_pages_vary_on_it() {
+    let p = Portal::start().await;
+    let de = p.get_with("/signin", accept("de-CH, en;q=0.5")).await;
+    assert!(html_lang(&de).contains("lang=\"de\" dir=\"ltr\""), "{}", html_lang(&de));
+    assert!(de.text().contains("Anmelden"));
+    let vary = de.header("Vary").unwrap_or_default();
+    assert!(vary.contains("Accept-Language") && vary.contains("Cookie"), "{vary}");
+    // No cookie is set without `?lang=`.
+    assert!(!de.set_cookies().iter().any(|c| c.starts_with("lang=")));
+    let en = p.get_with("/signin", accept("de;q=0, en;q=0.3")).await;
+    assert!(html_lang(&en).contains("lang=\"en\""));
+    let unknown = p.get_with("/signin", accept("sv-SE, zz")).await;
+    assert!(html_lang(&unknown).contains("lang=\"en\""));
+    assert!(unknown.text().contains("Keep me signed in"));
+    let none = p.get("/signin").await;
+    assert!(html_lang(&none).contains("lang=\"en\" dir=\"ltr\""));
+    // Error pages too.
+    let missing = p.get_with("/nope", accept("de")).await;
+    assert_eq!(missing.status, 404);
+    assert!(missing.text().contains("Seite nicht gefunden"), "{}", missing.body);
+}
+
+#[rocket::async_test]
+async fn the_query_beats_the_header_and_is_kept_in_a_cookie_that_beats_it_too() {
+    let p = Portal::start().await;
+    let page = p
+        .get_with("/signin?return_to=%2Faccount&lang=de", accept("en"))
+        .await;
+    assert!(html_lang(&page).contains("lang=\"de\""));
+    let cookie = page
+        .set_cookies()
+        .into_iter()
+        .find(|c| c.starts_with("lang="))
+        .expect("a lang cookie")
+        .to_string();
+    for part in ["lang=de", "Path=/", "SameSite=Lax", "Secure", "Max-Age=31536000"] {
+        assert!(cookie.contains(part), "{cookie}");
+    }
+    // The picker keeps the rest of the query and names each language in itself.
+    assert!(
+        page.body.contains("return_to=%2Faccount&amp;lang=en"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(">English</a>") && page.body.contains(">Deutsch</a>"));
+    // The cookie now beats the header, through the flow's redirects.
+    let again = p.get_with("/signin", accept("en")).await;
+    assert!(html_lang(&again).contains("lang=\"de\""));
+    p.post("/signin", &[("username", BOB), ("password", PASSWORD)])
+        .await
+        .assert_redirect("/signin/factor");
+    let factor = p.get("/signin/factor").await;
+    assert!(factor.text().contains("Bestätigen Sie Ihre Identität"), "{}", factor.body);
+    // An unknown `?lang=` changes nothing.
+    let kept = p.get("/signin?lang=zz").await;
+    assert!(html_lang(&kept).contains("lang=\"de\""));
+}
+
+/// The literal parts (between placeables) of the English catalog's messages, long enough
+/// to mean something, brand and product names aside.
+fn english_fragments() -> Vec<String> {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en"));
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for line in text.lines() {
+            let value = match line.split_once(" = ") {
+                Some((id, value)) if !id.starts_with([' ', '#']) => value,
+                _ => line.trim_start().trim_start_matches(['*', '[']),
+            };
+            let value = value.split_once("] ").map_or(value, |(_, v)| v);
+            for part in value.split(['{', '}']).step_by(2) {
+                let part = part.trim().replace("Okta Verify", "").replace("SMS", "");
+                if part.chars().filter(|c| c.is_alphabetic()).count() >= 8 {
+                    out.push(part.trim().to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[rocket::async_test]
+async fn a_german_sign_in_with_a_second_factor_shows_no_english() {
+    let english = english_fragments();
+    assert!(english.iter().any(|e| e == "Keep me signed in"), "{english:?}");
+    let p = Portal::start().await;
+    let check = |what: &str, page: &Page| {
+        let text = visible(&page.body);
+        for e in &english {
+            assert!(!text.contains(e.as_str()), "{what}: English `{e}` in {text}");
+        }
+    };
+    let signin = p.get_with("/signin", accept("de-DE,de;q=0.9,en;q=0.8")).await;
+    check("signin", &signin);
+    let refused = p
+        .post_with("/signin", &[("username", BOB), ("password", "x")], vec![accept("de")])
+        .await;
+    check("signin refused", &refused);
+    let p = Portal::start().await;
+    p.get("/signin?lang=de").await;
+    p.password_step(BOB, PASSWORD)
+        .await
+        .assert_redirect("/signin/factor");
+    check("factor", &p.get("/signin/factor").await);
+    p.post("/signin/factor", &[("factor", "otp")])
+        .await
+        .assert_redirect("/signin/verify");
+    check("verify", &p.get("/signin/verify").await);
+    check("verify refused", &p.post("/signin/verify", &[("code", "000000")]).await);
+    let code = p.totp().await;
+    p.post("/signin/verify", &[("code", &code)])
+        .await
+        .assert_redirect("/account");
+    let account = p.get("/account").await;
+    assert_eq!(account.status, 200);
+    assert!(account.text().contains("Aktive Sitzungen"));
+    // Times in the German pattern: 21.11.2026, 10:58 UTC.
+    let auth = account.body.split("id=\"auth-time\">").nth(1).unwrap();
+    let auth = &auth[..auth.find('<').unwrap()];
+    assert!(auth.ends_with(" UTC") && auth.chars().nth(2) == Some('.'), "{auth}");
+    check("account", &account);
+    check("home", &p.get("/").await);
+}
+
+fn override_dir(files: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "i18n-override-{}",
+        direct_signin::random::token(8)
+    ));
+    for (name, text) in files {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+#[rocket::async_test]
+async fn an_operator_overrides_a_message_and_adds_a_right_to_left_language() {
+    let dir = override_dir(&[
+        ("en/brand.ftl", "signin-title = Sign in to Acme Bank\n"),
+        ("ar/common.ftl", "language-name = العربية\nsignin-title = تسجيل الدخول\n"),
+    ]);
+    let d = dir.clone();
+    let p = Portal::with(move |c| {
+        c.i18n.dir = Some(d);
+        c.i18n.languages = vec!["en".into(), "de".into(), "ar".into()];
+    })
+    .await;
+    let en = p.get("/signin").await;
+    assert!(en.text().contains("<h1>Sign in to Acme Bank</h1>"), "{}", en.body);
+    // The built-in German is untouched.
+    assert!(p.get("/signin?lang=de").await.text().contains("<h1>Anmelden</h1>"));
+    let ar = p.get("/signin?lang=ar").await;
+    assert!(html_lang(&ar).contains("lang=\"ar\" dir=\"rtl\""), "{}", html_lang(&ar));
+    assert!(ar.text().contains("تسجيل الدخول"));
+    assert!(ar.text().contains(">العربية</a>"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_broken_override_refuses_to_start_naming_the_file_and_line() {
+    let dir = override_dir(&[("de/signin.ftl", "signin-title = Gut\nbroken = {\n")]);
+    let mut config = direct_signin::config::Config::default();
+    config.i18n.dir = Some(dir.clone());
+    let e = direct_signin::portal::i18n::build(&config.i18n)
+        .err()
+        .expect("refused");
+    assert!(e.contains("signin.ftl") && e.contains("line 2"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
