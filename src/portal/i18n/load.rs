@@ -80,15 +80,23 @@ fn ftl_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, String> {
     Ok(files)
 }
 
-/// Parses one file; an error names `name` and the line of the first problem.
+/// Parses one file; an error names `name` and the line of the first entry that does
+/// not parse.
 pub(super) fn parse(name: &str, text: String) -> Result<FluentResource, String> {
     FluentResource::try_new(text).map_err(|(resource, errors)| {
         let source = resource.source();
         let first = &errors[0];
-        let line = source[..first.pos.start.min(source.len())]
-            .matches('\n')
-            .count()
-            + 1;
+        // The entry's start: its slice skips the blank lines before it; else the position.
+        let at = first
+            .slice
+            .as_ref()
+            .map(|s| {
+                let start = s.start.min(source.len());
+                start + source[start..].len() - source[start..].trim_start().len()
+            })
+            .unwrap_or(first.pos.start)
+            .min(source.len());
+        let line = source[..at].matches('\n').count() + 1;
         format!(
             "{name}, line {line}: {} ({} error(s) in the file)",
             first.kind,

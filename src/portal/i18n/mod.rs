@@ -135,17 +135,15 @@ impl Catalog {
         let text = self
             .format(self.language(index), id, args)
             .or_else(|| self.format(&self.languages[self.fallback], id, args));
-        let text = match text {
+        match text {
+            // (Only found messages are marked: an English sentence passed as an id stays
+            // bare, so the pseudo catalog shows it up.)
+            Some(text) if self.pseudo => Cow::Owned(format!("⟦{text}⟧")),
             Some(text) => text,
             None => {
                 tracing::debug!(id, "a message is in no catalog");
                 Cow::Borrowed(id)
             }
-        };
-        if self.pseudo {
-            Cow::Owned(format!("⟦{text}⟧"))
-        } else {
-            text
         }
     }
 
