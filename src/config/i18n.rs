@@ -82,7 +82,10 @@ impl I18nConfig {
                 && tag.split('-').all(|p| {
                     !p.is_empty() && p.len() <= 8 && p.chars().all(|c| c.is_ascii_alphanumeric())
                 })
-                && tag.chars().take_while(|c| *c != '-').all(|c| c.is_ascii_alphabetic());
+                && tag
+                    .chars()
+                    .take_while(|c| *c != '-')
+                    .all(|c| c.is_ascii_alphabetic());
             if !ok {
                 return Err(invalid(
                     "i18n.languages",
@@ -90,7 +93,10 @@ impl I18nConfig {
                 ));
             }
         }
-        if !offered.iter().any(|l| l.eq_ignore_ascii_case(&self.fallback)) {
+        if !offered
+            .iter()
+            .any(|l| l.eq_ignore_ascii_case(&self.fallback))
+        {
             return Err(invalid(
                 "i18n.fallback",
                 format!(

@@ -56,26 +56,15 @@ impl AppError {
 
     fn message(&self) -> (&'static str, &'static str) {
         match self {
-            AppError::Upstream(_) | AppError::Store(_) => (
-                "error-unavailable-title",
-                "error-unavailable-detail",
-            ),
-            AppError::RateLimited { .. } => (
-                "error-rate-limited-title",
-                "error-rate-limited-detail",
-            ),
-            AppError::PolicyDenied => (
-                "error-policy-title",
-                "error-policy-detail",
-            ),
-            AppError::Internal(_) => (
-                "error-internal-title",
-                "error-internal-detail",
-            ),
-            AppError::Csrf => (
-                "error-csrf-title",
-                "error-csrf-detail",
-            ),
+            AppError::Upstream(_) | AppError::Store(_) => {
+                ("error-unavailable-title", "error-unavailable-detail")
+            }
+            AppError::RateLimited { .. } => {
+                ("error-rate-limited-title", "error-rate-limited-detail")
+            }
+            AppError::PolicyDenied => ("error-policy-title", "error-policy-detail"),
+            AppError::Internal(_) => ("error-internal-title", "error-internal-detail"),
+            AppError::Csrf => ("error-csrf-title", "error-csrf-detail"),
         }
     }
 }

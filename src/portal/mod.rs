@@ -117,18 +117,9 @@ pub(crate) fn catch_all(
     }
     let (title, detail) = match status.code {
         404 => ("error-not-found-title", "error-not-found-detail"),
-        403 => (
-            "error-refused-title",
-            "error-refused-detail",
-        ),
-        400 | 413 | 422 => (
-            "error-bad-request-title",
-            "error-bad-request-detail",
-        ),
-        503 => (
-            "error-unavailable-title",
-            "error-unavailable-short-detail",
-        ),
+        403 => ("error-refused-title", "error-refused-detail"),
+        400 | 413 | 422 => ("error-bad-request-title", "error-bad-request-detail"),
+        503 => ("error-unavailable-title", "error-unavailable-short-detail"),
         _ => ("error-internal-title", "error-unavailable-short-detail"),
     };
     Ok(error::ErrorPage {

@@ -116,7 +116,10 @@ async fn with_the_pseudo_catalog_no_page_shows_a_word_outside_it() {
     // A refused form: the error beside the field, and "Error:" in the title.
     // (alice's: a failure for bob would slow his sign-in below.)
     let refused = p
-        .post("/signin", &[("username", "alice@example.com"), ("password", "wrong")])
+        .post(
+            "/signin",
+            &[("username", "alice@example.com"), ("password", "wrong")],
+        )
         .await;
     assert_eq!(refused.status, 401, "{}", refused.body);
     assert_all_from_catalog("signin refused", &refused, &data);
@@ -150,7 +153,13 @@ async fn with_the_pseudo_catalog_no_page_shows_a_word_outside_it() {
     let claims = claim_text(&account.body);
     data.extend(names.iter().map(String::as_str));
     data.extend(claims.iter().map(String::as_str));
-    data.extend(["Okta Verify", "Google Authenticator", "Phone", "Email", "Password"]);
+    data.extend([
+        "Okta Verify",
+        "Google Authenticator",
+        "Phone",
+        "Email",
+        "Password",
+    ]);
     let device = user.device.clone().unwrap_or_default();
     data.push(&device);
     // The avatar is the name's first letter.
@@ -168,7 +177,9 @@ async fn with_the_pseudo_catalog_no_page_shows_a_word_outside_it() {
     assert_all_from_catalog("signed out", &out, &data[..3]);
     // The push wait, for a fresh visitor.
     let q = p.browser().await;
-    q.mfa_start(BOB, "push").await.assert_redirect("/signin/wait");
+    q.mfa_start(BOB, "push")
+        .await
+        .assert_redirect("/signin/wait");
     let wait = q.get("/signin/wait").await;
     assert_eq!(wait.status, 200);
     assert_all_from_catalog("wait", &wait, &data[..3]);
@@ -204,7 +215,10 @@ async fn the_check_finds_a_word_outside_the_catalog() {
         headers: Vec::new(),
     };
     let found = std::panic::catch_unwind(|| assert_all_from_catalog("probe", &page, &[]));
-    assert!(found.is_err(), "an English word next to marked copy must fail");
+    assert!(
+        found.is_err(),
+        "an English word next to marked copy must fail"
+    );
     let attribute = Page {
         body: "<p aria-label=\"Number\">⟦x⟧</p>".into(),
         ..page
@@ -222,7 +236,9 @@ fn no_template_has_a_bare_word() {
         // The blocks that fill a `class` attribute hold class names, not copy.
         for block in ["{% block body_class %}", "{% block main_class %}"] {
             while let Some(at) = text.find(block) {
-                let end = text[at..].find("{% endblock").map_or(text.len(), |e| at + e);
+                let end = text[at..]
+                    .find("{% endblock")
+                    .map_or(text.len(), |e| at + e);
                 text.replace_range(at..end, " ");
             }
         }
@@ -241,7 +257,9 @@ fn no_template_has_a_bare_word() {
                     continue;
                 }
             };
-            let end = rest[open..].find(closer).map_or(rest.len(), |e| open + e + 2);
+            let end = rest[open..]
+                .find(closer)
+                .map_or(rest.len(), |e| open + e + 2);
             bare.push(' ');
             rest = &rest[end..];
         }
@@ -260,10 +278,17 @@ fn no_template_has_a_bare_word() {
 async fn accept_language_picks_the_page_language_and_pages_vary_on_it() {
     let p = Portal::start().await;
     let de = p.get_with("/signin", accept("de-CH, en;q=0.5")).await;
-    assert!(html_lang(&de).contains("lang=\"de\" dir=\"ltr\""), "{}", html_lang(&de));
+    assert!(
+        html_lang(&de).contains("lang=\"de\" dir=\"ltr\""),
+        "{}",
+        html_lang(&de)
+    );
     assert!(de.text().contains("Anmelden"));
     let vary = de.header("Vary").unwrap_or_default();
-    assert!(vary.contains("Accept-Language") && vary.contains("Cookie"), "{vary}");
+    assert!(
+        vary.contains("Accept-Language") && vary.contains("Cookie"),
+        "{vary}"
+    );
     // No cookie is set without `?lang=`.
     assert!(!de.set_cookies().iter().any(|c| c.starts_with("lang=")));
     let en = p.get_with("/signin", accept("de;q=0, en;q=0.3")).await;
@@ -276,7 +301,11 @@ async fn accept_language_picks_the_page_language_and_pages_vary_on_it() {
     // Error pages too.
     let missing = p.get_with("/nope", accept("de")).await;
     assert_eq!(missing.status, 404);
-    assert!(missing.text().contains("Seite nicht gefunden"), "{}", missing.body);
+    assert!(
+        missing.text().contains("Seite nicht gefunden"),
+        "{}",
+        missing.body
+    );
 }
 
 #[rocket::async_test]
@@ -292,7 +321,13 @@ async fn the_query_beats_the_header_and_is_kept_in_a_cookie_that_beats_it_too() 
         .find(|c| c.starts_with("lang="))
         .expect("a lang cookie")
         .to_string();
-    for part in ["lang=de", "Path=/", "SameSite=Lax", "Secure", "Max-Age=31536000"] {
+    for part in [
+        "lang=de",
+        "Path=/",
+        "SameSite=Lax",
+        "Secure",
+        "Max-Age=31536000",
+    ] {
         assert!(cookie.contains(part), "{cookie}");
     }
     // The picker keeps the rest of the query and names each language in itself.
@@ -309,7 +344,11 @@ async fn the_query_beats_the_header_and_is_kept_in_a_cookie_that_beats_it_too() 
         .await
         .assert_redirect("/signin/factor");
     let factor = p.get("/signin/factor").await;
-    assert!(factor.text().contains("Bestätigen Sie Ihre Identität"), "{}", factor.body);
+    assert!(
+        factor.text().contains("Bestätigen Sie Ihre Identität"),
+        "{}",
+        factor.body
+    );
     // An unknown `?lang=` changes nothing.
     let kept = p.get("/signin?lang=zz").await;
     assert!(html_lang(&kept).contains("lang=\"de\""));
@@ -342,12 +381,18 @@ fn english_fragments() -> Vec<String> {
 #[rocket::async_test]
 async fn a_german_sign_in_with_a_second_factor_shows_no_english() {
     let english = english_fragments();
-    assert!(english.iter().any(|e| e == "Keep me signed in"), "{english:?}");
+    assert!(
+        english.iter().any(|e| e == "Keep me signed in"),
+        "{english:?}"
+    );
     let p = Portal::start().await;
     let check = |what: &str, page: &Page| {
         // Okta's claims and authenticator names are data, not copy.
         let mut body = page.body.clone();
-        for (start, end) in [("id=\"userinfo\">", "</dl>"), ("id=\"authenticators\">", "</ul>")] {
+        for (start, end) in [
+            ("id=\"userinfo\">", "</dl>"),
+            ("id=\"authenticators\">", "</ul>"),
+        ] {
             if let Some(at) = body.find(start) {
                 let stop = body[at..].find(end).map_or(body.len(), |e| at + e);
                 body.replace_range(at + start.len()..stop, "");
@@ -355,13 +400,22 @@ async fn a_german_sign_in_with_a_second_factor_shows_no_english() {
         }
         let text = visible(&body);
         for e in &english {
-            assert!(!text.contains(e.as_str()), "{what}: English `{e}` in {text}");
+            assert!(
+                !text.contains(e.as_str()),
+                "{what}: English `{e}` in {text}"
+            );
         }
     };
-    let signin = p.get_with("/signin", accept("de-DE,de;q=0.9,en;q=0.8")).await;
+    let signin = p
+        .get_with("/signin", accept("de-DE,de;q=0.9,en;q=0.8"))
+        .await;
     check("signin", &signin);
     let refused = p
-        .post_with("/signin", &[("username", BOB), ("password", "x")], vec![accept("de")])
+        .post_with(
+            "/signin",
+            &[("username", BOB), ("password", "x")],
+            vec![accept("de")],
+        )
         .await;
     check("signin refused", &refused);
     let p = Portal::start().await;
@@ -374,7 +428,10 @@ async fn a_german_sign_in_with_a_second_factor_shows_no_english() {
         .await
         .assert_redirect("/signin/verify");
     check("verify", &p.get("/signin/verify").await);
-    check("verify refused", &p.post("/signin/verify", &[("code", "000000")]).await);
+    check(
+        "verify refused",
+        &p.post("/signin/verify", &[("code", "000000")]).await,
+    );
     let code = p.totp().await;
     p.post("/signin/verify", &[("code", &code)])
         .await
@@ -385,16 +442,17 @@ async fn a_german_sign_in_with_a_second_factor_shows_no_english() {
     // Times in the German pattern: 21.11.2026, 10:58 UTC.
     let auth = account.body.split("id=\"auth-time\">").nth(1).unwrap();
     let auth = &auth[..auth.find('<').unwrap()];
-    assert!(auth.ends_with(" UTC") && auth.chars().nth(2) == Some('.'), "{auth}");
+    assert!(
+        auth.ends_with(" UTC") && auth.chars().nth(2) == Some('.'),
+        "{auth}"
+    );
     check("account", &account);
     check("home", &p.get("/").await);
 }
 
 fn override_dir(files: &[(&str, &str)]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "i18n-override-{}",
-        direct_signin::random::token(8)
-    ));
+    let dir =
+        std::env::temp_dir().join(format!("i18n-override-{}", direct_signin::random::token(8)));
     for (name, text) in files {
         let path = dir.join(name);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -407,7 +465,10 @@ fn override_dir(files: &[(&str, &str)]) -> PathBuf {
 async fn an_operator_overrides_a_message_and_adds_a_right_to_left_language() {
     let dir = override_dir(&[
         ("en/brand.ftl", "signin-title = Sign in to Acme Bank\n"),
-        ("ar/common.ftl", "language-name = العربية\nsignin-title = تسجيل الدخول\n"),
+        (
+            "ar/common.ftl",
+            "language-name = العربية\nsignin-title = تسجيل الدخول\n",
+        ),
     ]);
     let d = dir.clone();
     let p = Portal::with(move |c| {
@@ -416,11 +477,23 @@ async fn an_operator_overrides_a_message_and_adds_a_right_to_left_language() {
     })
     .await;
     let en = p.get("/signin").await;
-    assert!(en.text().contains("<h1>Sign in to Acme Bank</h1>"), "{}", en.body);
+    assert!(
+        en.text().contains("<h1>Sign in to Acme Bank</h1>"),
+        "{}",
+        en.body
+    );
     // The built-in German is untouched.
-    assert!(p.get("/signin?lang=de").await.text().contains("<h1>Anmelden</h1>"));
+    assert!(p
+        .get("/signin?lang=de")
+        .await
+        .text()
+        .contains("<h1>Anmelden</h1>"));
     let ar = p.get("/signin?lang=ar").await;
-    assert!(html_lang(&ar).contains("lang=\"ar\" dir=\"rtl\""), "{}", html_lang(&ar));
+    assert!(
+        html_lang(&ar).contains("lang=\"ar\" dir=\"rtl\""),
+        "{}",
+        html_lang(&ar)
+    );
     assert!(ar.text().contains("تسجيل الدخول"));
     assert!(ar.text().contains(">العربية</a>"));
     std::fs::remove_dir_all(&dir).unwrap();
@@ -436,4 +509,25 @@ fn a_broken_override_refuses_to_start_naming_the_file_and_line() {
         .expect("refused");
     assert!(e.contains("signin.ftl") && e.contains("line 2"), "{e}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_readme_lists_every_message_id() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en"));
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        for line in text.lines() {
+            let Some((id, _)) = line.split_once(" =") else {
+                continue;
+            };
+            if id.starts_with(|c: char| c.is_ascii_lowercase()) {
+                assert!(
+                    readme.contains(&format!("| `{id}` |")),
+                    "README lacks `{id}`: run scripts/message-ids.py"
+                );
+            }
+        }
+    }
 }

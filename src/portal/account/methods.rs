@@ -135,11 +135,7 @@ async fn answer(
         ),
         AccountError::Conflict => (
             Status::Conflict,
-            FormError::new(
-                form,
-                "code",
-                "account-invalid-phone-state",
-            ),
+            FormError::new(form, "code", "account-invalid-phone-state"),
         ),
         AccountError::NotFound => (
             Status::NotFound,
@@ -147,11 +143,7 @@ async fn answer(
         ),
         _ => (
             Status::Forbidden,
-            FormError::new(
-                form,
-                "",
-                "account-invalid-reauth",
-            ),
+            FormError::new(form, "", "account-invalid-reauth"),
         ),
     };
     views::account_with(v, user, status, None, Some(error)).await

@@ -8,8 +8,8 @@ use super::service;
 use crate::okta::myaccount::{Authenticator, Phone};
 use crate::portal::error::AppError;
 use crate::portal::guards::Visitor;
-use crate::portal::session::{Current, SessionKey, SignedIn, User};
 use crate::portal::i18n::Msg;
+use crate::portal::session::{Current, SessionKey, SignedIn, User};
 use crate::portal::views::{self, Reply};
 use crate::portal::Portal;
 

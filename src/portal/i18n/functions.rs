@@ -42,7 +42,10 @@ fn fluent_value(value: &Value) -> Option<FluentValue<'_>> {
 
 impl tera::Function for Translate {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
-        let Some(id) = args.get("id").and_then(Value::as_str).filter(|id| !id.is_empty())
+        let Some(id) = args
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|id| !id.is_empty())
         else {
             return Ok(Value::String(String::new()));
         };
@@ -89,7 +92,9 @@ impl tera::Function for When {
             fluent.set(*name, FluentValue::from(value.as_str()));
         }
         Ok(Value::String(
-            self.0.text(lang, "datetime-utc", Some(&fluent)).into_owned(),
+            self.0
+                .text(lang, "datetime-utc", Some(&fluent))
+                .into_owned(),
         ))
     }
 }

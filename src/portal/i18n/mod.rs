@@ -131,7 +131,12 @@ impl Catalog {
 
     /// The message `id` in the language at `index`, with `args`; the fallback language's
     /// when that language lacks it; the id itself when no catalog has it.
-    pub fn text<'a>(&'a self, index: usize, id: &'a str, args: Option<&FluentArgs>) -> Cow<'a, str> {
+    pub fn text<'a>(
+        &'a self,
+        index: usize,
+        id: &'a str,
+        args: Option<&FluentArgs>,
+    ) -> Cow<'a, str> {
         let text = self
             .format(self.language(index), id, args)
             .or_else(|| self.format(&self.languages[self.fallback], id, args));
@@ -165,7 +170,12 @@ impl Catalog {
         let mut errors = Vec::new();
         let text = language.bundle.format_pattern(pattern, args, &mut errors);
         if !errors.is_empty() {
-            tracing::debug!(id, lang = language.code, ?errors, "a message did not format cleanly");
+            tracing::debug!(
+                id,
+                lang = language.code,
+                ?errors,
+                "a message did not format cleanly"
+            );
         }
         Some(text)
     }

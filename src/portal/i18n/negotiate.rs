@@ -107,8 +107,9 @@ pub fn cookie(code: &str, path: &str) -> Cookie<'static> {
         .build()
 }
 
-/// One entry of the language picker: the language and the link that picks it (this page,
-/// its other query parameters kept, with `lang=`).
+/// One entry of the language picker: the language and the link that picks it: this page,
+/// its other query parameters kept, with `lang=`. The link is query-only (`?…&lang=de`),
+/// so it never echoes the path (a 404 for `/metrics` stays the same as any other 404).
 #[derive(Debug, Serialize)]
 pub struct Pick<'a> {
     /// The language's tag.
@@ -121,7 +122,6 @@ pub struct Pick<'a> {
 
 /// The picker's links for `req`, whose language is `current`.
 pub fn picker<'a>(req: &Request<'_>, catalog: &'a Catalog, current: usize) -> Vec<Pick<'a>> {
-    let path = req.uri().path().as_str();
     let mut kept = url::form_urlencoded::Serializer::new(String::new());
     if let Some(query) = req.uri().query() {
         for (name, value) in query.segments() {
@@ -139,7 +139,7 @@ pub fn picker<'a>(req: &Request<'_>, catalog: &'a Catalog, current: usize) -> Ve
             let sep = if kept.is_empty() { "" } else { "&" };
             Pick {
                 code: &l.code,
-                href: format!("{path}?{kept}{sep}lang={}", l.code),
+                href: format!("?{kept}{sep}lang={}", l.code),
                 current: i == current,
             }
         })
@@ -155,7 +155,10 @@ impl<'r> FromRequest<'r> for Lang {
     type Error = std::convert::Infallible;
 
     async fn from_request(req: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        match req.rocket().state::<std::sync::Arc<crate::portal::Portal>>() {
+        match req
+            .rocket()
+            .state::<std::sync::Arc<crate::portal::Portal>>()
+        {
             Some(portal) => Outcome::Success(Lang(chosen(req, portal.templates.catalog()))),
             None => Outcome::Forward(rocket::http::Status::InternalServerError),
         }

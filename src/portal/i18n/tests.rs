@@ -89,8 +89,14 @@ fn every_catalog_has_every_english_message_with_the_same_variables_and_no_more()
     assert!(english.len() > 100, "{} messages", english.len());
     for (code, files) in builtin::BUILT_IN {
         let other = shape(files);
-        let missing: Vec<_> = english.keys().filter(|id| !other.contains_key(*id)).collect();
-        let extra: Vec<_> = other.keys().filter(|id| !english.contains_key(*id)).collect();
+        let missing: Vec<_> = english
+            .keys()
+            .filter(|id| !other.contains_key(*id))
+            .collect();
+        let extra: Vec<_> = other
+            .keys()
+            .filter(|id| !english.contains_key(*id))
+            .collect();
         assert!(missing.is_empty(), "{code} lacks {missing:?}");
         assert!(extra.is_empty(), "{code} has ids English lacks: {extra:?}");
         for (id, vars) in &english {
@@ -153,7 +159,10 @@ fn negotiation_follows_query_then_cookie_then_header_then_fallback() {
     assert_eq!(chosen(None, None, None), en());
     // The cookie beats the header; the query beats both and is remembered.
     assert_eq!(chosen(None, Some("de"), Some("en")), de());
-    assert_eq!(chosen(Some("de"), Some("en"), Some("en")), ("de".into(), true));
+    assert_eq!(
+        chosen(Some("de"), Some("en"), Some("en")),
+        ("de".into(), true)
+    );
     assert_eq!(chosen(Some("DE"), None, None), ("de".into(), true));
     // A language not offered in the query or the cookie is passed over.
     assert_eq!(chosen(Some("zz"), Some("de"), None), de());
@@ -167,14 +176,21 @@ fn negotiation_follows_query_then_cookie_then_header_then_fallback() {
 fn an_operator_directory_overrides_messages_and_a_broken_file_is_refused() {
     let dir = std::env::temp_dir().join(format!("i18n-{}", crate::random::token(8)));
     std::fs::create_dir_all(dir.join("de")).unwrap();
-    std::fs::write(dir.join("de/brand.ftl"), "signin-title = Willkommen bei Acme\n").unwrap();
+    std::fs::write(
+        dir.join("de/brand.ftl"),
+        "signin-title = Willkommen bei Acme\n",
+    )
+    .unwrap();
     let config = I18nConfig {
         dir: Some(dir.clone()),
         ..I18nConfig::default()
     };
     let catalog = build(&config).unwrap();
     let de = catalog.index("de").unwrap();
-    assert_eq!(catalog.text(de, "signin-title", None), "Willkommen bei Acme");
+    assert_eq!(
+        catalog.text(de, "signin-title", None),
+        "Willkommen bei Acme"
+    );
     assert_eq!(catalog.text(de, "signin-submit", None), "Anmelden");
     // A new language from the directory, when offered; its missing messages fall back.
     std::fs::create_dir_all(dir.join("nl")).unwrap();

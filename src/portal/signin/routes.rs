@@ -156,11 +156,9 @@ async fn verify_submit(form: CsrfForm<CodeForm>, v: Visitor<'_>) -> Result<Reply
     let id = &form.session_id;
     let event = Event::SubmitCode(form.code());
     let (status, message, flow) = match v.app.signin.drive(v.attempt(id), event).await? {
-        Driven::Reject(Rejection::InvalidCode, Some(flow)) => (
-            Status::Unauthorized,
-            "invalid-code-wrong",
-            flow,
-        ),
+        Driven::Reject(Rejection::InvalidCode, Some(flow)) => {
+            (Status::Unauthorized, "invalid-code-wrong", flow)
+        }
         Driven::Reject(Rejection::BadInput(message), Some(flow)) => {
             (Status::UnprocessableEntity, message, flow)
         }
