@@ -8,7 +8,7 @@ language-name = Deutsch
 skip-to-content = Zum Inhalt springen
 secure-badge = Sichere Anmeldung
 language-picker = Sprache
-footer-safety = { $product } wird Sie niemals am Telefon oder per E-Mail nach Ihrem Passwort oder einem Code fragen.
+footer-safety = { $product } wird Sie niemals telefonisch oder per E-Mail nach Ihrem Passwort oder einem Einmalcode fragen.
 footer-support = Hilfe und Support
 # Put before a page title when its form came back with an error.
 title-error = Fehler:
@@ -35,7 +35,7 @@ error-internal-detail = Bitte beginnen Sie gleich noch einmal von vorn.
 error-csrf-title = Diese Seite ist abgelaufen
 error-csrf-detail = Zu Ihrer Sicherheit konnte das Formular nicht angenommen werden. Gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es erneut.
 error-not-found-title = Seite nicht gefunden
-error-not-found-detail = Unter dieser Adresse gibt es nichts.
+error-not-found-detail = Unter dieser Adresse ist keine Seite vorhanden.
 error-refused-title = Anfrage abgelehnt
 error-refused-detail = Diese Anfrage wurde zu Ihrer Sicherheit abgelehnt. Laden Sie die Seite neu und versuchen Sie es erneut.
 error-bad-request-title = Mit der Anfrage stimmte etwas nicht

@@ -40,8 +40,8 @@ verify-submit = Bestätigen
 verify-no-code = Nichts erhalten?
 verify-resend = Neuen Einmalcode senden
 verify-resend-in = { $seconds ->
-    [one] Möglich in { $seconds } Sekunde.
-   *[other] Möglich in { $seconds } Sekunden.
+    [one] Wieder möglich in { $seconds } Sekunde.
+   *[other] Wieder möglich in { $seconds } Sekunden.
 }
 
 ## Links under every step.
@@ -49,7 +49,7 @@ step-switch = Andere Möglichkeit wählen
 step-cancel = Abbrechen
 
 ## Push wait (wait.html.tera and wait.js).
-wait-title = Sehen Sie auf Ihr Telefon
+wait-title = Prüfen Sie Ihr Telefon
 wait-lead = Wir haben eine Anmeldeanfrage an Okta Verify für { $username } gesendet.
 wait-number = Tippen Sie in Okta Verify auf diese Zahl:
 wait-number-label = Zahl zum Antippen: { $number }
@@ -109,15 +109,12 @@ invalid-passwords-differ = Die beiden Passwörter stimmen nicht überein.
 invalid-password-weak = Wählen Sie ein sichereres Passwort:
 
 ## A password policy's rules, in words.
-rule-min-length = { $count ->
-    [one] Verwenden Sie mindestens { $count } Zeichen.
-   *[other] Verwenden Sie mindestens { $count } Zeichen.
-}
+rule-min-length = Verwenden Sie mindestens { $count } Zeichen.
 rule-longer = Verwenden Sie mehr Zeichen.
-rule-lowercase = Verwenden Sie einen Kleinbuchstaben.
-rule-uppercase = Verwenden Sie einen Großbuchstaben.
-rule-number = Verwenden Sie eine Ziffer.
-rule-symbol = Verwenden Sie ein Sonderzeichen, zum Beispiel ! oder #.
+rule-lowercase = Verwenden Sie mindestens einen Kleinbuchstaben.
+rule-uppercase = Verwenden Sie mindestens einen Großbuchstaben.
+rule-number = Verwenden Sie mindestens eine Ziffer.
+rule-symbol = Verwenden Sie mindestens ein Sonderzeichen, zum Beispiel ! oder #.
 rule-no-username = Verwenden Sie keinen Teil Ihres Benutzernamens.
 rule-history = Wählen Sie ein Passwort, das Sie noch nicht verwendet haben: weder Ihr aktuelles noch eines Ihrer letzten { $count }.
 rule-history-any = Wählen Sie ein Passwort, das Sie noch nicht verwendet haben.

@@ -126,7 +126,7 @@ fn messages_format_with_plurals_and_variables() {
     );
     assert_eq!(
         catalog.text(de, "verify-resend-in", Some(&args)),
-        "Möglich in 1 Sekunde."
+        "Wieder möglich in 1 Sekunde."
     );
     args.set("seconds", 30);
     assert_eq!(
