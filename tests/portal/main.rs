@@ -16,7 +16,8 @@
 //! - `gateway`: `/auth` for reverse proxies, its rules, headers and assertion;
 //! - `recovery`: forgot password, by every factor, with its decoys and limiters;
 //! - `account_methods`: change password, phones, and the MyAccount step-up.
-//! - `languages`: negotiation, the German flow, overrides, nothing outside the catalog.
+//! - `languages`: negotiation, the German flow, operator overrides;
+//! - `pseudo`: nothing on a page bypasses the catalog.
 
 mod abuse;
 mod account_methods;
@@ -29,6 +30,7 @@ mod id_tokens;
 mod languages;
 mod ops;
 mod protections;
+mod pseudo;
 mod recovery;
 mod sessions;
 mod shield;
