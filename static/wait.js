@@ -6,10 +6,12 @@
   // Under a base path the page names its URLs (data-status-url, data-signin-url).
   var statusUrl = (status && status.getAttribute("data-status-url")) || "/signin/wait/status";
   var signinUrl = (status && status.getAttribute("data-signin-url")) || "/signin";
+  // The page carries its lines in the visitor's language (data-approved, …).
+  function line(name) { return (status && status.getAttribute("data-" + name)) || ""; }
   var messages = {
-    approved: "Approved. Signing you in…",
-    denied: "The request was denied. Taking you back…",
-    expired: "The request expired. Taking you back…"
+    approved: line("approved"),
+    denied: line("denied"),
+    expired: line("expired")
   };
   var delay = 2000;
   function poll() {
@@ -17,7 +19,7 @@
       .then(function (r) { return r.ok ? r.json() : { state: "pending" }; })
       .then(function (body) {
         if (body.state && body.state !== "pending") {
-          if (status) { status.textContent = messages[body.state] || "Continuing…"; }
+          if (status) { status.textContent = messages[body.state] || line("continuing"); }
           window.location.assign(body.redirect || signinUrl);
           return;
         }

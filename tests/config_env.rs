@@ -114,6 +114,9 @@ fn every_documented_variable_reaches_its_key() {
         ),
         ("DIRECT_SIGNIN_REDIS__URL", "redis://127.0.0.1:6379/4"),
         ("DIRECT_SIGNIN_REDIS__PREFIX", "env-new:"),
+        ("DIRECT_SIGNIN_I18N__LANGUAGES", "de, en"),
+        ("DIRECT_SIGNIN_I18N__FALLBACK", "de"),
+        ("DIRECT_SIGNIN_I18N__DIR", dir.to_str().unwrap()),
     ];
     set(&new);
     let c = Config::from_figment(&Config::figment()).expect("the new names load");
@@ -127,6 +130,9 @@ fn every_documented_variable_reaches_its_key() {
     );
     assert_eq!(c.redis.url, "redis://127.0.0.1:6379/4");
     assert_eq!(c.redis.prefix, "env-new:");
+    assert_eq!(c.i18n.languages, ["de", "en"]);
+    assert_eq!(c.i18n.fallback, "de");
+    assert_eq!(c.i18n.dir.as_deref(), Some(dir.as_path()));
 
     // A secret under both names is refused, naming both.
     set(&[("OKTA_OAUTH2_CLIENT_SECRET", "also-set")]);
@@ -167,6 +173,7 @@ fn every_documented_variable_reaches_its_key() {
             "1000000",
             "protection.ip_signin_per_minute",
         ),
+        ("DIRECT_SIGNIN_I18N__FALLBACK", "sv", "i18n.fallback"),
     ] {
         std::env::set_var(var, value);
         let e = Config::from_figment(&Config::figment())

@@ -30,10 +30,10 @@ fn context() -> Result<tera::Context, String> {
         "sub": "00u8f3kq2ZbenchUser0",
         "amr": ["pwd"],
         "groups": ["customers"],
-        "auth_time": "2 Dec 2026, 15:42 UTC",
+        "auth_time": 1_796_226_120,
         "remember": false,
-        "sessions": [{"current": true, "device": "Unknown browser", "ip": "127.0.0.1",
-                      "signed_in_at": "2 Dec 2026, 15:42 UTC", "last_seen": "2 Dec 2026, 15:42 UTC",
+        "sessions": [{"current": true, "device": null, "ip": "127.0.0.1",
+                      "signed_in_at": 1_796_226_120, "last_seen": 1_796_226_120,
                       "remember": false}],
         "userinfo": [
             {"name": "sub", "value": "00u8f3kq2ZbenchUser0"},
@@ -51,6 +51,14 @@ fn context() -> Result<tera::Context, String> {
     });
     let mut context = tera::Context::from_value(value).map_err(|e| e.to_string())?;
     context.insert("base", "");
+    // The language the portal negotiates for a visitor with no preference, and its picker.
+    context.insert("lang", "en");
+    context.insert("dir", "ltr");
+    context.insert(
+        "languages",
+        &json!([{"code": "en", "href": "?lang=en", "current": true},
+                {"code": "de", "href": "?lang=de", "current": false}]),
+    );
     Ok(context)
 }
 
@@ -68,7 +76,8 @@ fn healthz() -> &'static str {
 }
 
 pub async fn serve(port: u16) -> Result<(), String> {
-    let templates = Templates::load(&super::procs::root().join("templates"))?;
+    let catalog = Arc::new(direct_signin::portal::i18n::build(&Default::default())?);
+    let templates = Templates::load(&super::procs::root().join("templates"), catalog)?;
     let page = Arc::new(Page {
         templates,
         context: context()?,

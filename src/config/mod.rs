@@ -4,7 +4,7 @@
 //!
 //! One module per section, each with its own `validate`, called from
 //! [`Config::validate`]: [`okta`], [`session`], [`redis`], [`signin`], [`network`],
-//! [`protection`], [`branding`], [`gateway`] (and `[emulator]`, here). Values are typed where they can
+//! [`protection`], [`branding`], [`gateway`], [`i18n`] (and `[emulator]`, here). Values are typed where they can
 //! be ([`AuthMethod`], [`StoreKind`], [`Method`] lists, [`IpNet`] lists, [`LocalPath`]),
 //! so a wrong one is refused while reading, and figment's message names the key.
 //!
@@ -14,6 +14,7 @@
 
 pub mod branding;
 pub mod gateway;
+pub mod i18n;
 pub mod network;
 pub mod okta;
 pub mod protection;
@@ -31,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 pub use self::branding::BrandingConfig;
 pub use self::gateway::{GatewayConfig, HeaderFamily};
+pub use self::i18n::I18nConfig;
 pub use self::network::{parse_net, NetworkConfig};
 pub use self::okta::{AuthMethod, OktaConfig};
 pub use self::protection::ProtectionConfig;
@@ -77,6 +79,9 @@ pub struct Config {
     pub protection: ProtectionConfig,
     /// `[gateway]`: the forward-auth gateway for apps behind a proxy.
     pub gateway: GatewayConfig,
+    /// `[i18n]`: the languages offered, the fallback, operator overrides.
+    #[serde(default)]
+    pub i18n: I18nConfig,
 }
 
 /// A configuration that cannot be read or is not valid.
@@ -232,6 +237,7 @@ impl Config {
         self.protection.validate()?;
         self.branding.validate()?;
         self.gateway.validate(release)?;
+        self.i18n.validate()?;
         Ok(())
     }
 

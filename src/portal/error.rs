@@ -56,26 +56,15 @@ impl AppError {
 
     fn message(&self) -> (&'static str, &'static str) {
         match self {
-            AppError::Upstream(_) | AppError::Store(_) => (
-                "We can't sign you in right now",
-                "Something went wrong on our side. Please try again in a moment.",
-            ),
-            AppError::RateLimited { .. } => (
-                "Too many attempts",
-                "Please wait a little before trying again.",
-            ),
-            AppError::PolicyDenied => (
-                "This way of signing in isn't available",
-                "Your organization's policy doesn't allow it. Try another way, or contact support.",
-            ),
-            AppError::Internal(_) => (
-                "Something went wrong",
-                "Please start again in a moment.",
-            ),
-            AppError::Csrf => (
-                "This page has expired",
-                "For your security the form could not be accepted. Go back, reload the page and try again.",
-            ),
+            AppError::Upstream(_) | AppError::Store(_) => {
+                ("error-unavailable-title", "error-unavailable-detail")
+            }
+            AppError::RateLimited { .. } => {
+                ("error-rate-limited-title", "error-rate-limited-detail")
+            }
+            AppError::PolicyDenied => ("error-policy-title", "error-policy-detail"),
+            AppError::Internal(_) => ("error-internal-title", "error-internal-detail"),
+            AppError::Csrf => ("error-csrf-title", "error-csrf-detail"),
         }
     }
 }

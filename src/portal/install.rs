@@ -131,7 +131,8 @@ pub fn prepare(mount: Mount, config: Config, parts: Parts) -> Result<Installatio
         key,
     ));
     let brand = Brand::from(&config.branding);
-    let templates = Templates::load(&mount.templates)?;
+    let catalog = Arc::new(crate::portal::i18n::build(&config.i18n)?);
+    let templates = Templates::load(&mount.templates, catalog)?;
     let gateway = Gateway::from_config(&config.gateway)?;
     let protection = Arc::new(abuse::Protection::new(
         config.protection.clone(),

@@ -19,6 +19,7 @@ pub mod base;
 pub mod error;
 pub mod gateway;
 pub mod guards;
+pub mod i18n;
 pub mod ignite;
 pub mod install;
 pub mod ops;
@@ -115,20 +116,11 @@ pub(crate) fn catch_all(
         return Err(error::AppError::Csrf);
     }
     let (title, detail) = match status.code {
-        404 => ("Page not found", "There is nothing at this address."),
-        403 => (
-            "Request refused",
-            "This request was refused for your security. Reload the page and try again.",
-        ),
-        400 | 413 | 422 => (
-            "Something in the request was not right",
-            "Go back, check the form and try again.",
-        ),
-        503 => (
-            "We can't sign you in right now",
-            "Please try again in a moment.",
-        ),
-        _ => ("Something went wrong", "Please try again in a moment."),
+        404 => ("error-not-found-title", "error-not-found-detail"),
+        403 => ("error-refused-title", "error-refused-detail"),
+        400 | 413 | 422 => ("error-bad-request-title", "error-bad-request-detail"),
+        503 => ("error-unavailable-title", "error-unavailable-short-detail"),
+        _ => ("error-internal-title", "error-unavailable-short-detail"),
     };
     Ok(error::ErrorPage {
         status,

@@ -8,12 +8,19 @@
 //! on for all of them. In debug builds a render first reloads them when a file changed
 //! (one `stat` per file), so template edits show without a restart, as they did with the
 //! fairing.
+//!
+//! Every Tera instance it builds has the catalog's functions (`t`, `when`: see
+//! [`i18n::functions`](super::i18n::functions)) registered, so templates hold no words.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use parking_lot::{Mutex, RwLock};
 use tera::{Context, Tera};
+
+use super::i18n::functions::{Translate, When};
+use super::i18n::Catalog;
 
 /// The suffix of a template file.
 const SUFFIX: &str = ".html.tera";
@@ -21,6 +28,7 @@ const SUFFIX: &str = ".html.tera";
 /// The templates of one directory, ready to render.
 pub struct Templates {
     dir: PathBuf,
+    catalog: Arc<Catalog>,
     tera: RwLock<Tera>,
     /// The newest modification time seen at the last load (debug builds reload past it).
     loaded: Mutex<Option<SystemTime>>,
@@ -28,14 +36,20 @@ pub struct Templates {
 
 impl Templates {
     /// Loads every `*.html.tera` under `dir`; an error names the directory and the
-    /// template that does not parse.
-    pub fn load(dir: &Path) -> Result<Templates, String> {
-        let (tera, newest) = load(dir)?;
+    /// template that does not parse. The templates look their words up in `catalog`.
+    pub fn load(dir: &Path, catalog: Arc<Catalog>) -> Result<Templates, String> {
+        let (tera, newest) = load(dir, &catalog)?;
         Ok(Templates {
             dir: dir.to_path_buf(),
+            catalog,
             tera: RwLock::new(tera),
             loaded: Mutex::new(newest),
         })
+    }
+
+    /// The catalog the templates look their words up in.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
     }
 
     /// Renders `name` with `context`; the error is for the log (it names the template).
@@ -57,7 +71,7 @@ impl Templates {
         if newest <= *loaded {
             return;
         }
-        match load(&self.dir) {
+        match load(&self.dir, &self.catalog) {
             Ok((tera, newest)) => {
                 *self.tera.write() = tera;
                 *loaded = newest;
@@ -104,7 +118,7 @@ fn newest_change(dir: &Path) -> Option<SystemTime> {
         .max()
 }
 
-fn load(dir: &Path) -> Result<(Tera, Option<SystemTime>), String> {
+fn load(dir: &Path, catalog: &Arc<Catalog>) -> Result<(Tera, Option<SystemTime>), String> {
     let found = files(dir);
     if found.is_empty() {
         return Err(format!("no *{SUFFIX} templates in {}", dir.display()));
@@ -112,6 +126,8 @@ fn load(dir: &Path) -> Result<(Tera, Option<SystemTime>), String> {
     let mut tera = Tera::default();
     // Tera escapes by the file's path: every `.html.tera` is escaped.
     tera.autoescape_on(vec![SUFFIX, ".html"]);
+    tera.register_function("t", Translate(catalog.clone()));
+    tera.register_function("when", When(catalog.clone()));
     tera.add_template_files(found.iter().map(|(path, name)| (path, Some(name.as_str()))))
         .map_err(|e| format!("templates in {}: {}", dir.display(), describe(&e)))?;
     Ok((tera, newest_change(dir)))
@@ -133,8 +149,16 @@ fn describe(e: &tera::Error) -> String {
 mod tests {
     use super::*;
 
+    fn catalog() -> Arc<Catalog> {
+        Arc::new(crate::portal::i18n::build(&Default::default()).unwrap())
+    }
+
     fn shipped() -> Templates {
-        Templates::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/templates"))).unwrap()
+        Templates::load(
+            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/templates")),
+            catalog(),
+        )
+        .unwrap()
     }
 
     #[test]
@@ -143,6 +167,9 @@ mod tests {
         let mut context = Context::new();
         context.insert("brand", &serde_json::json!({"product_name": "<b>Acme</b>"}));
         context.insert("base", "");
+        context.insert("lang", "en");
+        context.insert("dir", "ltr");
+        context.insert("languages", &serde_json::json!([]));
         context.insert(
             "page",
             &serde_json::json!({"title": "<script>", "detail": "x", "operation_id": "1"}),
@@ -161,7 +188,7 @@ mod tests {
         std::fs::create_dir_all(dir.join("sub")).unwrap();
         let file = dir.join("sub/page.html.tera");
         std::fs::write(&file, "one {{ x }}").unwrap();
-        let t = Templates::load(&dir).unwrap();
+        let t = Templates::load(&dir, catalog()).unwrap();
         let mut context = Context::new();
         context.insert("x", "<&>");
         assert_eq!(t.render("sub/page", &context).unwrap(), "one &lt;&amp;&gt;");
@@ -192,7 +219,7 @@ mod tests {
     fn a_directory_without_templates_is_refused() {
         let empty = std::env::temp_dir().join(format!("no-templates-{}", crate::random::token(8)));
         std::fs::create_dir_all(&empty).unwrap();
-        let e = Templates::load(&empty).err().unwrap();
+        let e = Templates::load(&empty, catalog()).err().unwrap();
         assert!(e.contains("no *.html.tera templates"), "{e}");
         std::fs::remove_dir_all(&empty).unwrap();
     }

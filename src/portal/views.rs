@@ -4,6 +4,11 @@
 //! (`templates/*.html.tera`) autoescape; nothing a user or Okta supplied is marked safe.
 //! Pages are rendered by the portal's own [`Templates`](super::templates::Templates), found
 //! through the portal's state when the response is written.
+//!
+//! Every page also gets the visitor's language ([`i18n::negotiate`](super::i18n::negotiate)):
+//! `lang` (its tag, for `<html lang>` and the catalog look-ups), `dir` (`ltr`/`rtl`) and
+//! `languages` (the picker's links), and every page answer carries
+//! `Vary: Accept-Language, Cookie` (and the `lang` cookie when `?lang=` chose it).
 
 use std::sync::Arc;
 
@@ -13,6 +18,7 @@ use rocket::Request;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::i18n::{negotiate, Msg};
 use crate::config::BrandingConfig;
 use crate::portal::signin::machine::Notice;
 
@@ -82,13 +88,35 @@ impl<'r> Responder<'r, 'static> for View {
             }
         };
         context.insert("base", portal.base.as_str());
+        let catalog = portal.templates.catalog();
+        let chosen = negotiate::chosen(req, catalog);
+        let language = catalog.language(chosen.index);
+        context.insert("lang", &language.code);
+        context.insert("dir", language.dir);
+        context.insert("languages", &negotiate::picker(req, catalog, chosen.index));
+        remember_language(req, portal);
         match portal.templates.render(self.name, &context) {
-            Ok(html) => (ContentType::HTML, html).respond_to(req),
+            Ok(html) => {
+                let mut response = (ContentType::HTML, html).respond_to(req)?;
+                response.set_raw_header("Vary", "Accept-Language, Cookie");
+                Ok(response)
+            }
             Err(e) => {
                 tracing::error!(template = self.name, error = %e, "a page could not be rendered");
                 Err(Status::InternalServerError)
             }
         }
+    }
+}
+
+/// Sets the `lang` cookie when `?lang=` chose the request's language.
+fn remember_language(req: &Request<'_>, portal: &super::Portal) {
+    let catalog = portal.templates.catalog();
+    let chosen = negotiate::chosen(req, catalog);
+    if chosen.from_query {
+        let code = &catalog.language(chosen.index).code;
+        req.cookies()
+            .add(negotiate::cookie(code, portal.base.as_str()));
     }
 }
 
@@ -154,38 +182,25 @@ fn contrast(a: f64, b: f64) -> f64 {
     (a.max(b) + 0.05) / (a.min(b) + 0.05)
 }
 
-/// The one line shown for a notice, and whether it is good news.
-pub fn notice_text(notice: Notice) -> (String, &'static str) {
-    let text = match notice {
-        Notice::Expired => {
-            "That step took too long and has expired. Please start again.".to_string()
-        }
-        Notice::Cancelled => "Sign-in cancelled.".to_string(),
-        Notice::Denied => "The sign-in request was denied on your device.".to_string(),
-        Notice::CodeSent => "We sent you a code.".to_string(),
-        Notice::CodeResent => "We sent you a new code.".to_string(),
-        Notice::ResendWait(s) => format!("You can ask for a new code in {s} seconds."),
-        Notice::ResendLimit => {
-            "You have asked for too many codes. Use the last one we sent, or start again."
-                .to_string()
-        }
-        Notice::MethodUnavailable => {
-            "That method isn't available for your account. Please choose another.".to_string()
-        }
-        Notice::TooManyAttempts => "Too many wrong codes. Please start again.".to_string(),
-        Notice::ChooseAnother => "Please choose another way to verify.".to_string(),
-        Notice::SignedOut => "You have been signed out.".to_string(),
-        Notice::SessionEnded => "Your session has ended. Please sign in again.".to_string(),
-        Notice::ConfirmIdentity => {
-            "To open this page, please confirm it's you: sign in again.".to_string()
-        }
-        Notice::PasswordChanged => {
-            "Your password has been changed. Sign in with your new password.".to_string()
-        }
-        Notice::ConfirmChange => {
-            "To make this change, please confirm it's you: sign in again. Your change is kept and goes on afterwards."
-                .to_string()
-        }
+/// The one line shown for a notice (a message id, with its variables), and whether it is
+/// good news.
+pub fn notice_text(notice: Notice) -> (Msg, &'static str) {
+    let msg = match notice {
+        Notice::Expired => Msg::new("notice-expired"),
+        Notice::Cancelled => Msg::new("notice-cancelled"),
+        Notice::Denied => Msg::new("notice-denied"),
+        Notice::CodeSent => Msg::new("notice-code-sent"),
+        Notice::CodeResent => Msg::new("notice-code-resent"),
+        Notice::ResendWait(s) => Msg::new("notice-resend-wait").arg("seconds", s),
+        Notice::ResendLimit => Msg::new("notice-resend-limit"),
+        Notice::MethodUnavailable => Msg::new("notice-method-unavailable"),
+        Notice::TooManyAttempts => Msg::new("notice-too-many-attempts"),
+        Notice::ChooseAnother => Msg::new("notice-choose-another"),
+        Notice::SignedOut => Msg::new("notice-signed-out"),
+        Notice::SessionEnded => Msg::new("notice-session-ended"),
+        Notice::ConfirmIdentity => Msg::new("notice-confirm-identity"),
+        Notice::PasswordChanged => Msg::new("notice-password-changed"),
+        Notice::ConfirmChange => Msg::new("notice-confirm-change"),
     };
     let kind = match notice {
         Notice::CodeSent
@@ -195,7 +210,7 @@ pub fn notice_text(notice: Notice) -> (String, &'static str) {
         | Notice::PasswordChanged => "info",
         _ => "warning",
     };
-    (text, kind)
+    (msg, kind)
 }
 
 /// A page or a redirect.
@@ -209,7 +224,12 @@ pub enum Reply {
 impl<'r> Responder<'r, 'static> for Reply {
     fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
         match self {
-            Reply::Redirect(r) => r.respond_to(req),
+            Reply::Redirect(r) => {
+                if let Some(portal) = req.rocket().state::<Arc<super::Portal>>() {
+                    remember_language(req, portal);
+                }
+                r.respond_to(req)
+            }
             Reply::Page(status, template) => {
                 let mut response = template.respond_to(req)?;
                 response.set_status(status);
@@ -217,22 +237,6 @@ impl<'r> Responder<'r, 'static> for Reply {
             }
         }
     }
-}
-
-/// `2026-11-21 10:58 UTC`.
-pub fn format_time(epoch: i64) -> String {
-    rocket::time::OffsetDateTime::from_unix_timestamp(epoch)
-        .map(|t| {
-            format!(
-                "{:04}-{:02}-{:02} {:02}:{:02} UTC",
-                t.year(),
-                t.month() as u8,
-                t.day(),
-                t.hour(),
-                t.minute()
-            )
-        })
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

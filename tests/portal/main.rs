@@ -16,6 +16,8 @@
 //! - `gateway`: `/auth` for reverse proxies, its rules, headers and assertion;
 //! - `recovery`: forgot password, by every factor, with its decoys and limiters;
 //! - `account_methods`: change password, phones, and the MyAccount step-up.
+//! - `languages`: negotiation, the German flow, operator overrides;
+//! - `pseudo`: nothing on a page bypasses the catalog.
 
 mod abuse;
 mod account_methods;
@@ -25,8 +27,10 @@ mod faults;
 mod flows;
 mod gateway;
 mod id_tokens;
+mod languages;
 mod ops;
 mod protections;
+mod pseudo;
 mod recovery;
 mod sessions;
 mod shield;

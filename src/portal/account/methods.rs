@@ -84,7 +84,7 @@ pub fn phone_number(raw: &str) -> Result<String, FormError> {
         return Err(FormError::new(
             "phone",
             "phone_number",
-            "Enter the number with its country code, like +1 555 010 0199.",
+            "account-invalid-phone-number",
         ));
     }
     Ok(cleaned)
@@ -95,7 +95,7 @@ fn phone_id(form: &PhoneForm) -> Result<String, FormError> {
         .as_deref()
         .filter(|id| valid_id(id))
         .map(str::to_string)
-        .ok_or_else(|| FormError::new("phone", "id", "Choose one of your phones."))
+        .ok_or_else(|| FormError::new("phone", "id", "account-invalid-phone-choice"))
 }
 
 /// The answer to an action: the page it leads to, or the form shown again.
@@ -118,40 +118,32 @@ async fn answer(
     let (status, error) = match refused {
         AccountError::WrongPassword => (
             Status::Unauthorized,
-            FormError::new(form, "current_password", "Your current password is incorrect."),
+            FormError::new(form, "current_password", "account-invalid-current-password"),
         ),
         AccountError::WeakPassword(rules) => (
             Status::UnprocessableEntity,
-            FormError::new(form, "new_password", "Choose a stronger password:")
+            FormError::new(form, "new_password", "invalid-password-weak")
                 .with_rules(rule_words(&rules)),
         ),
         AccountError::InvalidCode => (
             Status::Unauthorized,
-            FormError::new(form, "code", "That code didn't work. Check it and try again."),
+            FormError::new(form, "code", "account-invalid-code"),
         ),
         AccountError::Invalid => (
             Status::UnprocessableEntity,
-            FormError::new(form, "phone_number", "Okta did not accept that number."),
+            FormError::new(form, "phone_number", "account-invalid-phone-refused"),
         ),
         AccountError::Conflict => (
             Status::Conflict,
-            FormError::new(
-                form,
-                "code",
-                "That can't be done now: the number is already yours, or the code has expired (send a new one).",
-            ),
+            FormError::new(form, "code", "account-invalid-phone-state"),
         ),
         AccountError::NotFound => (
             Status::NotFound,
-            FormError::new(form, "id", "That phone is no longer on your account."),
+            FormError::new(form, "id", "account-invalid-phone-gone"),
         ),
         _ => (
             Status::Forbidden,
-            FormError::new(
-                form,
-                "",
-                "This can't be changed with this sign-in. Sign out and in again, then retry.",
-            ),
+            FormError::new(form, "", "account-invalid-reauth"),
         ),
     };
     views::account_with(v, user, status, None, Some(error)).await
@@ -172,7 +164,7 @@ async fn change_password(
         let e = FormError::new(
             "password",
             "current_password",
-            "Enter your current password.",
+            "account-invalid-current-password-empty",
         );
         return refuse(&v, &user, e).await;
     }
@@ -214,7 +206,7 @@ async fn challenge_phone(
         Err(e) => return refuse(&v, &user, e).await,
     };
     let Some(method) = form.method.as_deref().and_then(phone_method) else {
-        let e = FormError::new("phone", "method", "Choose a text message or a call.");
+        let e = FormError::new("phone", "method", "account-invalid-phone-method");
         return refuse(&v, &user, e).await;
     };
     let action = Action::ChallengePhone { id, method };
@@ -240,7 +232,7 @@ async fn verify_phone(
         .filter(|c| !c.is_whitespace())
         .collect();
     if code.is_empty() || code.len() > 12 || !code.chars().all(|c| c.is_ascii_digit()) {
-        let e = FormError::new("phone", "code", "Enter the code: digits only.");
+        let e = FormError::new("phone", "code", "account-invalid-code-digits");
         return refuse(&v, &user, e).await;
     }
     let outcome =

@@ -8,8 +8,9 @@ use super::service;
 use crate::okta::myaccount::{Authenticator, Phone};
 use crate::portal::error::AppError;
 use crate::portal::guards::Visitor;
+use crate::portal::i18n::Msg;
 use crate::portal::session::{Current, SessionKey, SignedIn, User};
-use crate::portal::views::{self, format_time, Reply};
+use crate::portal::views::{self, Reply};
 use crate::portal::Portal;
 
 #[derive(Serialize)]
@@ -30,7 +31,7 @@ pub fn home(app: &Portal, current: &Current) -> Reply {
             .name
             .clone()
             .or_else(|| s.preferred_username.clone())
-            .unwrap_or_else(|| "you".into()),
+            .unwrap_or_default(),
         email: s.email.as_deref(),
     });
     let csrf = current
@@ -45,10 +46,12 @@ pub fn home(app: &Portal, current: &Current) -> Reply {
 #[derive(Serialize)]
 struct SessionRow {
     current: bool,
-    device: String,
+    /// `None`: an unknown browser.
+    device: Option<String>,
     ip: Option<String>,
-    signed_in_at: String,
-    last_seen: String,
+    /// Seconds since the epoch (the template writes them for the language).
+    signed_in_at: i64,
+    last_seen: i64,
     remember: bool,
 }
 
@@ -66,7 +69,7 @@ struct AccountPage<'a> {
     sub: &'a str,
     amr: &'a [String],
     groups: &'a [String],
-    auth_time: String,
+    auth_time: i64,
     remember: bool,
     sessions: Vec<SessionRow>,
     userinfo: Option<Vec<Claim>>,
@@ -83,10 +86,10 @@ pub struct FormError {
     pub form: &'static str,
     /// The field in error (empty: the form as a whole).
     pub field: &'static str,
-    /// The message.
+    /// The message's id.
     pub message: &'static str,
-    /// A refused password's rules, in words.
-    pub rules: Vec<String>,
+    /// A refused password's rules, as messages.
+    pub rules: Vec<Msg>,
 }
 
 impl FormError {
@@ -101,7 +104,7 @@ impl FormError {
     }
 
     /// With a refused password's rules.
-    pub fn with_rules(mut self, rules: Vec<String>) -> Self {
+    pub fn with_rules(mut self, rules: Vec<Msg>) -> Self {
         self.rules = rules;
         self
     }
@@ -114,14 +117,14 @@ struct Methods {
     phones: Vec<Phone>,
 }
 
-/// The line shown after an account action.
+/// The message id of the line shown after an account action.
 fn done_text(done: &str) -> Option<&'static str> {
     Some(match done {
-        "password_changed" => "Your password has been changed.",
-        "phone_added" => "Phone added. Send it a code and enter it to verify the number.",
-        "code_sent" => "We sent a code to that phone.",
-        "phone_verified" => "Phone verified: you can now sign in with it.",
-        "phone_removed" => "Phone removed.",
+        "password_changed" => "done-password-changed",
+        "phone_added" => "done-phone-added",
+        "code_sent" => "done-code-sent",
+        "phone_verified" => "done-phone-verified",
+        "phone_removed" => "done-phone-removed",
         _ => return None,
     })
 }
@@ -184,10 +187,10 @@ fn account(
         .into_iter()
         .map(|(key, other)| SessionRow {
             current: key == current_key,
-            device: other.device.unwrap_or_else(|| "Unknown browser".into()),
+            device: other.device,
             ip: other.ip,
-            signed_in_at: format_time(other.created_at),
-            last_seen: format_time(other.last_seen),
+            signed_in_at: other.created_at,
+            last_seen: other.last_seen,
             remember: other.remember,
         })
         .collect();
@@ -198,7 +201,7 @@ fn account(
         sub: &s.user_id,
         amr: &s.amr,
         groups: &s.groups,
-        auth_time: format_time(s.auth_time),
+        auth_time: s.auth_time,
         remember: s.remember,
         sessions,
         userinfo: info.map(claims),

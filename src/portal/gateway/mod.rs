@@ -219,8 +219,8 @@ fn jwks(gateway: &State<Arc<Gateway>>) -> Json<Value> {
 pub fn forbidden() -> ErrorPage {
     ErrorPage {
         status: Status::Forbidden,
-        title: "You don't have access to this page",
-        detail: "You are signed in, but this page is not open to your account. If you think it should be, ask the people who run this site.",
+        title: "error-forbidden-title",
+        detail: "error-forbidden-detail",
     }
 }
 

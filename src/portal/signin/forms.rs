@@ -164,10 +164,10 @@ with_csrf!(
 pub fn username(raw: &str) -> Result<String, Invalid> {
     let username = raw.trim();
     if username.is_empty() {
-        return Err(("username", "Enter your username."));
+        return Err(("username", "invalid-username-empty"));
     }
     if username.chars().count() > 256 || username.chars().any(char::is_control) {
-        return Err(("username", "That username is not valid."));
+        return Err(("username", "invalid-username"));
     }
     Ok(username.to_string())
 }
@@ -183,10 +183,10 @@ impl PasswordForm {
         let username = username(text(&self.username))?;
         let password = text(&self.password);
         if password.is_empty() {
-            return Err(("password", "Enter your password."));
+            return Err(("password", "invalid-password-empty"));
         }
         if password.len() > 1024 {
-            return Err(("password", "That password is too long."));
+            return Err(("password", "invalid-password-long"));
         }
         Ok(PasswordInput {
             username,
@@ -213,7 +213,7 @@ impl PasswordlessForm {
         let username = username(text(&self.username))?;
         let method = Method::parse(text(&self.method))
             .filter(|m| offered.contains(m))
-            .ok_or(("method", "Choose a way to sign in."))?;
+            .ok_or(("method", "invalid-method"))?;
         Ok(PasswordlessInput {
             username,
             method,
@@ -236,7 +236,7 @@ impl FactorForm {
     pub fn validate(&self, offered: &[Method]) -> Result<Method, Invalid> {
         Method::parse(text(&self.factor))
             .filter(|m| offered.contains(m))
-            .ok_or(("factor", "Choose one of the options."))
+            .ok_or(("factor", "invalid-factor"))
     }
 }
 
@@ -250,7 +250,7 @@ mod tests {
             username("  alice@example.com ").unwrap(),
             "alice@example.com"
         );
-        assert_eq!(username("   ").unwrap_err().1, "Enter your username.");
+        assert_eq!(username("   ").unwrap_err().1, "invalid-username-empty");
         assert!(username(&"a".repeat(257)).is_err());
         assert!(username("al\u{7}ice").is_err());
     }
@@ -267,7 +267,7 @@ mod tests {
         };
         assert_eq!(
             form.validate("/".into(), &[Method::Email]).err(),
-            Some(("method", "Choose a way to sign in."))
+            Some(("method", "invalid-method"))
         );
         assert!(form.validate("/".into(), &[Method::Sms]).is_ok());
     }

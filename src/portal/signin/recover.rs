@@ -18,6 +18,7 @@ use super::service::Driven;
 use crate::okta::PasswordRules;
 use crate::portal::error::AppError;
 use crate::portal::guards::{CsrfForm, Visitor, WithCsrf};
+use crate::portal::i18n::Msg;
 use crate::portal::views::{self, notice_text, Reply};
 use crate::portal::Portal;
 
@@ -62,37 +63,37 @@ impl WithCsrf for NewPasswordForm {
 pub fn new_password(first: Option<&str>, second: Option<&str>) -> Result<String, Invalid> {
     let first = first.unwrap_or_default();
     if first.is_empty() {
-        return Err(("new_password", "Enter a new password."));
+        return Err(("new_password", "invalid-new-password-empty"));
     }
     if first.len() > 1024 {
-        return Err(("new_password", "That password is too long."));
+        return Err(("new_password", "invalid-password-long"));
     }
     if second.unwrap_or_default() != first {
-        return Err(("confirm_password", "The two passwords are not the same."));
+        return Err(("confirm_password", "invalid-passwords-differ"));
     }
     Ok(first.to_string())
 }
 
-/// Okta's policy rules, in words.
-pub fn rule_words(rules: &PasswordRules) -> Vec<String> {
+/// Okta's policy rules, as messages.
+pub fn rule_words(rules: &PasswordRules) -> Vec<Msg> {
     rules
         .reasons()
         .into_iter()
         .map(|reason| match reason {
             "LENGTH_MINIMUM" => match rules.min_length {
-                Some(n) => format!("Use at least {n} characters."),
-                None => "Use more characters.".to_string(),
+                Some(n) => Msg::new("rule-min-length").arg("count", i64::from(n)),
+                None => Msg::new("rule-longer"),
             },
-            "LOWER_CASE_REQUIRED" => "Include a lowercase letter.".to_string(),
-            "UPPER_CASE_REQUIRED" => "Include an uppercase letter.".to_string(),
-            "NUMBER_REQUIRED" => "Include a number.".to_string(),
-            "SYMBOL_REQUIRED" => "Include a symbol, such as ! or #.".to_string(),
-            "USERNAME_INCLUDED" => "Don't use any part of your username.".to_string(),
+            "LOWER_CASE_REQUIRED" => Msg::new("rule-lowercase"),
+            "UPPER_CASE_REQUIRED" => Msg::new("rule-uppercase"),
+            "NUMBER_REQUIRED" => Msg::new("rule-number"),
+            "SYMBOL_REQUIRED" => Msg::new("rule-symbol"),
+            "USERNAME_INCLUDED" => Msg::new("rule-no-username"),
             "PASSWORD_HISTORY" => match rules.history {
-                Some(n) => format!("Choose a password you haven't used: not your current one nor any of your last {n}."),
-                None => "Choose a password you haven't used before.".to_string(),
+                Some(n) => Msg::new("rule-history").arg("count", i64::from(n)),
+                None => Msg::new("rule-history-any"),
             },
-            _ => "Your organization's password policy does not accept this password. Try a longer one.".to_string(),
+            _ => Msg::new("rule-policy"),
         })
         .collect()
 }
@@ -102,7 +103,7 @@ struct RecoverPage {
     username: String,
     error: Option<&'static str>,
     error_field: Option<&'static str>,
-    notice: Option<String>,
+    notice: Option<Msg>,
     notice_kind: Option<&'static str>,
 }
 
@@ -119,7 +120,7 @@ struct PasswordPage<'a> {
     username: &'a str,
     error: Option<&'static str>,
     error_field: Option<&'static str>,
-    rules: Vec<String>,
+    rules: Vec<Msg>,
 }
 
 /// The new-password page of a flow at that step; `None` otherwise.
@@ -128,7 +129,7 @@ fn password_view(
     id: &str,
     status: Status,
     error: Option<Invalid>,
-    rules: Vec<String>,
+    rules: Vec<Msg>,
 ) -> Option<Reply> {
     let pre = v.current.pre_auth()?;
     let flow = pre.flow.as_ref()?;
@@ -231,7 +232,7 @@ async fn password_submit(
         .await?;
     match driven {
         Driven::Reject(Rejection::WeakPassword(rules), Some(_)) => {
-            let invalid = ("new_password", "Choose a stronger password:");
+            let invalid = ("new_password", "invalid-password-weak");
             let page = password_view(
                 &v,
                 id,
@@ -268,7 +269,10 @@ mod tests {
         ]));
         assert_eq!(
             rule_words(&rules),
-            vec!["Use at least 8 characters.", "Include an uppercase letter."]
+            vec![
+                Msg::new("rule-min-length").arg("count", 8),
+                Msg::new("rule-uppercase")
+            ]
         );
     }
 }

@@ -53,7 +53,7 @@ fn signin_page(
 }
 
 /// What a wrong (or unknown, locked, suspended) password is told.
-const WRONG_PASSWORD: (&str, &str) = ("password", "Your username or password is incorrect.");
+const WRONG_PASSWORD: (&str, &str) = ("password", "invalid-credentials");
 
 #[post("/signin", data = "<form>")]
 async fn signin_password(form: CsrfForm<PasswordForm>, v: Visitor<'_>) -> Result<Reply, AppError> {
@@ -156,11 +156,9 @@ async fn verify_submit(form: CsrfForm<CodeForm>, v: Visitor<'_>) -> Result<Reply
     let id = &form.session_id;
     let event = Event::SubmitCode(form.code());
     let (status, message, flow) = match v.app.signin.drive(v.attempt(id), event).await? {
-        Driven::Reject(Rejection::InvalidCode, Some(flow)) => (
-            Status::Unauthorized,
-            "That code didn't work. Check it and try again.",
-            flow,
-        ),
+        Driven::Reject(Rejection::InvalidCode, Some(flow)) => {
+            (Status::Unauthorized, "invalid-code-wrong", flow)
+        }
         Driven::Reject(Rejection::BadInput(message), Some(flow)) => {
             (Status::UnprocessableEntity, message, flow)
         }

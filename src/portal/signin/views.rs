@@ -1,11 +1,13 @@
 //! The sign-in pages' contexts, one `Serialize` struct per template, each rendered with
-//! the step's notice line and the visitor's CSRF token.
+//! the step's notice line and the visitor's CSRF token. Copy is passed as message ids
+//! (the templates look them up in the visitor's language).
 
 use rocket::http::Status;
 use serde::Serialize;
 
 use super::forms::{Invalid, StepUp};
 use super::machine::{CodeSource, Flow, Issued, Method, Notice, Step, RECOVERY_METHODS};
+use crate::portal::i18n::Msg;
 use crate::portal::views::{self, notice_text, Reply};
 use crate::portal::Portal;
 
@@ -14,7 +16,7 @@ use crate::portal::Portal;
 struct StepPage<T> {
     #[serde(flatten)]
     page: T,
-    notice: Option<String>,
+    notice: Option<Msg>,
     notice_kind: Option<&'static str>,
 }
 
@@ -55,14 +57,14 @@ fn choices(methods: impl Iterator<Item = Method>) -> Vec<Choice> {
         .collect()
 }
 
-/// The label the pages give `m`.
+/// The message id of the label the pages give `m`.
 pub fn method_label(m: Method) -> &'static str {
     match m {
-        Method::Otp => "Code from an authenticator app",
-        Method::Push => "Push notification to Okta Verify",
-        Method::Sms => "Code by text message (SMS)",
-        Method::Voice => "Code by phone call",
-        Method::Email => "Code by email",
+        Method::Otp => "method-otp",
+        Method::Push => "method-push",
+        Method::Sms => "method-sms",
+        Method::Voice => "method-voice",
+        Method::Email => "method-email",
     }
 }
 
@@ -168,25 +170,14 @@ struct VerifyPage<'a> {
     error: Option<&'a str>,
 }
 
+/// The message ids of the code entry's heading and hint for `method` (no hint: `""`).
 fn code_copy(method: Method) -> (&'static str, &'static str) {
     match method {
-        Method::Otp => (
-            "Enter the code from your authenticator app",
-            "Open your authenticator app and type the 6-digit code it shows.",
-        ),
-        Method::Sms => (
-            "Enter the code we texted you",
-            "We sent a code by text message to the phone number on your account.",
-        ),
-        Method::Voice => (
-            "Enter the code from our call",
-            "We are calling the phone number on your account to read you a code.",
-        ),
-        Method::Email => (
-            "Enter the code we emailed you",
-            "We sent a code to the email address on your account.",
-        ),
-        Method::Push => ("Enter your code", ""),
+        Method::Otp => ("verify-otp-title", "verify-otp-hint"),
+        Method::Sms => ("verify-sms-title", "verify-sms-hint"),
+        Method::Voice => ("verify-voice-title", "verify-voice-hint"),
+        Method::Email => ("verify-email-title", "verify-email-hint"),
+        Method::Push => ("verify-push-title", ""),
     }
 }
 

@@ -350,10 +350,10 @@ pub fn normalize_code(method: Method, code: &str) -> Result<String, Rejection> {
         .filter(|c| !c.is_whitespace() && *c != '-')
         .collect();
     if code.is_empty() {
-        return Err(Rejection::BadInput("Enter the code."));
+        return Err(Rejection::BadInput("invalid-code-empty"));
     }
     if code.len() > 12 {
-        return Err(Rejection::BadInput("That code is too long."));
+        return Err(Rejection::BadInput("invalid-code-long"));
     }
     let ok = if method.code_is_numeric() {
         code.chars().all(|c| c.is_ascii_digit())
@@ -362,9 +362,9 @@ pub fn normalize_code(method: Method, code: &str) -> Result<String, Rejection> {
     };
     if !ok {
         return Err(Rejection::BadInput(if method.code_is_numeric() {
-            "The code is made of digits only."
+            "invalid-code-digits"
         } else {
-            "The code is made of letters and digits only."
+            "invalid-code-alphanumeric"
         }));
     }
     Ok(code)
