@@ -48,3 +48,40 @@ async fn the_user_index_lists_signed_in_sessions_only() {
 async fn a_lease_has_one_owner_who_alone_extends_and_releases_it() {
     suite::a_lease_has_one_owner_who_alone_extends_and_releases_it(stores().await).await;
 }
+
+#[tokio::test]
+async fn sessions_indexed_before_the_upgrade_are_still_listed() {
+    use direct_signin::portal::session::{Record, SessionKey, SessionStore};
+    let prefix = format!("test-upgrade-{}:", direct_signin::random::token(6));
+    let conn = stores::connect(&redis_url()).await.unwrap();
+    let store = RedisStore::new(conn.clone(), &prefix);
+    let user = format!("00u-{}", direct_signin::random::token(6));
+    let (old, gone) = (
+        SessionKey(direct_signin::random::token(8)),
+        SessionKey(direct_signin::random::token(8)),
+    );
+    // What the layout before hash tags left: a session and a plain set `u:<user>`
+    // listing it (and one whose session has expired).
+    store
+        .save(&old, &Record::PreAuth(Default::default()), 600)
+        .await
+        .unwrap();
+    let mut raw = conn.clone();
+    let _: () = redis::pipe()
+        .cmd("SADD")
+        .arg(format!("{prefix}u:{user}"))
+        .arg(&old.0)
+        .arg(&gone.0)
+        .ignore()
+        .cmd("EXPIRE")
+        .arg(format!("{prefix}u:{user}"))
+        .arg(600)
+        .ignore()
+        .query_async(&mut raw)
+        .await
+        .unwrap();
+    assert_eq!(store.user_sessions(&user).await.unwrap(), vec![old.clone()]);
+    // Deleted, it is no longer listed (its session is gone).
+    store.delete(&old).await.unwrap();
+    assert!(store.user_sessions(&user).await.unwrap().is_empty());
+}

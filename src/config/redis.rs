@@ -289,15 +289,22 @@ mod tests {
 
     #[test]
     fn the_environment_names_the_new_keys() {
-        let figment = rocket::figment::Figment::from(rocket::figment::providers::Serialized::defaults(Config::default()))
-            .merge(rocket::figment::providers::Env::prefixed("DIRECT_SIGNIN_TEST_REDIS_").split("__"));
-        // Env is read from the process; set only variables of this test's own prefix.
+        use rocket::figment::providers::{Env, Serialized};
+        // Variables of this test's own prefix (the environment is the whole process's),
+        // split as `Config::figment` splits `DIRECT_SIGNIN_*`.
         std::env::set_var("DIRECT_SIGNIN_TEST_REDIS_REDIS__SENTINELS", "a:1,b:2");
         std::env::set_var("DIRECT_SIGNIN_TEST_REDIS_REDIS__MASTER_NAME", "m1");
         std::env::set_var("DIRECT_SIGNIN_TEST_REDIS_REDIS__MODE", "sentinel");
+        std::env::set_var("DIRECT_SIGNIN_TEST_REDIS_REDIS__NODES", "redis://n:7000");
+        let figment = rocket::figment::Figment::from(Serialized::defaults(Config::default()))
+            .merge(Env::prefixed("DIRECT_SIGNIN_TEST_REDIS_").split("__"));
         let c: Config = figment.extract().unwrap();
         assert_eq!(c.redis.sentinels, ["a:1", "b:2"]);
-        assert_eq!((c.redis.mode, c.redis.master_name.as_str()), (RedisMode::Sentinel, "m1"));
+        assert_eq!(c.redis.nodes, ["redis://n:7000"]);
+        assert_eq!(
+            (c.redis.mode, c.redis.master_name.as_str()),
+            (RedisMode::Sentinel, "m1")
+        );
     }
 
     #[test]

@@ -13,7 +13,8 @@
 //! write is two steps: first the index entry (its score and the index's TTL in one
 //! script), then the session. A crash between them leaves an index entry without a
 //! session, which readers skip (they load each key); never a live session missing from
-//! its user's index, so "sign out everywhere" reaches every session. Expired entries
+//! its user's index, so "sign out everywhere" reaches every session. An update moves only
+//! an entry that is there (a write-back after a sign-out brings none back). Expired entries
 //! leave the index by their score, inside the index's own scripts, so no step needs the
 //! session and the index together. The tag `{...}` around the user keeps the layout one
 //! for every mode (and a name apart from the old plain set `u:<user id>`, which is only
@@ -39,12 +40,17 @@ const NOW_MS: &str = "local t = redis.call('TIME')\nlocal now = tonumber(t[1]) *
 
 /// Puts a session key in its user's index until its TTL (plus a second, so the entry
 /// never leaves before the session), drops entries past their time, and keeps the
-/// index's own TTL at least the session's. KEYS: index. ARGV: member, ttl (s).
+/// index's own TTL at least the session's. KEYS: index. ARGV: member, ttl (s), "create"
+/// | "update". An update only moves an entry that is there (a session signed out since
+/// has none, and gets none back); answers whether the entry is there now.
 static INDEX: LazyLock<Script> = LazyLock::new(|| {
     Script::new(&format!(
         r"{NOW_MS}
 local ttl = tonumber(ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. now)
+if ARGV[3] == 'update' then
+  if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+end
 redis.call('ZADD', KEYS[1], now + ttl * 1000 + 1000, ARGV[1])
 if redis.call('TTL', KEYS[1]) < ttl + 1 then redis.call('EXPIRE', KEYS[1], ttl + 1) end
 return 1
@@ -114,6 +120,40 @@ impl RedisStore {
         format!("{}u:{user}", self.prefix)
     }
 
+    /// Runs [`INDEX`] for `key` in `index`; whether the entry is there now.
+    async fn index_entry(
+        &self,
+        index: &str,
+        key: &SessionKey,
+        ttl: i64,
+        mode: &str,
+    ) -> Result<bool, StoreError> {
+        // The same entry written twice is written once.
+        let there: i64 = idempotent(&self.conn, |mut conn| async move {
+            INDEX
+                .key(index)
+                .arg(&key.0)
+                .arg(ttl)
+                .arg(mode)
+                .invoke_async(&mut conn)
+                .await
+        })
+        .await
+        .map_err(err)?;
+        Ok(there == 1)
+    }
+
+    /// Whether the old plain set lists `key` (a session written before the upgrade).
+    async fn in_legacy_index(&self, user: &str, key: &SessionKey) -> Result<bool, StoreError> {
+        let legacy = self.legacy_user(user);
+        idempotent(&self.conn, |mut conn| {
+            let legacy = &legacy;
+            async move { conn.sismember(legacy, &key.0).await }
+        })
+        .await
+        .map_err(err)
+    }
+
     fn lease(&self, name: &str) -> String {
         format!("{}l:{name}", self.prefix)
     }
@@ -131,20 +171,13 @@ impl RedisStore {
         let ttl = ttl_secs.max(1);
         if let Some(user) = record.user_id() {
             let index = self.user(user);
-            // The same entry written twice is written once.
-            let _: i64 = idempotent(&self.conn, |mut conn| {
-                let index = &index;
-                async move {
-                    INDEX
-                        .key(index)
-                        .arg(&key.0)
-                        .arg(ttl)
-                        .invoke_async(&mut conn)
-                        .await
-                }
-            })
-            .await
-            .map_err(err)?;
+            let mode = if update { "update" } else { "create" };
+            if !self.index_entry(&index, key, ttl, mode).await?
+                && self.in_legacy_index(user, key).await?
+            {
+                // A session of the layout before hash tags: its entry moves to the new index.
+                self.index_entry(&index, key, ttl, "create").await?;
+            }
         }
         let session = self.session(key);
         // The same value and TTL written twice is written once.
