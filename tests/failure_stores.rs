@@ -104,7 +104,11 @@ async fn counts_under_the_old_key_names_carry_over() {
         .await
         .unwrap();
     let f = s.get("dave", t0 + 1, &p).await.unwrap();
-    assert_eq!((f.anonymous, f.last_failure_ms), (4, t0), "the count carried over");
+    assert_eq!(
+        (f.anonymous, f.last_failure_ms),
+        (4, t0),
+        "the count carried over"
+    );
     assert_eq!(s.ip_user("1.1.1.1", "dave", t0 + 1, &p).await.unwrap(), 3);
     s.record("dave", "1.1.1.1", Failed::Anonymous, t0 + 2, &p)
         .await

@@ -26,4 +26,3 @@ async fn memory_and_redis_give_the_same_answers_to_the_same_events() {
 async fn instances_sharing_redis_share_one_budget() {
     suite::instances_sharing_redis_share_one_budget(conn().await).await;
 }
-

@@ -52,11 +52,9 @@ async fn the_store_suites_pass_on_a_redis_cluster() {
         vec![("cluster", store)]
     };
     sessions::records_round_trip_and_deletes_are_final(session_store().await).await;
-    sessions::an_update_writes_only_over_a_record_that_is_still_there(session_store().await)
-        .await;
+    sessions::an_update_writes_only_over_a_record_that_is_still_there(session_store().await).await;
     sessions::the_user_index_lists_signed_in_sessions_only(session_store().await).await;
-    sessions::a_lease_has_one_owner_who_alone_extends_and_releases_it(session_store().await)
-        .await;
+    sessions::a_lease_has_one_owner_who_alone_extends_and_releases_it(session_store().await).await;
 
     let failure_store = || async {
         let store: Arc<dyn direct_signin::portal::abuse::failures::FailureStore> =
@@ -104,7 +102,9 @@ async fn the_store_suites_pass_on_a_redis_cluster() {
     config.validate(false).unwrap();
     let figment =
         Figment::from(rocket::Config::debug_default()).merge(("log_level", LogLevel::Off));
-    let rocket = portal::assemble(figment, config, emu.clock()).await.unwrap();
+    let rocket = portal::assemble(figment, config, emu.clock())
+        .await
+        .unwrap();
     let client = Client::untracked(rocket).await.unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     loop {

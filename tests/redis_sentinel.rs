@@ -113,14 +113,21 @@ fn replicated(set: &SentinelSet) {
     let offset = |port, field: &str| {
         cli(port, &["info", "replication"])
             .lines()
-            .find_map(|l| l.strip_prefix(field).map(|v| v.trim().parse::<i64>().unwrap_or(-1)))
+            .find_map(|l| {
+                l.strip_prefix(field)
+                    .map(|v| v.trim().parse::<i64>().unwrap_or(-1))
+            })
             .unwrap_or(-1)
     };
     let (m, r) = (set.master.port, set.replica.port);
-    wait_until("the replica has every write", Duration::from_secs(10), || {
-        let master = offset(m, "master_repl_offset:");
-        master > 0 && offset(r, "slave_repl_offset:") >= master
-    });
+    wait_until(
+        "the replica has every write",
+        Duration::from_secs(10),
+        || {
+            let master = offset(m, "master_repl_offset:");
+            master > 0 && offset(r, "slave_repl_offset:") >= master
+        },
+    );
 }
 
 /// Signs in over and over on one task until `stop`; the sessions made.
@@ -151,7 +158,11 @@ async fn through_a_failover(fault: impl FnOnce(&mut SentinelSet)) {
     let tally = Arc::new(Tally::default());
     let mut before = vec![];
     for _ in 0..5 {
-        before.push(sign_in(&client, &emu.clock(), &tally).await.expect("a sign-in before the failover"));
+        before.push(
+            sign_in(&client, &emu.clock(), &tally)
+                .await
+                .expect("a sign-in before the failover"),
+        );
     }
     replicated(&set);
 

@@ -266,7 +266,10 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(c.redis.mode, RedisMode::Sentinel);
-        assert_eq!(c.redis.sentinels, ["127.0.0.1:26379", "redis://:pw@s2:26380"]);
+        assert_eq!(
+            c.redis.sentinels,
+            ["127.0.0.1:26379", "redis://:pw@s2:26380"]
+        );
         assert_eq!(c.redis.master_name, "main");
         // What an environment variable gives: one comma-separated string.
         let figment = Config::figment()
@@ -281,7 +284,10 @@ mod tests {
             .merge(("session.store", "redis"))
             .merge(("session.secret", "0123456789abcdef0123456789abcdef"))
             .merge(("redis.mode", "cluster"))
-            .merge(("redis.nodes", "redis://127.0.0.1:7000,redis://127.0.0.1:7001"));
+            .merge((
+                "redis.nodes",
+                "redis://127.0.0.1:7000,redis://127.0.0.1:7001",
+            ));
         let c = Config::from_figment(&figment).unwrap();
         assert_eq!(c.redis.mode, RedisMode::Cluster);
         assert_eq!(c.redis.nodes.len(), 2);
@@ -361,7 +367,10 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(e.contains("redis.prefix"), "{e}");
-        with(&format!("{REDIS}[redis]\nmode = \"cluster\"\nnodes = [\"n:7000\", \"redis://n:7001\"]")).unwrap();
+        with(&format!(
+            "{REDIS}[redis]\nmode = \"cluster\"\nnodes = [\"n:7000\", \"redis://n:7001\"]"
+        ))
+        .unwrap();
         // Not checked while the store is memory.
         with("[redis]\nmode = \"cluster\"").unwrap();
         let e = with(&format!("{REDIS}[redis]\nfailover_wait_ms = 70000"))

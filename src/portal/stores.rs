@@ -154,7 +154,9 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(500);
 /// A connection to one server that keeps reconnecting when it drops, with the default
 /// timeout.
 pub async fn connect(url: &str) -> Result<RedisConn, StoreError> {
-    connect_with(url, DEFAULT_TIMEOUT).await.map(RedisConn::Single)
+    connect_with(url, DEFAULT_TIMEOUT)
+        .await
+        .map(RedisConn::Single)
 }
 
 /// The configuration's connection, in its `redis.mode`; the error names the key.
@@ -185,7 +187,10 @@ pub async fn connect_config(redis: &RedisConfig) -> Result<RedisConn, String> {
 /// A connection to a Redis Cluster from its seed nodes (`host:port` or `redis://` URLs).
 /// The cluster connection learns the slots from the nodes, follows `MOVED`/`ASK` and
 /// reconnects by itself; every command gives up after `timeout`.
-pub async fn connect_cluster(nodes: &[String], timeout: Duration) -> Result<ClusterConnection, StoreError> {
+pub async fn connect_cluster(
+    nodes: &[String],
+    timeout: Duration,
+) -> Result<ClusterConnection, StoreError> {
     let err = |e: redis::RedisError| StoreError(format!("redis: {e}"));
     let urls = nodes
         .iter()

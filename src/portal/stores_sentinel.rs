@@ -106,7 +106,9 @@ impl SentinelConn {
                 State::Up(generation, conn) => Ok((*generation, conn.clone())),
                 State::Lost => Err(error("no Redis master")),
             },
-            _ => Err(error("no Redis master: the Sentinels name none that answers")),
+            _ => Err(error(
+                "no Redis master: the Sentinels name none that answers",
+            )),
         }
     }
 

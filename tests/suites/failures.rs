@@ -103,4 +103,3 @@ pub async fn attempts_in_flight_are_counted_per_key(stores: Stores) {
         assert_eq!(s.begin("k").await.unwrap(), 0, "never below zero: {name}");
     }
 }
-

@@ -16,7 +16,13 @@ fn redis_limiter(
     period: Duration,
     burst: u32,
 ) -> RedisLimiter {
-    RedisLimiter::new(conn.clone(), prefix.to_string(), period, burst, clock.clone())
+    RedisLimiter::new(
+        conn.clone(),
+        prefix.to_string(),
+        period,
+        burst,
+        clock.clone(),
+    )
 }
 
 fn prefix() -> String {

@@ -101,15 +101,30 @@ mod tests {
     fn the_banner_shows_the_demo_secrets_only_with_the_demo_users() {
         let users = vec!["a@example.com".to_string()];
         let demo = banner_text("http://127.0.0.1:8001", &users, true, true);
-        assert!(demo.contains(DEMO_PASSWORD) && demo.contains(DEMO_TOTP_SECRET), "{demo}");
-        assert!(demo.contains("http://127.0.0.1:8001/oauth2/default"), "{demo}");
+        assert!(
+            demo.contains(DEMO_PASSWORD) && demo.contains(DEMO_TOTP_SECRET),
+            "{demo}"
+        );
+        assert!(
+            demo.contains("http://127.0.0.1:8001/oauth2/default"),
+            "{demo}"
+        );
         let file = banner_text("http://127.0.0.1:8001", &users, false, true);
         assert!(!file.contains(DEMO_PASSWORD), "{file}");
         assert!(!file.contains(DEMO_TOTP_SECRET), "{file}");
-        assert!(file.contains("a@example.com"), "the users are still listed: {file}");
-        assert!(file.contains(DEMO_CLIENT_ID), "the demo clients stay: {file}");
+        assert!(
+            file.contains("a@example.com"),
+            "the users are still listed: {file}"
+        );
+        assert!(
+            file.contains(DEMO_CLIENT_ID),
+            "the demo clients stay: {file}"
+        );
         let own = banner_text("http://127.0.0.1:8001", &users, false, false);
         assert!(!own.contains(DEMO_CLIENT_SECRET), "{own}");
-        assert!(!own.contains(DEMO_PASSWORD) && !own.contains(DEMO_TOTP_SECRET), "{own}");
+        assert!(
+            !own.contains(DEMO_PASSWORD) && !own.contains(DEMO_TOTP_SECRET),
+            "{own}"
+        );
     }
 }

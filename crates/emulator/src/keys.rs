@@ -135,6 +135,7 @@ impl Spare {
     }
 
     /// The `kid` of the key made ahead of time, if it is ready.
+    #[cfg(test)]
     pub fn kid(&self) -> Option<String> {
         self.key.lock().as_ref().map(|k| k.kid.clone())
     }
@@ -191,7 +192,10 @@ mod tests {
         assert_eq!(kid, ahead);
         assert_eq!(emu.keys.read().active().kid, kid, "it signs from now on");
         let published = emu.keys.read().jwks().to_string();
-        assert!(published.contains(&kid) && published.contains(&seed), "{published}");
+        assert!(
+            published.contains(&kid) && published.contains(&seed),
+            "{published}"
+        );
         // The next rotation's key is on its way; with none ready, a rotation makes its own.
         until(|| emu.spare_key.kid().is_some()).await;
         let next = emu.spare_key.kid().unwrap();

@@ -16,8 +16,8 @@
 pub mod control;
 pub mod demo;
 pub mod html;
-pub mod resp;
 pub mod redis;
+pub mod resp;
 pub mod spawn;
 pub mod totp;
 

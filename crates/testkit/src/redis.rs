@@ -63,7 +63,11 @@ pub struct RedisProcess {
 impl RedisProcess {
     /// A `redis-server` on a free port with `args` added (no persistence by default).
     pub fn server(args: &[&str]) -> Self {
-        let mut p = Self::new("redis-server", free_port(), args.iter().map(|a| a.to_string()));
+        let mut p = Self::new(
+            "redis-server",
+            free_port(),
+            args.iter().map(|a| a.to_string()),
+        );
         p.up();
         p
     }
@@ -103,7 +107,10 @@ impl RedisProcess {
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| {
-                panic!("{} (Debian packages redis-server, redis-sentinel): {e}", self.program)
+                panic!(
+                    "{} (Debian packages redis-server, redis-sentinel): {e}",
+                    self.program
+                )
             });
         self.child = Some(child);
         let port = self.port;
@@ -186,18 +193,27 @@ impl SentinelSet {
             cli(replica_port, &["info", "replication"]).contains("master_link_status:up")
         });
         for s in &set.sentinels {
-            wait_until("the Sentinel knows the replica", Duration::from_secs(15), || {
-                cli(s.port, &["sentinel", "replicas", MASTER_NAME]).contains(&replica_port.to_string())
-            });
+            wait_until(
+                "the Sentinel knows the replica",
+                Duration::from_secs(15),
+                || {
+                    cli(s.port, &["sentinel", "replicas", MASTER_NAME])
+                        .contains(&replica_port.to_string())
+                },
+            );
         }
         if n > 1 {
             for s in &set.sentinels {
-                wait_until("the Sentinel knows the others", Duration::from_secs(15), || {
-                    cli(s.port, &["sentinel", "sentinels", MASTER_NAME])
-                        .matches("runid")
-                        .count()
-                        >= n - 1
-                });
+                wait_until(
+                    "the Sentinel knows the others",
+                    Duration::from_secs(15),
+                    || {
+                        cli(s.port, &["sentinel", "sentinels", MASTER_NAME])
+                            .matches("runid")
+                            .count()
+                            >= n - 1
+                    },
+                );
             }
         }
         set
@@ -266,9 +282,11 @@ impl RedisClusterSet {
             .expect("redis-cli");
         assert!(created.success(), "redis-cli --cluster create failed");
         for n in &nodes {
-            wait_until("the cluster serves every slot", Duration::from_secs(15), || {
-                cli(n.port, &["cluster", "info"]).contains("cluster_state:ok")
-            });
+            wait_until(
+                "the cluster serves every slot",
+                Duration::from_secs(15),
+                || cli(n.port, &["cluster", "info"]).contains("cluster_state:ok"),
+            );
         }
         RedisClusterSet { nodes }
     }

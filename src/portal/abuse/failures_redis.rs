@@ -21,8 +21,8 @@
 use async_trait::async_trait;
 
 use super::{Conn, Failed, FailureStore, Policy, Reset, UserFailures};
-use crate::portal::session::StoreError;
 use crate::portal::session::redis::hash_tag;
+use crate::portal::session::StoreError;
 use crate::portal::stores::idempotent;
 
 /// Failure counts in Redis, shared by every instance.
@@ -101,7 +101,11 @@ impl RedisFailures {
         match moved {
             Ok(moved) => Ok(moved),
             // "no such key": there was nothing to carry over.
-            Err(e) if e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::ResponseError) => Ok(false),
+            Err(e)
+                if e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::ResponseError) =>
+            {
+                Ok(false)
+            }
             Err(e) => Err(redis_err(e)),
         }
     }

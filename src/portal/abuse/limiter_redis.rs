@@ -102,7 +102,7 @@ impl RedisLimiter {
         clock: Clock,
     ) -> Self {
         RedisLimiter {
-            conn: conn.into(),
+            conn,
             prefix,
             interval_us: (period.as_micros() as i64).max(1),
             burst: i64::from(burst.max(1)),
@@ -146,7 +146,7 @@ impl RedisOktaRate {
         clock: Clock,
     ) -> Self {
         RedisOktaRate {
-            conn: conn.into(),
+            conn,
             prefix: format!("{prefix}rl:okta:"),
             per_second: per_second.max(1),
             untrusted_per_second: (per_second.saturating_mul(untrusted_share.min(100)) / 100)

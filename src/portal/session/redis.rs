@@ -240,9 +240,7 @@ impl SessionStore for RedisStore {
         record: &Record,
         ttl_secs: i64,
     ) -> Result<(), StoreError> {
-        self.write(key, record, ttl_secs, false)
-            .await
-            .map(|_| ())
+        self.write(key, record, ttl_secs, false).await.map(|_| ())
     }
 
     async fn update(
