@@ -134,6 +134,39 @@ fn every_documented_variable_reaches_its_key() {
     assert_eq!(c.i18n.fallback, "de");
     assert_eq!(c.i18n.dir.as_deref(), Some(dir.as_path()));
 
+    // Sentinel and Cluster, lists given as comma-separated strings.
+    let modes = [
+        ("DIRECT_SIGNIN_REDIS__MODE", "sentinel"),
+        (
+            "DIRECT_SIGNIN_REDIS__SENTINELS",
+            "127.0.0.1:26379,127.0.0.1:26380",
+        ),
+        ("DIRECT_SIGNIN_REDIS__MASTER_NAME", "chaos"),
+        (
+            "DIRECT_SIGNIN_REDIS__NODES",
+            "redis://127.0.0.1:7000,redis://127.0.0.1:7001",
+        ),
+    ];
+    set(&modes);
+    let c = Config::from_figment(&Config::figment()).expect("sentinel mode loads");
+    assert_eq!(
+        c.redis.mode,
+        direct_signin::config::redis::RedisMode::Sentinel
+    );
+    assert_eq!(c.redis.sentinels, ["127.0.0.1:26379", "127.0.0.1:26380"]);
+    assert_eq!(c.redis.master_name, "chaos");
+    assert_eq!(c.redis.nodes.len(), 2);
+    std::env::set_var("DIRECT_SIGNIN_REDIS__SENTINELS", "127.0.0.1:26379");
+    let c = Config::from_figment(&Config::figment()).expect("one Sentinel");
+    assert_eq!(c.redis.sentinels, ["127.0.0.1:26379"]);
+    std::env::set_var("DIRECT_SIGNIN_REDIS__MODE", "cluster");
+    let c = Config::from_figment(&Config::figment()).expect("cluster mode loads");
+    assert_eq!(
+        c.redis.mode,
+        direct_signin::config::redis::RedisMode::Cluster
+    );
+    clear(&modes);
+
     // A secret under both names is refused, naming both.
     set(&[("OKTA_OAUTH2_CLIENT_SECRET", "also-set")]);
     let e = Config::from_figment(&Config::figment())

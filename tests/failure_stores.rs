@@ -5,17 +5,19 @@
 use std::sync::Arc;
 
 use direct_signin::portal::abuse::failures::{
-    Failed, FailureBook, FailureStore, Policy, RedisFailures, Reset,
+    Failed, FailureBook, FailureStore, RedisFailures, Reset,
 };
 use direct_signin::portal::stores;
 
-const DAY_MS: i64 = 86_400_000;
+#[path = "suites/failures.rs"]
+mod suite;
+use suite::policy;
 
 fn redis_url() -> String {
     std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/0".into())
 }
 
-async fn stores() -> Vec<(&'static str, Arc<dyn FailureStore>)> {
+async fn stores() -> suite::Stores {
     let prefix = format!("test-failures-{}:", direct_signin::random::token(6));
     let conn = stores::connect(&redis_url())
         .await
@@ -27,96 +29,19 @@ async fn stores() -> Vec<(&'static str, Arc<dyn FailureStore>)> {
     ]
 }
 
-fn policy(auto_unlock_ms: Option<i64>) -> Policy {
-    Policy {
-        auto_unlock_ms,
-        ip_window_ms: DAY_MS,
-        max_entries: 100_000,
-        retention_secs: 30 * 86_400,
-    }
-}
-
 #[tokio::test]
 async fn counts_never_decay_and_restart_only_on_success() {
-    let p = policy(None);
-    for (name, s) in stores().await {
-        let t0 = 1_800_000_000_000;
-        for i in 0..3 {
-            s.record("bob", "1.1.1.1", Failed::Anonymous, t0 + i, &p)
-                .await
-                .unwrap();
-        }
-        s.record("bob", "2.2.2.2", Failed::Device, t0 + 5, &p)
-            .await
-            .unwrap();
-        s.record("bob", "", Failed::Code, t0 + 6, &p).await.unwrap();
-        let f = s.get("bob", t0 + 7, &p).await.unwrap();
-        assert_eq!(
-            (
-                f.anonymous,
-                f.device,
-                f.codes,
-                f.last_failure_ms,
-                f.last_code_ms
-            ),
-            (3, 1, 1, t0 + 5, t0 + 6),
-            "{name}"
-        );
-        assert_eq!(s.ip_user("1.1.1.1", "bob", t0 + 7, &p).await.unwrap(), 3);
-        // Okta's count does not decay with time: neither do ours.
-        let later = t0 + 7 * DAY_MS;
-        let f = s.get("bob", later, &p).await.unwrap();
-        assert_eq!((f.anonymous, f.device, f.codes), (3, 1, 1), "{name}");
-        s.reset("bob", Reset::DevicePasswords, later, &p)
-            .await
-            .unwrap();
-        let f = s.get("bob", later, &p).await.unwrap();
-        assert_eq!((f.anonymous, f.device, f.codes), (3, 0, 1), "{name}");
-        s.reset("bob", Reset::Passwords, later, &p).await.unwrap();
-        s.reset("bob", Reset::Codes, later, &p).await.unwrap();
-        let f = s.get("bob", later, &p).await.unwrap();
-        assert_eq!((f.anonymous, f.device, f.codes), (0, 0, 0), "{name}");
-        assert_eq!(s.get("nobody", later, &p).await.unwrap().anonymous, 0);
-    }
+    suite::counts_never_decay_and_restart_only_on_success(stores().await).await;
 }
 
 #[tokio::test]
 async fn a_declared_auto_unlock_restarts_stale_counts() {
-    let p = policy(Some(3_600_000));
-    for (name, s) in stores().await {
-        let t0 = 1_800_000_000_000;
-        s.record("carol", "1.1.1.1", Failed::Anonymous, t0, &p)
-            .await
-            .unwrap();
-        s.record("carol", "1.1.1.1", Failed::Code, t0, &p)
-            .await
-            .unwrap();
-        assert_eq!(
-            s.get("carol", t0 + 3_599_999, &p).await.unwrap().anonymous,
-            1
-        );
-        let f = s.get("carol", t0 + 3_600_000, &p).await.unwrap();
-        assert_eq!((f.anonymous, f.codes), (0, 0), "{name}");
-        // A failure after the unlock starts a new count rather than adding to the old.
-        s.record("carol", "1.1.1.1", Failed::Anonymous, t0 + 3_600_001, &p)
-            .await
-            .unwrap();
-        let f = s.get("carol", t0 + 3_600_002, &p).await.unwrap();
-        assert_eq!(f.anonymous, 1, "{name}");
-    }
+    suite::a_declared_auto_unlock_restarts_stale_counts(stores().await).await;
 }
 
 #[tokio::test]
 async fn attempts_in_flight_are_counted_per_key() {
-    for (name, s) in stores().await {
-        assert_eq!(s.begin("k").await.unwrap(), 0, "{name}");
-        assert_eq!(s.begin("k").await.unwrap(), 1, "{name}");
-        assert_eq!(s.begin("other").await.unwrap(), 0, "{name}");
-        s.end("k").await.unwrap();
-        s.end("k").await.unwrap();
-        s.end("k").await.unwrap();
-        assert_eq!(s.begin("k").await.unwrap(), 0, "never below zero: {name}");
-    }
+    suite::attempts_in_flight_are_counted_per_key(stores().await).await;
 }
 
 #[tokio::test]
@@ -149,4 +74,59 @@ async fn every_redis_key_has_a_ttl() {
             .unwrap();
         assert!(ttl > 0, "{key} has no TTL ({ttl})");
     }
+}
+
+#[tokio::test]
+async fn counts_under_the_old_key_names_carry_over() {
+    let prefix = format!("test-upgrade-{}:", direct_signin::random::token(6));
+    let s = RedisFailures::new(stores::connect(&redis_url()).await.unwrap(), &prefix);
+    let p = policy(None);
+    let t0 = 1_800_000_000_000_i64;
+    let client = redis::Client::open(redis_url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    // What the layout before hash tags left: `f:<user>` and `fi:<ip>|<user>`.
+    let _: () = redis::pipe()
+        .cmd("HSET")
+        .arg(format!("{prefix}f:dave"))
+        .arg(&["anonymous", "4", "last", &t0.to_string()])
+        .ignore()
+        .cmd("EXPIRE")
+        .arg(format!("{prefix}f:dave"))
+        .arg(600)
+        .ignore()
+        .cmd("SET")
+        .arg(format!("{prefix}fi:1.1.1.1|dave"))
+        .arg(3)
+        .arg("EX")
+        .arg(600)
+        .ignore()
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let f = s.get("dave", t0 + 1, &p).await.unwrap();
+    assert_eq!(
+        (f.anonymous, f.last_failure_ms),
+        (4, t0),
+        "the count carried over"
+    );
+    assert_eq!(s.ip_user("1.1.1.1", "dave", t0 + 1, &p).await.unwrap(), 3);
+    s.record("dave", "1.1.1.1", Failed::Anonymous, t0 + 2, &p)
+        .await
+        .unwrap();
+    assert_eq!(s.get("dave", t0 + 3, &p).await.unwrap().anonymous, 5);
+    assert_eq!(s.ip_user("1.1.1.1", "dave", t0 + 3, &p).await.unwrap(), 4);
+    let old: i64 = redis::cmd("EXISTS")
+        .arg(format!("{prefix}f:dave"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(old, 0, "renamed, not copied");
+    let ttl: i64 = redis::cmd("TTL")
+        .arg(format!("{prefix}f:{{dave}}"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(ttl > 0, "{ttl}");
+    // Nothing under either name: nothing to carry, and no error.
+    assert_eq!(s.get("erin", t0, &p).await.unwrap().anonymous, 0);
 }

@@ -336,9 +336,15 @@ async fn every_session_store_key_has_a_ttl_through_sign_in_and_sign_out() {
     };
     let expired = direct_signin::random::token(32);
     let mut conn = raw(&cluster).await;
-    let index = format!("{}u:{user}", cluster.prefix);
-    let _: i64 = redis::cmd("SADD")
+    let index = format!(
+        "{}u:{}",
+        cluster.prefix,
+        direct_signin::portal::session::redis::hash_tag(&user)
+    );
+    // An entry whose time has passed (the index is scored by each session's end).
+    let _: i64 = redis::cmd("ZADD")
         .arg(&index)
+        .arg(1)
         .arg(
             &b.rocket()
                 .state::<Arc<Sessions>>()
@@ -350,7 +356,7 @@ async fn every_session_store_key_has_a_ttl_through_sign_in_and_sign_out() {
         .await
         .unwrap();
     assert_eq!(store.user_sessions(&user).await.unwrap().len(), 1);
-    let members: i64 = redis::cmd("SCARD")
+    let members: i64 = redis::cmd("ZCARD")
         .arg(&index)
         .query_async(&mut conn)
         .await

@@ -38,30 +38,93 @@ impl Args {
     }
 }
 
-/// What a person needs to use a running emulator: its URLs, clients and demo users.
+/// What a person needs to use a running emulator: its URLs, clients and users.
 pub fn banner(running: &RunningEmulator) {
-    let base = running.base_url();
-    println!("Okta emulator on {base}");
-    println!("  issuer        {base}/oauth2/default  (org AS: {base})");
-    println!("  outbox        {base}/emulator/ui/outbox");
-    println!("  Okta Verify   {base}/emulator/ui/verify");
-    println!(
-        "  clients       {DEMO_CLIENT_ID} / {DEMO_CLIENT_SECRET} (confidential), {DEMO_PUBLIC_CLIENT_ID} (public)"
+    print!(
+        "{}",
+        banner_text(
+            &running.base_url(),
+            &running.emulator.user_summaries(),
+            running.emulator.has_demo_users(),
+            running.emulator.directory.client(DEMO_CLIENT_ID).is_some(),
+        )
     );
-    println!(
-        "  demo users    {}  (password {DEMO_PASSWORD}, TOTP secret {DEMO_TOTP_SECRET})",
-        running.emulator.user_summaries().join(", ")
+}
+
+/// The banner's text for an emulator at `base` with `users`. The demo password and TOTP
+/// secret are shown only when the users are the demo users (`demo_users`), the demo
+/// clients' secret only when they are there (`demo_clients`): a users file replaces
+/// them, and its own secrets are never printed.
+pub fn banner_text(base: &str, users: &[String], demo_users: bool, demo_clients: bool) -> String {
+    let mut text = format!(
+        "Okta emulator on {base}\n  issuer        {base}/oauth2/default  (org AS: {base})\n  \
+         outbox        {base}/emulator/ui/outbox\n  Okta Verify   {base}/emulator/ui/verify\n"
     );
+    if demo_clients {
+        text += &format!(
+            "  clients       {DEMO_CLIENT_ID} / {DEMO_CLIENT_SECRET} (confidential), \
+             {DEMO_PUBLIC_CLIENT_ID} (public)\n"
+        );
+    } else {
+        text += "  clients       from the users file\n";
+    }
+    let users = users.join(", ");
+    if demo_users {
+        text += &format!(
+            "  demo users    {users}  (password {DEMO_PASSWORD}, TOTP secret {DEMO_TOTP_SECRET})\n"
+        );
+    } else {
+        text += &format!("  users         {users}  (from the users file)\n");
+    }
+    text
 }
 
 /// Runs the emulator until Ctrl-C or SIGTERM.
 pub async fn run(args: &Args) -> Result<(), String> {
     let mut running = spawn(args.options()).await?;
     banner(&running);
+    // A key for the first `POST /emulator/keys/rotate`, made while nobody waits for it.
+    running.emulator.prepare_key();
     // Rocket itself handles SIGTERM; Ctrl-C is caught here too.
     tokio::select! {
         _ = tokio::signal::ctrl_c() => running.shutdown(),
         _ = running.stopped() => {}
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_banner_shows_the_demo_secrets_only_with_the_demo_users() {
+        let users = vec!["a@example.com".to_string()];
+        let demo = banner_text("http://127.0.0.1:8001", &users, true, true);
+        assert!(
+            demo.contains(DEMO_PASSWORD) && demo.contains(DEMO_TOTP_SECRET),
+            "{demo}"
+        );
+        assert!(
+            demo.contains("http://127.0.0.1:8001/oauth2/default"),
+            "{demo}"
+        );
+        let file = banner_text("http://127.0.0.1:8001", &users, false, true);
+        assert!(!file.contains(DEMO_PASSWORD), "{file}");
+        assert!(!file.contains(DEMO_TOTP_SECRET), "{file}");
+        assert!(
+            file.contains("a@example.com"),
+            "the users are still listed: {file}"
+        );
+        assert!(
+            file.contains(DEMO_CLIENT_ID),
+            "the demo clients stay: {file}"
+        );
+        let own = banner_text("http://127.0.0.1:8001", &users, false, false);
+        assert!(!own.contains(DEMO_CLIENT_SECRET), "{own}");
+        assert!(
+            !own.contains(DEMO_PASSWORD) && !own.contains(DEMO_TOTP_SECRET),
+            "{own}"
+        );
+    }
 }

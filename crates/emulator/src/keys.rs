@@ -1,8 +1,15 @@
 //! The emulated authorization server's signing keys: RS256, RSA-2048, `kid` = RFC 7638
 //! thumbprint (stable for a given key). The seed key ships in `keys/` so start-up never
-//! waits for key generation; rotation generates a fresh key on a blocking thread.
+//! waits for key generation; rotation takes a key generated ahead of time on a blocking
+//! thread ([`Spare`]: the command-line emulator makes one at start, every rotation the
+//! next), so `POST /emulator/keys/rotate` answers at once even in a debug build (where a
+//! 2048-bit key takes a few hundred milliseconds with the bignum crates optimized, and
+//! seconds without).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -95,6 +102,45 @@ impl Keyring {
     }
 }
 
+/// A key generated ahead of time for the next rotation.
+#[derive(Clone, Default)]
+pub struct Spare {
+    key: Arc<Mutex<Option<SigningKey>>>,
+    making: Arc<AtomicBool>,
+}
+
+impl Spare {
+    /// Starts making a key on a blocking thread, unless one is there or being made (or no
+    /// Tokio runtime runs here).
+    pub fn fill(&self) {
+        if self.key.lock().is_some() || self.making.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            self.making.store(false, Ordering::SeqCst);
+            return;
+        };
+        let spare = self.clone();
+        runtime.spawn_blocking(move || {
+            if let Ok(key) = Keyring::generate() {
+                *spare.key.lock() = Some(key);
+            }
+            spare.making.store(false, Ordering::SeqCst);
+        });
+    }
+
+    /// The key made ahead of time, if it is ready.
+    pub fn take(&self) -> Option<SigningKey> {
+        self.key.lock().take()
+    }
+
+    /// The `kid` of the key made ahead of time, if it is ready.
+    #[cfg(test)]
+    pub fn kid(&self) -> Option<String> {
+        self.key.lock().as_ref().map(|k| k.kid.clone())
+    }
+}
+
 /// Signs `claims` as an RS256 JWT with the active key.
 pub fn sign(key: &SigningKey, claims: &impl Serialize) -> String {
     let mut header = Header::new(Algorithm::RS256);
@@ -122,5 +168,43 @@ mod tests {
         assert_eq!(header.kid.as_deref(), Some(a.active().kid.as_str()));
         let validation = jsonwebtoken::Validation::new(Algorithm::RS256);
         jsonwebtoken::decode::<Value>(&token, &a.active().decoding, &validation).unwrap();
+    }
+
+    /// Polls `ready` every 10 ms for at most 30 s (key generation in a debug build).
+    async fn until(mut ready: impl FnMut() -> bool) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !ready() {
+            assert!(std::time::Instant::now() < deadline, "never ready");
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_rotation_takes_the_key_made_ahead_and_makes_the_next() {
+        let emu = crate::Emulator::new(crate::Directory::demo().unwrap(), 1200, true);
+        let seed = emu.keys.read().active().kid.clone();
+        emu.prepare_key();
+        until(|| emu.spare_key.kid().is_some()).await;
+        let ahead = emu.spare_key.kid().unwrap();
+        assert_ne!(ahead, seed);
+        // The answer is the key made ahead: nothing was generated while the call waited.
+        let kid = emu.rotate_keys().await.unwrap();
+        assert_eq!(kid, ahead);
+        assert_eq!(emu.keys.read().active().kid, kid, "it signs from now on");
+        let published = emu.keys.read().jwks().to_string();
+        assert!(
+            published.contains(&kid) && published.contains(&seed),
+            "{published}"
+        );
+        // The next rotation's key is on its way; with none ready, a rotation makes its own.
+        until(|| emu.spare_key.kid().is_some()).await;
+        let next = emu.spare_key.kid().unwrap();
+        assert_ne!(next, kid);
+        assert_eq!(emu.rotate_keys().await.unwrap(), next);
+        emu.spare_key.take();
+        until(|| !emu.spare_key.making.load(Ordering::SeqCst)).await;
+        emu.spare_key.take();
+        let own = emu.rotate_keys().await.unwrap();
+        assert!(![seed, ahead, next].contains(&own));
     }
 }

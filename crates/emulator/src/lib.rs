@@ -106,14 +106,16 @@ pub struct Emulator {
     directory: Directory,
     base_url: OnceLock<String>,
     keys: RwLock<keys::Keyring>,
+    spare_key: keys::Spare,
     state: Mutex<state::State>,
     faults: Mutex<faults::Faults>,
     org_rate_limit: u32,
     started_at: i64,
+    demo_users: bool,
 }
 
 impl Emulator {
-    fn new(directory: Directory, org_rate_limit: u32) -> Self {
+    fn new(directory: Directory, org_rate_limit: u32, demo_users: bool) -> Self {
         let clock = Clock::new();
         Emulator {
             started_at: clock.now(),
@@ -121,10 +123,17 @@ impl Emulator {
             directory,
             base_url: OnceLock::new(),
             keys: RwLock::new(keys::Keyring::seed()),
+            spare_key: keys::Spare::default(),
             state: Mutex::new(state::State::default()),
             faults: Mutex::new(faults::Faults::default()),
             org_rate_limit,
+            demo_users,
         }
+    }
+
+    /// Whether the directory holds the demo users (no `--users FILE`).
+    pub fn has_demo_users(&self) -> bool {
+        self.demo_users
     }
 
     /// `http://127.0.0.1:<port>` once the server is listening.
@@ -171,14 +180,25 @@ impl Emulator {
         self.clock.reset();
     }
 
-    /// Publishes a freshly generated key and signs with it from now on.
+    /// Publishes a freshly generated key and signs with it from now on: the key made
+    /// ahead of time when it is ready (then the next one is made), else a new one.
     pub async fn rotate_keys(&self) -> Result<String, String> {
-        let key = tokio::task::spawn_blocking(keys::Keyring::generate)
-            .await
-            .map_err(|e| e.to_string())??;
+        let key = match self.spare_key.take() {
+            Some(key) => key,
+            None => tokio::task::spawn_blocking(keys::Keyring::generate)
+                .await
+                .map_err(|e| e.to_string())??,
+        };
         let kid = key.kid.clone();
         self.keys.write().rotate_to(key);
+        self.spare_key.fill();
         Ok(kid)
+    }
+
+    /// Makes the next rotation's key ahead of time, on a blocking thread (the
+    /// command-line emulator calls this at start; tests that never rotate need not pay).
+    pub fn prepare_key(&self) {
+        self.spare_key.fill();
     }
 
     /// Logins of the directory's users, sorted (for the start-up banner and the UI).
@@ -203,7 +223,8 @@ pub fn rocket(options: &EmulatorOptions) -> Result<Rocket<Build>, DirectoryError
         Some(path) => Directory::from_file(path)?,
         None => Directory::demo()?,
     };
-    let emulator = Arc::new(Emulator::new(directory, options.org_rate_limit));
+    let demo_users = options.users_file.is_none();
+    let emulator = Arc::new(Emulator::new(directory, options.org_rate_limit, demo_users));
     let config = rocket::Config {
         address: options.address,
         port: options.port,

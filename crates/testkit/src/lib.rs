@@ -7,6 +7,7 @@
 //! - [`totp`]: TOTP codes of the demo secret at a given time;
 //! - [`demo`]: the demo users, clients, password, TOTP secret and keys;
 //! - [`html`]: the CSRF token of a page and Tera's escaping undone.
+//! - [`redis`]: Redis servers, Sentinels and a Cluster of a test's own, on free ports.
 //!
 //! It does not depend on the portal: the emulator stays independent of it.
 
@@ -15,6 +16,7 @@
 pub mod control;
 pub mod demo;
 pub mod html;
+pub mod redis;
 pub mod resp;
 pub mod spawn;
 pub mod totp;

@@ -23,7 +23,6 @@
 //! Redis keeps each name `protection.failure_retention` after its last change.
 
 use async_trait::async_trait;
-use redis::aio::ConnectionManager;
 
 use crate::config::ProtectionConfig;
 use crate::portal::session::StoreError;
@@ -184,4 +183,4 @@ pub use redis_store::RedisFailures;
 mod tests;
 
 /// Connection type shared with the Redis store module.
-pub(crate) type Conn = ConnectionManager;
+pub(crate) type Conn = crate::portal::stores::RedisConn;

@@ -1,8 +1,19 @@
 //! Failure counts in Redis, shared by every instance. Keys under the session store's
-//! prefix, every one with a TTL: `f:<user>` a hash (`anonymous`, `device`, `codes`,
+//! prefix, every one with a TTL: `f:{<user>}` a hash (`anonymous`, `device`, `codes`,
 //! `last`, `last_code`) kept `protection.failure_retention` (or the declared auto-unlock
-//! time) after its last change; `fi:<ip>|<user>` a counter kept `protection.failure_window`;
-//! `ff:<key>` the attempts in flight, kept at most two minutes.
+//! time) after its last change; `fi:{<user>}|<ip>` a counter kept
+//! `protection.failure_window`; `ff:<key>` the attempts in flight, kept at most two minutes.
+//!
+//! Redis Cluster: a failure is counted in the user's hash and in the per-IP counter in one
+//! script, so both keys carry the user as their hash tag (`{<user>}`, the user being the
+//! username's HMAC) and share a slot; every other command touches one key.
+//!
+//! Upgrade: the layout before hash tags named the keys `f:<user>` and `fi:<ip>|<user>`.
+//! A read that finds no key under the new name renames the old key to it (`RENAMENX`,
+//! keeping its TTL), so counts carry over instead of restarting at zero (which would let
+//! Okta count failures the portal has forgotten). Old keys exist only in single and
+//! sentinel deployments (where a rename between slots is no concern), and expire by
+//! their TTL; this step can go once `protection.failure_retention` has passed.
 //!
 //! Reads and resets are run once more after a dropped connection; a failure or an attempt
 //! in flight is counted once only (run twice, it could count twice).
@@ -10,6 +21,7 @@
 use async_trait::async_trait;
 
 use super::{Conn, Failed, FailureStore, Policy, Reset, UserFailures};
+use crate::portal::session::redis::hash_tag;
 use crate::portal::session::StoreError;
 use crate::portal::stores::idempotent;
 
@@ -54,15 +66,48 @@ return 1
 
 impl RedisFailures {
     /// Over `conn` (see [`crate::portal::stores`]), keys under `prefix`.
-    pub fn new(conn: redis::aio::ConnectionManager, prefix: &str) -> Self {
+    pub fn new(conn: impl Into<Conn>, prefix: &str) -> Self {
         RedisFailures {
-            conn,
+            conn: conn.into(),
             prefix: prefix.to_string(),
         }
     }
 
     fn user_key(&self, user: &str) -> String {
-        format!("{}f:{user}", self.prefix)
+        format!("{}f:{}", self.prefix, hash_tag(user))
+    }
+
+    fn ip_user_key(&self, ip: &str, user: &str) -> String {
+        format!("{}fi:{}|{ip}", self.prefix, hash_tag(user))
+    }
+
+    /// Moves a key of the layout before hash tags to its new name when only the old one
+    /// exists (see the module header); nothing when there is none.
+    async fn carry_over(&self, old: String, new: &str) -> Result<bool, StoreError> {
+        if matches!(self.conn, Conn::Cluster(_)) {
+            return Ok(false);
+        }
+        let moved: redis::RedisResult<bool> = idempotent(&self.conn, |mut conn| {
+            let old = &old;
+            async move {
+                redis::cmd("RENAMENX")
+                    .arg(old)
+                    .arg(new)
+                    .query_async(&mut conn)
+                    .await
+            }
+        })
+        .await;
+        match moved {
+            Ok(moved) => Ok(moved),
+            // "no such key": there was nothing to carry over.
+            Err(e)
+                if e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::ResponseError) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(redis_err(e)),
+        }
     }
 }
 
@@ -77,19 +122,27 @@ impl FailureStore for RedisFailures {
             Option<i64>,
         );
         let key = self.user_key(user);
-        let (anonymous, device, codes, last, last_code): Row =
+        let read = || {
             idempotent(&self.conn, |mut conn| {
                 let key = &key;
                 async move {
                     redis::cmd("HMGET")
                         .arg(key)
                         .arg(&["anonymous", "device", "codes", "last", "last_code"])
-                        .query_async(&mut conn)
+                        .query_async::<Row>(&mut conn)
                         .await
                 }
             })
-            .await
-            .map_err(redis_err)?;
+        };
+        let mut row = read().await.map_err(redis_err)?;
+        if row == (None, None, None, None, None)
+            && self
+                .carry_over(format!("{}f:{user}", self.prefix), &key)
+                .await?
+        {
+            row = read().await.map_err(redis_err)?;
+        }
+        let (anonymous, device, codes, last, last_code) = row;
         let f = UserFailures {
             anonymous: anonymous.unwrap_or(0),
             device: device.unwrap_or(0),
@@ -107,13 +160,26 @@ impl FailureStore for RedisFailures {
         _now_ms: i64,
         _p: &Policy,
     ) -> Result<u32, StoreError> {
-        let key = format!("{}fi:{ip}|{user}", self.prefix);
-        let n: Option<u32> = idempotent(&self.conn, |mut conn| {
-            let key = &key;
-            async move { redis::cmd("GET").arg(key).query_async(&mut conn).await }
-        })
-        .await
-        .map_err(redis_err)?;
+        let key = self.ip_user_key(ip, user);
+        let read = || {
+            idempotent(&self.conn, |mut conn| {
+                let key = &key;
+                async move {
+                    redis::cmd("GET")
+                        .arg(key)
+                        .query_async::<Option<u32>>(&mut conn)
+                        .await
+                }
+            })
+        };
+        let mut n = read().await.map_err(redis_err)?;
+        if n.is_none()
+            && self
+                .carry_over(format!("{}fi:{ip}|{user}", self.prefix), &key)
+                .await?
+        {
+            n = read().await.map_err(redis_err)?;
+        }
         Ok(n.unwrap_or(0))
     }
 
@@ -133,7 +199,7 @@ impl FailureStore for RedisFailures {
         let mut conn = self.conn.clone();
         redis::Script::new(RECORD)
             .key(self.user_key(user))
-            .key(format!("{}fi:{ip}|{user}", self.prefix))
+            .key(self.ip_user_key(ip, user))
             .arg(field)
             .arg(now_ms)
             .arg(p.retention_secs.max(1))

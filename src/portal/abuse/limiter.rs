@@ -114,7 +114,7 @@ impl Limiter {
 #[derive(Clone, Default)]
 pub struct LimiterHome {
     /// The Redis connection and key prefix, or `None`: this process's memory.
-    pub redis: Option<(redis::aio::ConnectionManager, String)>,
+    pub redis: Option<(crate::portal::stores::RedisConn, String)>,
 }
 
 impl LimiterHome {

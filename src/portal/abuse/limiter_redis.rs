@@ -9,15 +9,23 @@
 //! it, and instances of one fleet are expected to agree on the time (NTP) to well under a
 //! period. A key lives only while it holds back something: its TTL is the time until its
 //! bucket is full again, so idle keys cost nothing.
+//!
+//! Redis Cluster: a keyed limiter's check is one key (`rl:<name>:<key>`). The Okta
+//! ceiling checks a bucket's rate and its untrusted share together (all or none), so both
+//! keys carry the bucket as their hash tag, `rl:okta:{token}` and
+//! `rl:okta:{token}:untrusted`, and share a slot. Tagging them together (rather than
+//! splitting the script) keeps the all-or-none answer: a refused untrusted call must not
+//! use up the bucket's rate. The keys live seconds, so the rename at upgrade costs at most
+//! one second's budget counted twice.
 
 use std::time::Duration;
 
-use redis::aio::ConnectionManager;
 use redis::Script;
 
 use crate::clock::Clock;
 use crate::okta::{Bucket, FleetRate};
 use crate::portal::session::StoreError;
+use crate::portal::stores::RedisConn;
 
 /// The GCRA step over one or more keys, all or none: KEYS the keys; ARGV now (µs), then an
 /// emission interval (µs) and a burst per key. Returns 0 when the event fits every key (and
@@ -50,7 +58,7 @@ struct Gcra<'a> {
 
 /// Runs the GCRA step over `keys` at `now_ms`: `Ok(Err(seconds))` when over a limit.
 async fn gcra(
-    conn: &ConnectionManager,
+    conn: &RedisConn,
     script: &Script,
     now_ms: i64,
     keys: &[Gcra<'_>],
@@ -75,7 +83,7 @@ async fn gcra(
 
 /// One event per `period` per key, bursts of `burst`, shared through Redis.
 pub struct RedisLimiter {
-    conn: ConnectionManager,
+    conn: RedisConn,
     prefix: String,
     interval_us: i64,
     burst: i64,
@@ -87,7 +95,7 @@ impl RedisLimiter {
     /// Keys under `prefix` (the store's prefix and the limiter's name, e.g.
     /// `direct-signin:rl:ip_signin:`).
     pub fn new(
-        conn: ConnectionManager,
+        conn: RedisConn,
         prefix: String,
         period: Duration,
         burst: u32,
@@ -119,7 +127,7 @@ impl RedisLimiter {
 /// The ceiling's per-second rates toward Okta, for the whole fleet: per bucket every call,
 /// and the untrusted share, checked together in one round trip.
 pub struct RedisOktaRate {
-    conn: ConnectionManager,
+    conn: RedisConn,
     prefix: String,
     per_second: u32,
     untrusted_per_second: u32,
@@ -131,7 +139,7 @@ impl RedisOktaRate {
     /// `per_second` calls per bucket for the fleet, `untrusted_share` percent of them for
     /// untrusted first-factor attempts (as [`crate::okta::Ceiling::new`] takes them).
     pub fn new(
-        conn: ConnectionManager,
+        conn: RedisConn,
         prefix: &str,
         per_second: u32,
         untrusted_share: u32,
@@ -157,8 +165,8 @@ impl FleetRate for RedisOktaRate {
             Bucket::Other => "other",
         };
         let (all, share) = (
-            format!("{}{name}", self.prefix),
-            format!("{}{name}:untrusted", self.prefix),
+            format!("{}{{{name}}}", self.prefix),
+            format!("{}{{{name}}}:untrusted", self.prefix),
         );
         let rate = |per_second: u32, key| Gcra {
             key,

@@ -1,0 +1,100 @@
+//! The keyed limiter suite: the same events on a moved clock get the same answers from
+//! memory and Redis, and limiters sharing Redis share one budget. Run by
+//! `tests/limiters.rs` (one Redis server) and `tests/redis_cluster.rs` (a Redis Cluster).
+
+use std::time::Duration;
+
+use direct_signin::clock::Clock;
+use direct_signin::portal::abuse::limiter::{KeyedLimiter, MemoryLimiter};
+use direct_signin::portal::abuse::limiter_redis::RedisLimiter;
+use direct_signin::portal::stores::RedisConn;
+
+fn redis_limiter(
+    conn: &RedisConn,
+    clock: &Clock,
+    prefix: &str,
+    period: Duration,
+    burst: u32,
+) -> RedisLimiter {
+    RedisLimiter::new(
+        conn.clone(),
+        prefix.to_string(),
+        period,
+        burst,
+        clock.clone(),
+    )
+}
+
+fn prefix() -> String {
+    format!("test-limiter-{}:", direct_signin::random::alphanumeric(8))
+}
+
+/// The same walk of events on a moved clock against memory and Redis over `conn`.
+pub async fn memory_and_redis_give_the_same_answers_to_the_same_events(conn: RedisConn) {
+    for (period_ms, burst) in [(10_000, 2), (1_000, 2), (60_000 / 30, 7), (30_000, 1)] {
+        let clock = Clock::new();
+        let period = Duration::from_millis(period_ms);
+        let memory = MemoryLimiter::with_period(&clock, period, burst);
+        let redis = redis_limiter(&conn, &clock, &prefix(), period, burst);
+        // A fixed pseudo-random walk: keys a, b, c, steps of 0 to 1.5 periods.
+        let mut seed: u64 = 0x5eed_0001 ^ period_ms;
+        let (mut allowed, mut refused) = (0, 0);
+        for step in 0..300 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let key = ["a", "b", "c"][(seed >> 33) as usize % 3];
+            // Half periods, so events fall on the limiters' boundaries too; real time only
+            // moves on between two events, so both see the same side of a boundary.
+            let halves = (seed >> 40) as i64 % 4;
+            if step % 3 == 0 {
+                clock.advance_ms(halves * period_ms as i64 / 2);
+            }
+            let m = memory.check(key);
+            let r = redis.check(key).await.expect("Redis answers");
+            assert_eq!(
+                m.is_ok(),
+                r.is_ok(),
+                "period {period_ms} ms, burst {burst}, step {step}, key {key}: memory {m:?}, redis {r:?}"
+            );
+            if let (Err(mw), Err(rw)) = (m, r) {
+                assert!((mw - rw).abs() <= 1, "waits {mw} and {rw} s");
+                refused += 1;
+            } else {
+                allowed += 1;
+            }
+        }
+        assert!(
+            allowed > 0 && refused > 0,
+            "the walk exercised both answers"
+        );
+    }
+}
+
+/// Three limiters over `conn` with one prefix are one budget.
+pub async fn instances_sharing_redis_share_one_budget(conn: RedisConn) {
+    let clock = Clock::new();
+    let shared = prefix();
+    let period = Duration::from_secs(10);
+    let one = redis_limiter(&conn, &clock, &shared, period, 3);
+    let two = redis_limiter(&conn, &clock, &shared, period, 3);
+    let three = redis_limiter(&conn, &clock, &shared, period, 3);
+    let mut passed = 0;
+    for limiter in [&one, &two, &three, &one, &two, &three] {
+        if limiter.check("203.0.113.9").await.unwrap().is_ok() {
+            passed += 1;
+        }
+    }
+    assert_eq!(passed, 3, "a burst of 3 for the fleet, not 3 per instance");
+    clock.advance_secs(10);
+    assert!(two.check("203.0.113.9").await.unwrap().is_ok());
+    assert!(three.check("203.0.113.9").await.unwrap().is_err());
+    // Keys live only while they hold something back.
+    let mut conn = conn.clone();
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg(format!("{shared}203.0.113.9"))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(ttl > 0 && ttl <= 30_000, "{ttl}");
+}
