@@ -46,6 +46,8 @@ fn init_tracing() {
 
 #[rocket::main]
 async fn main() -> ExitCode {
+    // Before anything (the embedded emulator too) uses jsonwebtoken: see `okta::crypto`.
+    direct_signin::okta::crypto::install();
     init_tracing();
     let cli = Cli::parse();
     let result = match cli.command {

@@ -26,6 +26,7 @@
 mod answer;
 mod ceiling;
 mod client_auth;
+pub mod crypto;
 mod discovery;
 mod grants;
 pub mod idtoken;

@@ -84,6 +84,8 @@ pub struct Installation {
 
 /// Builds the portal for `mount` from a validated configuration: everything that can fail.
 pub fn prepare(mount: Mount, config: Config, parts: Parts) -> Result<Installation, String> {
+    // ID tokens are checked with ring's RSA (see `okta::crypto`).
+    crate::okta::crypto::install();
     let metrics = Arc::new(Metrics::new());
     let passwordless = methods(&config.signin.passwordless);
     let second_factors = methods(&config.signin.second_factors);
