@@ -145,3 +145,25 @@ h.test('the language picker switches the page and its choice is kept across page
   assert.equal(await page.getAttribute('html', 'lang'), 'ja');
   assert.equal((await page.textContent('h1')).trim(), 'サインイン');
 }, { locale: 'en' });
+
+h.test('ar: the resend countdown and its notice read right to left with their numbers intact', async ({ page }) => {
+  // Okta sends one SMS per phone per 30 s; an earlier sign-in may have texted bob.
+  await h.emu.advance(31);
+  await page.goto(h.url('/signin'));
+  await page.fill('#username', BOB);
+  await page.fill('#password', PASSWORD);
+  await page.click('form[action="/signin"] button.primary[type="submit"]');
+  await at(page, '/signin/factor');
+  await chooseFactor(page, 'sms');
+  await at(page, '/signin/verify');
+  const cooldown = (await page.textContent('#resend-cooldown')).trim();
+  // "Available in N seconds", Arabic plural forms; the number isolated (U+2068…U+2069).
+  assert.match(cooldown, /^متاح بعد (ثانية واحدة|ثانيتين|\u2068\d+\u2069 (ثوانٍ|ثانية))\.$/u, cooldown);
+  await checkPage(page, 'ar', 'verify-sms');
+
+  await page.click('form.resend button[type="submit"]');
+  await at(page, '/signin/verify');
+  const notice = (await page.textContent('main .notice')).trim();
+  assert.match(notice, /^يمكنك طلب رمز جديد بعد /u, notice);
+  await checkPage(page, 'ar', 'verify-resend-wait');
+}, { locale: 'ar' });
