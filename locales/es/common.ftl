@@ -23,7 +23,7 @@ error-retry-after = { $seconds ->
     [one] Podrá volver a intentarlo dentro de { $seconds } segundo aproximadamente.
    *[other] Podrá volver a intentarlo dentro de { $seconds } segundos aproximadamente.
 }
-error-back-to-signin = Volver a iniciar sesión
+error-back-to-signin = Volver al inicio de sesión
 error-reference = Si se pone en contacto con el soporte, indique este identificador de operación:
 error-unavailable-title = No podemos iniciar su sesión en este momento
 error-unavailable-detail = Se ha producido un error por nuestra parte. Vuelva a intentarlo en unos instantes.
