@@ -28,10 +28,11 @@ function launch() {
 
 /**
  * A fresh browser context (its own cookies) whose pages report every console error, page
- * error and CSP violation into `problems`.
+ * error and CSP violation into `problems`. `locale` (e.g. `de`) sets the browser's language
+ * and its `Accept-Language`.
  */
-async function newContext(browser, { javaScriptEnabled = true, viewport = WIDTHS.desktop } = {}) {
-  const context = await browser.newContext({ javaScriptEnabled, viewport });
+async function newContext(browser, { javaScriptEnabled = true, viewport = WIDTHS.desktop, locale } = {}) {
+  const context = await browser.newContext({ javaScriptEnabled, viewport, ...(locale ? { locale } : {}) });
   const problems = [];
   // Runs before any page script; added through the DevTools protocol, so the page's CSP
   // does not apply to it. It only reports.

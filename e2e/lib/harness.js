@@ -29,13 +29,13 @@ function harness(name, { env = {} } = {}) {
   h.url = (path) => `${h.portal.base}${path}`;
 
   /**
-   * A test with its own browser context. `fn` gets {page, context, problems, check};
-   * console errors, page errors and CSP violations fail it, unless `expectedErrors`
-   * (regular expressions) names them.
+   * A test with its own browser context (in `locale`, when given). `fn` gets {page,
+   * context, problems, check}; console errors, page errors and CSP violations fail it,
+   * unless `expectedErrors` (regular expressions) names them.
    */
-  h.test = (title, fn, { javaScriptEnabled = true, expectedErrors = [] } = {}) =>
+  h.test = (title, fn, { javaScriptEnabled = true, expectedErrors = [], locale } = {}) =>
     test(title, async (t) => {
-      const { context, page, problems } = await browser.newContext(h.browser, { javaScriptEnabled });
+      const { context, page, problems } = await browser.newContext(h.browser, { javaScriptEnabled, locale });
       try {
         const check = (shot, opts) => h.check(page, shot, opts);
         await fn({ t, page, context, problems, check });

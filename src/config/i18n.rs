@@ -13,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use super::{invalid, ConfigError};
 
 /// The languages built into the binary, in the picker's default order.
-pub const BUILT_IN: &[&str] = &["en", "de"];
+pub const BUILT_IN: &[&str] = &["en", "de", "fr", "es", "ja", "ar"];
 
 /// `[i18n]`: languages offered, fallback, overrides.
 #[derive(Clone, Debug, Deserialize, Serialize)]
@@ -136,7 +136,7 @@ mod tests {
         for (toml, key) in [
             ("[i18n]\nlanguages = \"en, d e\"", "i18n.languages"),
             ("[i18n]\nlanguages = \"de\"", "i18n.fallback"),
-            ("[i18n]\nfallback = \"fr\"", "i18n.fallback"),
+            ("[i18n]\nfallback = \"sv\"", "i18n.fallback"),
             ("[i18n]\ndir = \"/nonexistent/i18n\"", "i18n.dir"),
         ] {
             let e = with(toml).unwrap_err().to_string();

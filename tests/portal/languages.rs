@@ -1,6 +1,6 @@
 //! Languages through the real portal: negotiation (`?lang=`, the `lang` cookie,
-//! `Accept-Language`), `<html lang>`/`dir`, `Vary`, a German flow free of English, and the
-//! operator's overrides (the pseudo-catalog check is in `pseudo`).
+//! `Accept-Language`), `<html lang>`/`dir` (right to left for Arabic only), `Vary`, German,
+//! Japanese and Arabic flows free of English, and the operator's overrides (the pseudo-catalog check is in `pseudo`).
 
 use std::path::PathBuf;
 
@@ -124,6 +124,28 @@ fn english_fragments() -> Vec<String> {
     out
 }
 
+/// Fails when `page` shows any of the `english` fragments (Okta's claims and authenticator
+/// names aside: they are data, not copy).
+fn assert_no_english(what: &str, page: &Page, english: &[String]) {
+    let mut body = page.body.clone();
+    for (start, end) in [
+        ("id=\"userinfo\">", "</dl>"),
+        ("id=\"authenticators\">", "</ul>"),
+    ] {
+        if let Some(at) = body.find(start) {
+            let stop = body[at..].find(end).map_or(body.len(), |e| at + e);
+            body.replace_range(at + start.len()..stop, "");
+        }
+    }
+    let text = visible(&body);
+    for e in english {
+        assert!(
+            !text.contains(e.as_str()),
+            "{what}: English `{e}` in {text}"
+        );
+    }
+}
+
 #[rocket::async_test]
 async fn a_german_sign_in_with_a_second_factor_shows_no_english() {
     let english = english_fragments();
@@ -132,26 +154,7 @@ async fn a_german_sign_in_with_a_second_factor_shows_no_english() {
         "{english:?}"
     );
     let p = Portal::start().await;
-    let check = |what: &str, page: &Page| {
-        // Okta's claims and authenticator names are data, not copy.
-        let mut body = page.body.clone();
-        for (start, end) in [
-            ("id=\"userinfo\">", "</dl>"),
-            ("id=\"authenticators\">", "</ul>"),
-        ] {
-            if let Some(at) = body.find(start) {
-                let stop = body[at..].find(end).map_or(body.len(), |e| at + e);
-                body.replace_range(at + start.len()..stop, "");
-            }
-        }
-        let text = visible(&body);
-        for e in &english {
-            assert!(
-                !text.contains(e.as_str()),
-                "{what}: English `{e}` in {text}"
-            );
-        }
-    };
+    let check = |what: &str, page: &Page| assert_no_english(what, page, &english);
     let signin = p
         .get_with("/signin", accept("de-DE,de;q=0.9,en;q=0.8"))
         .await;
@@ -196,6 +199,53 @@ async fn a_german_sign_in_with_a_second_factor_shows_no_english() {
     check("home", &p.get("/").await);
 }
 
+#[rocket::async_test]
+async fn japanese_and_arabic_sign_ins_show_no_english_and_only_arabic_is_right_to_left() {
+    let english = english_fragments();
+    let p = Portal::start().await;
+    for (code, dir) in [
+        ("en", "ltr"),
+        ("de", "ltr"),
+        ("fr", "ltr"),
+        ("es", "ltr"),
+        ("ja", "ltr"),
+        ("ar", "rtl"),
+    ] {
+        let page = p.get_with("/signin", accept(code)).await;
+        let want = format!("lang=\"{code}\" dir=\"{dir}\"");
+        assert!(html_lang(&page).contains(&want), "{}", html_lang(&page));
+    }
+    for (code, words) in [("ja", "有効なセッション"), ("ar", "الجلسات النشطة")]
+    {
+        let p = Portal::start().await;
+        let signin = p.get(&format!("/signin?lang={code}")).await;
+        assert_no_english(code, &signin, &english);
+        p.password_step(BOB, PASSWORD)
+            .await
+            .assert_redirect("/signin/factor");
+        assert_no_english(code, &p.get("/signin/factor").await, &english);
+        p.post("/signin/factor", &[("factor", "otp")])
+            .await
+            .assert_redirect("/signin/verify");
+        let verify = p.get("/signin/verify").await;
+        assert_no_english(code, &verify, &english);
+        // The code field reads left to right in either direction.
+        assert!(verify
+            .body
+            .contains("dir=\"ltr\" autocomplete=\"one-time-code\""));
+        let refused = p.post("/signin/verify", &[("code", "000000")]).await;
+        assert_no_english(code, &refused, &english);
+        let code_now = p.totp().await;
+        p.post("/signin/verify", &[("code", &code_now)])
+            .await
+            .assert_redirect("/account");
+        let account = p.get("/account").await;
+        assert!(account.text().contains(words), "{code}: {}", account.body);
+        assert_no_english(code, &account, &english);
+        assert_no_english(code, &p.get("/").await, &english);
+    }
+}
+
 fn override_dir(files: &[(&str, &str)]) -> PathBuf {
     let dir =
         std::env::temp_dir().join(format!("i18n-override-{}", direct_signin::random::token(8)));
@@ -208,7 +258,7 @@ fn override_dir(files: &[(&str, &str)]) -> PathBuf {
 }
 
 #[rocket::async_test]
-async fn an_operator_overrides_a_message_and_adds_a_right_to_left_language() {
+async fn an_operator_overrides_messages_of_a_left_to_right_and_a_right_to_left_language() {
     let dir = override_dir(&[
         ("en/brand.ftl", "signin-title = Sign in to Acme Bank\n"),
         (

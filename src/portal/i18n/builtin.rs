@@ -40,6 +40,38 @@ pub const BUILT_IN: &[(&str, &[File])] = &[
             ftl!("de", "account.ftl"),
         ],
     ),
+    (
+        "fr",
+        &[
+            ftl!("fr", "common.ftl"),
+            ftl!("fr", "signin.ftl"),
+            ftl!("fr", "account.ftl"),
+        ],
+    ),
+    (
+        "es",
+        &[
+            ftl!("es", "common.ftl"),
+            ftl!("es", "signin.ftl"),
+            ftl!("es", "account.ftl"),
+        ],
+    ),
+    (
+        "ja",
+        &[
+            ftl!("ja", "common.ftl"),
+            ftl!("ja", "signin.ftl"),
+            ftl!("ja", "account.ftl"),
+        ],
+    ),
+    (
+        "ar",
+        &[
+            ftl!("ar", "common.ftl"),
+            ftl!("ar", "signin.ftl"),
+            ftl!("ar", "account.ftl"),
+        ],
+    ),
 ];
 
 /// The built-in files of the language `code`.

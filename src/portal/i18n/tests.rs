@@ -152,7 +152,7 @@ fn negotiation_follows_query_then_cookie_then_header_then_fallback() {
     // Accept-Language by q-value, regions served by their language, q=0 excluded.
     assert_eq!(chosen(None, None, Some("de-CH, en;q=0.5")), de());
     assert_eq!(chosen(None, None, Some("en;q=0.4, de-AT;q=0.8")), de());
-    assert_eq!(chosen(None, None, Some("fr-FR, de;q=0.1")), de());
+    assert_eq!(chosen(None, None, Some("sv-SE, de;q=0.1")), de());
     assert_eq!(chosen(None, None, Some("de;q=0, en;q=0.1")), en());
     assert_eq!(chosen(None, None, Some("xx, *")), en());
     assert_eq!(chosen(None, None, Some("")), en());
@@ -220,4 +220,41 @@ fn an_operator_directory_overrides_messages_and_a_broken_file_is_refused() {
     let e = build(&config).err().unwrap();
     assert!(e.contains("broken.ftl") && e.contains("line 3"), "{e}");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn arabic_is_right_to_left_with_its_six_plural_forms_and_the_others_left_to_right() {
+    let catalog = build(&I18nConfig::default()).unwrap();
+    for code in ["en", "de", "fr", "es", "ja"] {
+        assert_eq!(catalog.language(catalog.index(code).unwrap()).dir, "ltr");
+    }
+    let ar = catalog.index("ar").unwrap();
+    assert_eq!(catalog.language(ar).dir, "rtl");
+    let resend = |seconds: i64| {
+        let mut args = fluent_bundle::FluentArgs::new();
+        args.set("seconds", seconds);
+        // (Without the isolation marks Fluent puts around placeables in RTL text.)
+        catalog
+            .text(ar, "verify-resend-in", Some(&args))
+            .replace(['\u{2068}', '\u{2069}'], "")
+    };
+    assert_eq!(resend(0), "متاح الآن.");
+    assert_eq!(resend(1), "متاح بعد ثانية واحدة.");
+    assert_eq!(resend(2), "متاح بعد ثانيتين.");
+    assert_eq!(resend(3), "متاح بعد 3 ثوانٍ.");
+    assert_eq!(resend(11), "متاح بعد 11 ثانية.");
+    assert_eq!(resend(100), "متاح بعد 100 ثانية.");
+    // Japanese has one form; French counts 0 and 1 as singular.
+    let (ja, fr) = (catalog.index("ja").unwrap(), catalog.index("fr").unwrap());
+    let mut args = fluent_bundle::FluentArgs::new();
+    args.set("seconds", 0);
+    assert_eq!(
+        catalog.text(fr, "verify-resend-in", Some(&args)),
+        "Disponible dans 0 seconde."
+    );
+    args.set("seconds", 30);
+    assert_eq!(
+        catalog.text(ja, "verify-resend-in", Some(&args)),
+        "30 秒後に利用できます。"
+    );
 }
