@@ -55,7 +55,9 @@ pub fn schedule(o: &Options) -> Vec<Fault> {
         Fault {
             at: 0.10 * s,
             phase: "okta-5xx",
-            action: okta(json!({"endpoint": "token", "kind": "status", "status": 503, "count": 100000})),
+            action: okta(
+                json!({"endpoint": "token", "kind": "status", "status": 503, "count": 100000}),
+            ),
         },
         Fault {
             at: 0.22 * s,
@@ -75,7 +77,9 @@ pub fn schedule(o: &Options) -> Vec<Fault> {
         Fault {
             at: 0.66 * s,
             phase: "okta-timeouts",
-            action: okta(json!({"endpoint": "token", "kind": "delay", "delay_ms": 4000, "count": 100000})),
+            action: okta(
+                json!({"endpoint": "token", "kind": "delay", "delay_ms": 4000, "count": 100000}),
+            ),
         },
         Fault {
             at: 0.84 * s,
@@ -129,7 +133,13 @@ pub async fn run(
             Action::Okta(spec) => {
                 let r = fleet
                     .emu
-                    .try_send(fleet.emu.http.post(fleet.emu.url("/emulator/faults")).json(spec))
+                    .try_send(
+                        fleet
+                            .emu
+                            .http
+                            .post(fleet.emu.url("/emulator/faults"))
+                            .json(spec),
+                    )
                     .await;
                 match r {
                     Ok(r) if r.status == 200 => {
@@ -139,7 +149,10 @@ pub async fn run(
                         format!(
                             "Okta /token {} for {OKTA_FAULT_SECONDS} s{}",
                             describe(spec),
-                            cleared.err().map(|e| format!(" (not cleared: {e})")).unwrap_or_default()
+                            cleared
+                                .err()
+                                .map(|e| format!(" (not cleared: {e})"))
+                                .unwrap_or_default()
                         )
                     }
                     Ok(r) => format!("the emulator refused the fault: {} {}", r.status, r.text),

@@ -11,8 +11,8 @@ use testkit::demo::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_TOTP_SECRET};
 use testkit::Control;
 
 use crate::browser::http_client;
-use crate::options::Options;
 use crate::nginx;
+use crate::options::Options;
 use crate::procs::{free_port_list, spawn, wait_ready, Proc};
 use crate::store::{Store, MASTER_NAME};
 
@@ -63,7 +63,6 @@ pub struct Fleet {
     pub store: Store,
     pub users: Vec<UserSpec>,
 }
-
 
 /// `SIGTERM` to a process (the graceful stop of Rocket, Redis and nginx).
 pub fn terminate(proc: &Proc) {
@@ -149,7 +148,8 @@ impl Fleet {
         )
         .await?;
 
-        let store = Store::start(&dir, master, replica, o.sentinel.then_some(sentinel_port)).await?;
+        let store =
+            Store::start(&dir, master, replica, o.sentinel.then_some(sentinel_port)).await?;
 
         let secret: String = (0..48)
             .map(|_| char::from(b'a' + rand::random::<u8>() % 26))
@@ -241,7 +241,14 @@ impl Fleet {
         };
         let mut proc = spawn(&[], &env, &log)?;
         let url = format!("http://127.0.0.1:{}/readyz", p.port);
-        wait_ready(&self.http, &url, &mut proc, &format!("portal {}", i + 1), &log).await?;
+        wait_ready(
+            &self.http,
+            &url,
+            &mut proc,
+            &format!("portal {}", i + 1),
+            &log,
+        )
+        .await?;
         p.proc = Some(proc);
         Ok(())
     }
@@ -252,7 +259,10 @@ impl Fleet {
             Some(p) => {
                 let pid = p.pid();
                 drop(p); // Proc's drop is SIGKILL
-                format!("portal {} (pid {pid}) killed with SIGKILL; it stays down", i + 1)
+                format!(
+                    "portal {} (pid {pid}) killed with SIGKILL; it stays down",
+                    i + 1
+                )
             }
             None => format!("portal {} was not running", i + 1),
         }
@@ -331,4 +341,3 @@ impl Fleet {
         terminate(&self.emulator);
     }
 }
-

@@ -50,7 +50,6 @@ http {{
     )
 }
 
-
 /// Writes the configuration and starts nginx on `port` in front of `portals`; ready when
 /// `/healthz` answers through it.
 pub async fn start(

@@ -16,7 +16,8 @@ pub struct Options {
     pub sentinel: bool,
 }
 
-const USAGE: &str = "usage: chaos [--seconds 90] [--users 15] [--flood-rate 30] [--ceiling 16] [--sentinel]
+const USAGE: &str =
+    "usage: chaos [--seconds 90] [--users 15] [--flood-rate 30] [--ceiling 16] [--sentinel]
   --seconds     length of the load and fault schedule (40-600)
   --users       real users signing in during the run (3-200; 2/3 TOTP, 1/3 push)
   --flood-rate  credential-stuffing attempts per second (0-400)

@@ -122,7 +122,11 @@ pub async fn collect(
     let stats = fleet.emu.try_stats().await?;
     let locked: Vec<String> = stats["locked_users"]
         .as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default();
     let exited = fleet.exited_portals();
     let panics = fleet.panics();
@@ -150,16 +154,25 @@ pub async fn collect(
     lines.push("Real sign-ins completed / attempted:".into());
     let mut kinds = json!({});
     for kind in ["password + TOTP", "password + push"] {
-        let all: Vec<_> = signins.iter().filter(in_load).filter(|s| s.kind == kind).collect();
+        let all: Vec<_> = signins
+            .iter()
+            .filter(in_load)
+            .filter(|s| s.kind == kind)
+            .collect();
         let ok = all.iter().filter(|s| s.failure.is_none()).count();
         lines.push(format!("  {kind:<16} {}", ratio(ok, all.len())));
         kinds[kind] = json!({"completed": ok, "attempted": all.len()});
     }
     let warm: Vec<_> = signins.iter().filter(|s| s.phase == "warm-up").collect();
     let warm_ok = warm.iter().filter(|s| s.failure.is_none()).count();
-    lines.push(format!("  warm-up          {} (before the flood; not in the phases below)", ratio(warm_ok, warm.len())));
+    lines.push(format!(
+        "  warm-up          {} (before the flood; not in the phases below)",
+        ratio(warm_ok, warm.len())
+    ));
     let (out_ok, out_all) = tally.signouts();
-    lines.push(format!("  sign-outs        {out_ok} / {out_all} answered 303"));
+    lines.push(format!(
+        "  sign-outs        {out_ok} / {out_all} answered 303"
+    ));
 
     // Per phase.
     lines.push(String::new());
@@ -170,7 +183,11 @@ pub async fn collect(
         let here: Vec<_> = signins.iter().filter(|s| s.phase == p.name).collect();
         let ok = here.iter().filter(|s| s.failure.is_none()).count();
         let count = |c: Check| checks.iter().filter(|x| x.0 == p.name && x.1 == c).count();
-        let (alive, lost, unreachable) = (count(Check::Alive), count(Check::Lost), count(Check::Unreachable));
+        let (alive, lost, unreachable) = (
+            count(Check::Alive),
+            count(Check::Lost),
+            count(Check::Unreachable),
+        );
         let errors = |who: Who| -> u64 {
             five_xx
                 .iter()
@@ -203,7 +220,11 @@ pub async fn collect(
         ));
         let failures: Vec<String> = here
             .iter()
-            .filter_map(|s| s.failure.as_ref().map(|f| format!("t={:.1} {}: {f}", s.at, s.kind)))
+            .filter_map(|s| {
+                s.failure
+                    .as_ref()
+                    .map(|f| format!("t={:.1} {}: {f}", s.at, s.kind))
+            })
             .collect();
         phase_json.push(json!({
             "name": p.name, "start_s": p.start, "end_s": end,
@@ -241,7 +262,11 @@ pub async fn collect(
         checks.len(),
         checks.iter().filter(|c| c.1 == Check::Unreachable).count()
     ));
-    let statuses: Vec<String> = flood.statuses.iter().map(|(s, n)| format!("{s} × {n}")).collect();
+    let statuses: Vec<String> = flood
+        .statuses
+        .iter()
+        .map(|(s, n)| format!("{s} × {n}"))
+        .collect();
     lines.push(format!(
         "Flood: {} wrong passwords sent ({} naming real users), answers {}; {} got no form, {} no answer, {} skipped (too many in flight)",
         flood.sent,
@@ -263,25 +288,45 @@ pub async fn collect(
     ));
     lines.push(format!(
         "Locked accounts at the emulator: {}",
-        if locked.is_empty() { "none".to_string() } else { locked.join(", ") }
+        if locked.is_empty() {
+            "none".to_string()
+        } else {
+            locked.join(", ")
+        }
     ));
     lines.push(format!(
         "Portals: {} panics in the logs; exited on their own: {}; Redis now: {redis_roles}",
         panics,
-        if exited.is_empty() { "none".to_string() } else { format!("{exited:?}") }
+        if exited.is_empty() {
+            "none".to_string()
+        } else {
+            format!("{exited:?}")
+        }
     ));
 
     // Goals.
     if !locked.is_empty() {
-        failed.push(format!("accounts locked at the emulator: {}", locked.join(", ")));
+        failed.push(format!(
+            "accounts locked at the emulator: {}",
+            locked.join(", ")
+        ));
     }
     for f in faults.iter().filter(|f| f.failover) {
-        let lost = checks.iter().filter(|c| c.0 == f.phase && c.1 == Check::Lost).count();
+        let lost = checks
+            .iter()
+            .filter(|c| c.0 == f.phase && c.1 == Check::Lost)
+            .count();
         // The goal is about instances; a Redis failover that loses sessions is a finding.
         if lost > 0 && f.phase == "redis-failover" {
-            notes.push(format!("{lost} session(s) lost in the Redis failover ({})", f.what));
+            notes.push(format!(
+                "{lost} session(s) lost in the Redis failover ({})",
+                f.what
+            ));
         } else if lost > 0 {
-            failed.push(format!("{lost} session(s) lost in phase {} ({})", f.phase, f.what));
+            failed.push(format!(
+                "{lost} session(s) lost in phase {} ({})",
+                f.phase, f.what
+            ));
         }
         let failures = signins
             .iter()
@@ -330,8 +375,11 @@ pub async fn collect(
         "notes": notes,
     });
     let path = fleet.dir.join("report.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&report).unwrap_or_default())
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+    std::fs::write(
+        &path,
+        serde_json::to_string_pretty(&report).unwrap_or_default(),
+    )
+    .map_err(|e| format!("{}: {e}", path.display()))?;
     lines.push(format!("JSON: {}", path.display()));
     Ok(Outcome {
         lines,

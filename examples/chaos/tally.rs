@@ -106,7 +106,9 @@ impl Tally {
 
     pub fn end(&self, at: Instant) {
         let mut t = self.0.lock();
-        t.ended = t.origin.map(|o| at.saturating_duration_since(o).as_secs_f64());
+        t.ended = t
+            .origin
+            .map(|o| at.saturating_duration_since(o).as_secs_f64());
     }
 
     /// The current phase's name ("warm-up" before the load).
@@ -152,7 +154,10 @@ impl Tally {
 
     pub fn check(&self, outcome: Check, user: &str) {
         let phase = self.current();
-        self.0.lock().checks.push((phase, outcome, user.to_string()));
+        self.0
+            .lock()
+            .checks
+            .push((phase, outcome, user.to_string()));
     }
 
     pub fn signout(&self, ok: bool) {

@@ -18,6 +18,8 @@ use crate::tally::{Check, Tally, Who};
 /// Longest a single sign-in may take before it counts as failed (a push waits for the
 /// portal's poll interval, 5 s, and longer under faults).
 const SIGNIN_LIMIT: Duration = Duration::from_secs(60);
+/// Between two users' first sign-ins in the warm-up.
+const WARM_UP_SPACING: Duration = Duration::from_millis(200);
 
 /// One real user and their browser.
 pub struct RealUser {
@@ -58,9 +60,13 @@ pub fn make(_o: &Options, fleet: &Fleet) -> Result<Vec<RealUser>, String> {
 pub async fn warm_up(users: Vec<RealUser>, fleet: &Fleet, tally: &Tally) -> Vec<RealUser> {
     let tasks: Vec<_> = users
         .into_iter()
-        .map(|mut u| {
+        .enumerate()
+        .map(|(i, mut u)| {
             let emu = fleet.emu.clone();
             tokio::spawn(async move {
+                // Five a second: a crowd of first sign-ins at once would meet the
+                // ceiling's untrusted share (browsers without a device cookie yet).
+                tokio::time::sleep(WARM_UP_SPACING * i as u32).await;
                 let r = u.sign_in(&emu).await;
                 (u, r)
             })
@@ -81,24 +87,43 @@ pub async fn warm_up(users: Vec<RealUser>, fleet: &Fleet, tally: &Tally) -> Vec<
 }
 
 impl RealUser {
-    /// A TOTP step the emulator accepts now and this user has not used, waiting for the
-    /// next step when all are used.
+    /// A TOTP step the emulator accepts at `now` and this user has not used, or how many
+    /// seconds until the next step.
+    fn usable_step(&self, now: i64) -> Result<i64, i64> {
+        let step = now.div_euclid(30);
+        // The step before is accepted only until the boundary: keep a margin.
+        let earliest = if now.rem_euclid(30) < 25 {
+            step - 1
+        } else {
+            step
+        };
+        (earliest..=step + 1)
+            .find(|s| !self.used_steps.contains(s))
+            .ok_or((step + 1) * 30 - now)
+    }
+
+    /// A usable TOTP step, waiting for the next step when all are used.
     async fn fresh_step(&mut self, emu: &Control) -> Result<i64, String> {
         loop {
-            let now = emu.try_now().await?;
-            let step = now.div_euclid(30);
-            // The step before is accepted only until the boundary: keep a margin.
-            let earliest = if now.rem_euclid(30) < 25 {
-                step - 1
-            } else {
-                step
-            };
-            if let Some(s) = (earliest..=step + 1).find(|s| !self.used_steps.contains(s)) {
-                return Ok(s);
+            match self.usable_step(emu.try_now().await?) {
+                Ok(step) => return Ok(step),
+                Err(wait) => tokio::time::sleep(Duration::from_secs(wait.max(1) as u64)).await,
             }
-            let to_next = (step + 1) * 30 - now;
-            tokio::time::sleep(Duration::from_secs(to_next.max(1) as u64)).await;
         }
+    }
+
+    /// How long to stay signed in: a while, and for a TOTP user at least until a code is
+    /// usable again (plus a few seconds, so the users do not all sign in at the boundary).
+    async fn hold_for(&self, emu: &Control, rng: &mut StdRng) -> Duration {
+        let mut ms = rng.gen_range(5_000..12_000);
+        if self.kind == Kind::Totp {
+            if let Ok(now) = emu.try_now().await {
+                if let Err(wait) = self.usable_step(now) {
+                    ms = ms.max(wait as u64 * 1000 + rng.gen_range(0..5_000));
+                }
+            }
+        }
+        Duration::from_millis(ms)
     }
 
     /// Approves this user's newest pending push at the emulator (waits up to 10 s for it).
@@ -228,7 +253,10 @@ impl RealUser {
         let Some(csrf) = self.account_csrf.clone() else {
             return false;
         };
-        let a = self.browser.post("/signout", &[("csrf_token", &csrf)]).await;
+        let a = self
+            .browser
+            .post("/signout", &[("csrf_token", &csrf)])
+            .await;
         tally.server_errors(Who::Real, &mut self.browser.server_errors);
         let ok = matches!(&a, Ok(a) if a.status == 303);
         if a.is_err() {
@@ -239,18 +267,32 @@ impl RealUser {
     }
 
     /// Signs in, holds the session (re-checking it after each fault), signs out, again,
-    /// until `deadline`.
+    /// until `deadline`: whatever is under way then is dropped, not counted.
     pub async fn run(
         mut self,
         emu: Control,
         tally: std::sync::Arc<Tally>,
-        mut faults: tokio::sync::watch::Receiver<u64>,
+        faults: tokio::sync::watch::Receiver<u64>,
         deadline: Instant,
     ) -> RealUser {
+        tokio::select! {
+            _ = self.cycle(&emu, &tally, faults, deadline) => {}
+            _ = tokio::time::sleep_until(deadline.into()) => {}
+        }
+        self
+    }
+
+    async fn cycle(
+        &mut self,
+        emu: &Control,
+        tally: &Tally,
+        mut faults: tokio::sync::watch::Receiver<u64>,
+        deadline: Instant,
+    ) {
         let mut rng = StdRng::from_entropy();
         while Instant::now() < deadline {
             if !self.signed_in {
-                let r = self.sign_in(&emu).await;
+                let r = self.sign_in(emu).await;
                 tally.server_errors(Who::Real, &mut self.browser.server_errors);
                 if let Err(e) = &r {
                     println!(
@@ -269,30 +311,29 @@ impl RealUser {
                     continue;
                 }
             }
-            let hold = Instant::now() + Duration::from_millis(rng.gen_range(5_000..12_000));
+            let hold = Instant::now() + self.hold_for(emu, &mut rng).await;
             let mut alive = true;
-            while alive && Instant::now() < hold.min(deadline) {
+            while alive && Instant::now() < hold {
                 tokio::select! {
-                    _ = tokio::time::sleep_until(hold.min(deadline).into()) => {}
+                    _ = tokio::time::sleep_until(hold.into()) => {}
                     changed = faults.changed() => {
                         if changed.is_err() {
                             break;
                         }
-                        alive = self.recheck(&tally).await;
+                        alive = self.recheck(tally).await;
                     }
                 }
             }
-            if !alive || Instant::now() >= deadline {
+            if !alive {
                 continue;
             }
             // One last look before signing out, then the sign-out.
-            if self.recheck(&tally).await && self.sign_out(&tally).await {
+            if self.recheck(tally).await && self.sign_out(tally).await {
                 self.signed_in = false;
                 self.account_csrf = None;
             }
             let pause = rng.gen_range(1000..3000);
             tokio::time::sleep(Duration::from_millis(pause)).await;
         }
-        self
     }
 }

@@ -167,7 +167,10 @@ impl Browser {
         let page = self.get("/signin/factor").await?;
         let csrf = page.csrf().ok_or("no CSRF token on /signin/factor")?;
         let a = self
-            .post("/signin/factor", &[("factor", factor), ("csrf_token", &csrf)])
+            .post(
+                "/signin/factor",
+                &[("factor", factor), ("csrf_token", &csrf)],
+            )
             .await?;
         expect_redirect(&a, next, "factor")
     }
