@@ -90,7 +90,7 @@ async fn run(o: Options) -> Result<report::Outcome, String> {
     );
 
     let tally = Arc::new(Tally::new());
-    let users = users::make(&o, &fleet)?;
+    let users = users::make(&fleet);
     println!("\n== Warm-up: every real user signs in once (device cookie), before the flood");
     let users = users::warm_up(users, &fleet, &tally).await;
     let warm = users.iter().filter(|u| u.signed_in).count();
@@ -121,6 +121,14 @@ async fn run(o: Options) -> Result<report::Outcome, String> {
         .map(|u| tokio::spawn(u.run(fleet.emu.clone(), tally.clone(), fault_rx.clone(), deadline)))
         .collect();
     let schedule = faults::schedule(&o);
+    println!(
+        "   schedule: {}",
+        schedule
+            .iter()
+            .map(|f| format!("t={:.1} {}", f.at, f.phase))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     let fault_log = faults::run(&schedule, &mut fleet, &tally, &fault_tx, started, deadline).await;
     tokio::time::sleep_until(deadline.into()).await;
     tally.end(Instant::now());

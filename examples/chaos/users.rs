@@ -12,7 +12,6 @@ use testkit::{totp_at, Control};
 
 use crate::browser::Browser;
 use crate::fleet::{Fleet, Kind};
-use crate::options::Options;
 use crate::tally::{Check, Tally, Who};
 
 /// Longest a single sign-in may take before it counts as failed (a push waits for the
@@ -34,8 +33,8 @@ pub struct RealUser {
 }
 
 /// The real users of the fleet's users file, none signed in yet.
-pub fn make(_o: &Options, fleet: &Fleet) -> Result<Vec<RealUser>, String> {
-    Ok(fleet
+pub fn make(fleet: &Fleet) -> Vec<RealUser> {
+    fleet
         .users
         .iter()
         .enumerate()
@@ -52,10 +51,10 @@ pub fn make(_o: &Options, fleet: &Fleet) -> Result<Vec<RealUser>, String> {
             signed_in: false,
             account_csrf: None,
         })
-        .collect())
+        .collect()
 }
 
-/// Every user signs in once, all at once, before the flood: the browsers get their device
+/// Every user signs in once, five a second, before the flood: the browsers get their device
 /// cookies, as those of people who signed in before.
 pub async fn warm_up(users: Vec<RealUser>, fleet: &Fleet, tally: &Tally) -> Vec<RealUser> {
     let tasks: Vec<_> = users
