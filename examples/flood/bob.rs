@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use testkit::{totp_at, Control};
 
-use crate::browser::{Answer, Browser};
+use crate::browser::Browser;
 use crate::{BOB, DEVICE_COOKIE, MAX_CLOCK_ADVANCE, PASSWORD};
 
 /// Bob's browser. It keeps its cookies (so the device cookie of the last sign-in) across
@@ -67,44 +67,12 @@ impl Bob {
     /// One complete sign-in; `Ok(latency)` when it reached `/account`.
     pub async fn sign_in(&mut self, step: i64) -> Result<Duration, String> {
         let b = &mut self.browser;
-        let expect = |a: &Answer, to: &str, what: &str| -> Result<(), String> {
-            if a.status == 303 && a.location.as_deref() == Some(to) {
-                Ok(())
-            } else {
-                Err(format!("{what}: {}", a.describe()))
-            }
-        };
         let started = Instant::now();
-        let form = b.get("/signin").await?;
-        let csrf = form.csrf().ok_or("no CSRF token on /signin")?;
-        let a = b
-            .post(
-                "/signin",
-                &[
-                    ("username", BOB),
-                    ("password", PASSWORD),
-                    ("csrf_token", &csrf),
-                ],
-            )
+        b.password_then_factor(BOB, PASSWORD, "otp", "/signin/verify")
             .await?;
-        expect(&a, "/signin/factor", "password")?;
-        let page = b.get("/signin/factor").await?;
-        let csrf = page.csrf().ok_or("no CSRF token on /signin/factor")?;
-        let a = b
-            .post(
-                "/signin/factor",
-                &[("factor", "otp"), ("csrf_token", &csrf)],
-            )
-            .await?;
-        expect(&a, "/signin/verify", "factor")?;
-        let page = b.get("/signin/verify").await?;
-        let csrf = page.csrf().ok_or("no CSRF token on /signin/verify")?;
         let code = totp_at(step * 30);
         self.used_steps.insert(step);
-        let a = b
-            .post("/signin/verify", &[("code", &code), ("csrf_token", &csrf)])
-            .await?;
-        expect(&a, "/account", "code")?;
+        b.enter_code(&code).await?;
         let account = b.get("/account").await?;
         let latency = started.elapsed();
         if account.status != 200 {

@@ -1,5 +1,6 @@
-//! A tiny browser (its own cookies, optionally its own forwarded address). The emulator's
-//! control API is the test kit's client (`testkit::Control`).
+//! A tiny browser (its own cookies, optionally its own forwarded address), and the steps
+//! of a password + second-factor sign-in it takes. The emulator's control API is the test
+//! kit's client (`testkit::Control`). The chaos run (`examples/chaos`) uses this module too.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -69,6 +70,8 @@ pub struct Browser {
     pub base: String,
     pub jar: Jar,
     pub forwarded_for: Option<String>,
+    /// The 5xx statuses answered so far, for a caller that counts them (and drains this).
+    pub server_errors: Vec<u16>,
 }
 
 impl Browser {
@@ -78,6 +81,7 @@ impl Browser {
             base: base.to_string(),
             jar: Jar::default(),
             forwarded_for,
+            server_errors: Vec::new(),
         }
     }
 
@@ -94,6 +98,9 @@ impl Browser {
         let response = request.send().await.map_err(|e| e.to_string())?;
         self.jar.absorb(response.headers());
         let status = response.status().as_u16();
+        if status >= 500 {
+            self.server_errors.push(status);
+        }
         let location = response
             .headers()
             .get(reqwest::header::LOCATION)
@@ -129,6 +136,62 @@ impl Browser {
             )
             .body(body);
         self.send(request).await
+    }
+}
+
+impl Browser {
+    /// The password step and the choice of a second factor: the form, `POST /signin`
+    /// (expecting the factor page), the factor page, `POST /signin/factor` with `factor`,
+    /// expecting a redirect to `next` (`/signin/verify` for a code, `/signin/wait` for a
+    /// push).
+    pub async fn password_then_factor(
+        &mut self,
+        username: &str,
+        password: &str,
+        factor: &str,
+        next: &str,
+    ) -> Result<(), String> {
+        let form = self.get("/signin").await?;
+        let csrf = form.csrf().ok_or("no CSRF token on /signin")?;
+        let a = self
+            .post(
+                "/signin",
+                &[
+                    ("username", username),
+                    ("password", password),
+                    ("csrf_token", &csrf),
+                ],
+            )
+            .await?;
+        expect_redirect(&a, "/signin/factor", "password")?;
+        let page = self.get("/signin/factor").await?;
+        let csrf = page.csrf().ok_or("no CSRF token on /signin/factor")?;
+        let a = self
+            .post(
+                "/signin/factor",
+                &[("factor", factor), ("csrf_token", &csrf)],
+            )
+            .await?;
+        expect_redirect(&a, next, "factor")
+    }
+
+    /// The code step: the code page, then `POST /signin/verify`, expecting `/account`.
+    pub async fn enter_code(&mut self, code: &str) -> Result<(), String> {
+        let page = self.get("/signin/verify").await?;
+        let csrf = page.csrf().ok_or("no CSRF token on /signin/verify")?;
+        let a = self
+            .post("/signin/verify", &[("code", code), ("csrf_token", &csrf)])
+            .await?;
+        expect_redirect(&a, "/account", "code")
+    }
+}
+
+/// `Ok` when `a` is a 303 to `to`; else what came instead, named `what`.
+pub fn expect_redirect(a: &Answer, to: &str, what: &str) -> Result<(), String> {
+    if a.status == 303 && a.location.as_deref() == Some(to) {
+        Ok(())
+    } else {
+        Err(format!("{what}: {}", a.describe()))
     }
 }
 

@@ -1,9 +1,11 @@
-//! The emulator and the portal as child processes: free ports, start, memory, and a kill
-//! when dropped (also on errors and on Ctrl-C).
+//! The emulator and the portal (and, for the chaos run, Redis and nginx) as child
+//! processes: free ports, start, readiness, memory, and a kill when dropped (also on
+//! errors and on Ctrl-C). The chaos run (`examples/chaos`) uses this module too.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// A child process that is killed when dropped (also on errors and on Ctrl-C).
 pub struct Proc {
@@ -32,10 +34,19 @@ impl Drop for Proc {
 
 /// Two distinct free ports (both listeners are held until both are known).
 pub fn free_ports() -> Result<(u16, u16), String> {
-    let bind = || TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"));
-    let (a, b) = (bind()?, bind()?);
-    let port = |l: &TcpListener| l.local_addr().map(|a| a.port()).map_err(|e| e.to_string());
-    Ok((port(&a)?, port(&b)?))
+    let ports = free_port_list(2)?;
+    Ok((ports[0], ports[1]))
+}
+
+/// `n` distinct free loopback ports (every listener is held until all are known).
+pub fn free_port_list(n: usize) -> Result<Vec<u16>, String> {
+    let listeners = (0..n)
+        .map(|_| TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    listeners
+        .iter()
+        .map(|l| l.local_addr().map(|a| a.port()).map_err(|e| e.to_string()))
+        .collect()
 }
 
 pub fn binary() -> PathBuf {
@@ -49,11 +60,21 @@ pub fn binary() -> PathBuf {
         })
 }
 
+/// Starts the release `direct-signin` binary with `args` and `env`, output to `log`.
 pub fn spawn(args: &[&str], env: &[(&str, String)], log: &Path) -> Result<Proc, String> {
+    spawn_program(&binary(), args, env, log)
+}
+
+/// Starts `program` with `args` and `env` in the repository's directory, output to `log`.
+pub fn spawn_program(
+    program: &Path,
+    args: &[&str],
+    env: &[(&str, String)],
+    log: &Path,
+) -> Result<Proc, String> {
     let out = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
     let err = out.try_clone().map_err(|e| e.to_string())?;
-    let bin = binary();
-    let mut cmd = Command::new(&bin);
+    let mut cmd = Command::new(program);
     cmd.args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::null())
@@ -64,8 +85,37 @@ pub fn spawn(args: &[&str], env: &[(&str, String)], log: &Path) -> Result<Proc, 
     }
     let child = cmd
         .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+        .map_err(|e| format!("cannot start {}: {e}", program.display()))?;
     Ok(Proc { child })
+}
+
+/// Waits up to 30 s for `url` to answer 2xx, failing early when `proc` exits.
+pub async fn wait_ready(
+    http: &reqwest::Client,
+    url: &str,
+    proc: &mut Proc,
+    what: &str,
+    log: &Path,
+) -> Result<(), String> {
+    let until = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < until {
+        if let Some(status) = proc.exited() {
+            return Err(format!(
+                "the {what} exited ({status}); see {}",
+                log.display()
+            ));
+        }
+        if let Ok(r) = http.get(url).send().await {
+            if r.status().is_success() {
+                return Ok(());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!(
+        "the {what} was not ready within 30 s; see {}",
+        log.display()
+    ))
 }
 
 /// The resident and peak memory of a process, in KiB (`/proc/<pid>/status`).

@@ -15,40 +15,12 @@ use crate::bob::Bob;
 use testkit::Control;
 
 use crate::browser::{http_client, Browser};
-use crate::procs::{free_ports, memory_kib, spawn, Proc};
+use crate::procs::{free_ports, memory_kib, spawn, wait_ready, Proc};
 use crate::report::Measured;
 use crate::{
     Options, Scenario, ALICE, BOB, BOB_FORWARDED_IP, BOB_SOCKET_IP, CLIENT_ID, CLIENT_SECRET, DAVE,
     DEVICE_COOKIE,
 };
-
-async fn wait_ready(
-    http: &reqwest::Client,
-    url: &str,
-    proc: &mut Proc,
-    what: &str,
-    log: &Path,
-) -> Result<(), String> {
-    let until = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < until {
-        if let Some(status) = proc.exited() {
-            return Err(format!(
-                "the {what} exited ({status}); see {}",
-                log.display()
-            ));
-        }
-        if let Ok(r) = http.get(url).send().await {
-            if r.status().is_success() {
-                return Ok(());
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    Err(format!(
-        "the {what} was not ready within 30 s; see {}",
-        log.display()
-    ))
-}
 
 /// A fresh emulator and portal as child processes on loopback ports, both ready.
 pub struct Pair {

@@ -1,6 +1,6 @@
 //! The control API under `/emulator` (product.md §2): outbox, pushes (approve with the
 //! number, deny), faults, clock, key rotation, reset, plus read-only user status and
-//! traffic stats for tests and abuse simulations.
+//! traffic stats for tests and abuse and chaos simulations.
 
 use std::sync::Arc;
 
@@ -35,7 +35,8 @@ pub fn routes() -> Vec<Route> {
         rotate_keys,
         reset,
         user_status,
-        stats
+        stats,
+        token_calls
     ]
 }
 
@@ -214,4 +215,13 @@ fn stats(emu: &Emu) -> Json<Value> {
         "token_traffic": st.limits.all_user_stats(),
         "locked_users": locked,
     }))
+}
+
+/// Every `/token` request that reached the emulator (`total`, injected faults included)
+/// and the arrival times, emulator clock in milliseconds, of those from `since` (ms) on:
+/// a chaos run turns them into calls per second.
+#[get("/emulator/token-calls?<since>")]
+fn token_calls(since: Option<i64>, emu: &Emu) -> Json<Value> {
+    let (total, arrivals) = emu.state.lock().limits.token_arrivals(since.unwrap_or(0));
+    Json(json!({"total": total, "arrivals_ms": arrivals}))
 }

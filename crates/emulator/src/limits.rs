@@ -6,7 +6,8 @@
 //! - one SMS or voice call per phone number per 30 s.
 //!
 //! It also records, per username, how many `/token` requests arrived in the busiest
-//! second, so abuse simulations can show what reached "Okta".
+//! second, and when every `/token` request arrived (the last [`TOKEN_ARRIVALS_KEPT`]), so
+//! abuse and chaos simulations can show what reached "Okta".
 
 use std::collections::{HashMap, VecDeque};
 
@@ -15,6 +16,9 @@ use serde::Serialize;
 pub const USER_TOKEN_REQUESTS_PER_SECOND: usize = 4;
 pub const PHONE_RESEND_SECONDS: i64 = 30;
 const ORG_WINDOW_SECONDS: i64 = 60;
+/// How many `/token` arrival times are kept for `GET /emulator/token-calls` (a few minutes
+/// of a busy org; older ones are dropped first).
+pub const TOKEN_ARRIVALS_KEPT: usize = 100_000;
 
 /// The org-wide buckets (Okta counts `/token` separately from the other OAuth endpoints).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -60,6 +64,8 @@ pub struct Limits {
     users: HashMap<String, UserTraffic>,
     org: HashMap<Bucket, OrgWindow>,
     phones: HashMap<String, i64>,
+    token_arrivals: VecDeque<i64>,
+    token_total: u64,
 }
 
 impl Limits {
@@ -110,6 +116,25 @@ impl Limits {
             .keys()
             .filter_map(|k| self.user_stats(k).map(|s| (k.clone(), s)))
             .collect()
+    }
+
+    /// Records that a request reached `/token` at `now_ms`, whatever happens to it next
+    /// (an injected fault, a 429, an answer).
+    pub fn token_arrival(&mut self, now_ms: i64) {
+        if self.token_arrivals.len() >= TOKEN_ARRIVALS_KEPT {
+            self.token_arrivals.pop_front();
+        }
+        self.token_arrivals.push_back(now_ms);
+        self.token_total += 1;
+    }
+
+    /// Every `/token` request so far, and the arrival times (ms) kept from `since_ms` on.
+    pub fn token_arrivals(&self, since_ms: i64) -> (u64, Vec<i64>) {
+        let from = self.token_arrivals.partition_point(|&at| at < since_ms);
+        (
+            self.token_total,
+            self.token_arrivals.range(from..).copied().collect(),
+        )
     }
 
     /// Counts one request against the org bucket.
@@ -185,6 +210,23 @@ mod tests {
         assert!(!l.org_request(Bucket::Token, 2, 159).allowed);
         assert!(l.org_request(Bucket::OtherOAuth, 2, 159).allowed);
         assert!(l.org_request(Bucket::Token, 2, 160).allowed);
+    }
+
+    #[test]
+    fn token_arrivals_are_kept_in_order_and_bounded() {
+        let mut l = Limits::default();
+        for at in [1_000, 1_500, 2_000] {
+            l.token_arrival(at);
+        }
+        assert_eq!(l.token_arrivals(1_500), (3, vec![1_500, 2_000]));
+        assert_eq!(l.token_arrivals(0).1.len(), 3);
+        for at in 0..TOKEN_ARRIVALS_KEPT as i64 {
+            l.token_arrival(3_000 + at);
+        }
+        let (total, kept) = l.token_arrivals(0);
+        assert_eq!(total, 3 + TOKEN_ARRIVALS_KEPT as u64);
+        assert_eq!(kept.len(), TOKEN_ARRIVALS_KEPT);
+        assert_eq!(kept[0], 3_000, "the oldest went first");
     }
 
     #[test]

@@ -115,6 +115,11 @@ async fn oauth_post(
         "oob-authenticate" => "primary-authenticate",
         _ => return Reply::not_found(endpoint),
     };
+    if endpoint == "token" {
+        // Counted before any injected fault: what the client sent is what "Okta" saw.
+        let now_ms = emu.clock.now_ms();
+        emu.state.lock().limits.token_arrival(now_ms);
+    }
     if let Some(reply) = faults::apply(emu, fault_group).await {
         return reply;
     }

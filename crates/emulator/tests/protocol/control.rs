@@ -256,3 +256,38 @@ async fn user_status_counts_wrong_codes_and_deliveries() {
     assert_eq!(delivery_counters(&emu, BOB).await, (0, 0, 0));
     assert_eq!(delivery_counters(&emu, CAROL).await, (0, 0, 0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_calls_counts_every_token_request_with_its_arrival_time() {
+    let emu = Emu::start().await;
+    let before = emu.get_json("/emulator/token-calls").await;
+    assert_eq!(before["total"], 0, "{before}");
+    let start_ms = emu.now().await * 1000;
+    emu.password(ALICE, PASSWORD).await.expect_tokens();
+    // A call answered by an injected fault reached "Okta" too.
+    emu.add_fault(json!({"endpoint": "token", "kind": "status", "status": 503}))
+        .await;
+    assert_eq!(emu.password(ALICE, PASSWORD).await.status, 503);
+    // Other endpoints are not `/token`.
+    emu.call("introspect", &[("token", "x")]).await;
+    emu.advance(5).await;
+    emu.password(ALICE, "wrong").await;
+
+    let all = emu.get_json("/emulator/token-calls").await;
+    assert_eq!(all["total"], 3, "{all}");
+    let arrivals: Vec<i64> = all["arrivals_ms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_i64().unwrap())
+        .collect();
+    assert_eq!(arrivals.len(), 3);
+    assert!(arrivals.windows(2).all(|w| w[0] <= w[1]), "{arrivals:?}");
+    assert!(arrivals[0] >= start_ms && arrivals[2] >= start_ms + 5000);
+    // `since` keeps the later ones only; the total stays.
+    let later = emu
+        .get_json(&format!("/emulator/token-calls?since={}", start_ms + 5000))
+        .await;
+    assert_eq!(later["total"], 3);
+    assert_eq!(later["arrivals_ms"].as_array().unwrap().len(), 1, "{later}");
+}
