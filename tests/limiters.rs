@@ -26,3 +26,8 @@ async fn memory_and_redis_give_the_same_answers_to_the_same_events() {
 async fn instances_sharing_redis_share_one_budget() {
     suite::instances_sharing_redis_share_one_budget(conn().await).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_fleet_rate_queues_calls_and_never_passes_its_rate() {
+    suite::the_fleet_rate_queues_calls_and_never_passes_its_rate(conn().await).await;
+}

@@ -51,9 +51,14 @@ type Direct = governor::RateLimiter<NotKeyed, InMemoryState, GovernorClock, NoOp
 #[async_trait::async_trait]
 pub trait FleetRate: Send + Sync {
     /// One more call to `bucket` (`untrusted`: also against the untrusted share), counted
-    /// atomically: `Ok(Ok(()))` it may go, `Ok(Err(seconds))` wait that long, `Err` the
-    /// shared count could not be read (the call is held back: never unlimited).
-    async fn admit(&self, bucket: Bucket, untrusted: bool) -> Result<Result<(), i64>, String>;
+    /// atomically: `Ok(Ok(wait))` it may go after `wait` (its slot is taken; a short
+    /// queue), `Ok(Err(seconds))` refused, try again after that long, `Err` the shared
+    /// count could not be read (the call is held back: never unlimited).
+    async fn admit(
+        &self,
+        bucket: Bucket,
+        untrusted: bool,
+    ) -> Result<Result<std::time::Duration, i64>, String>;
 }
 
 /// The ceiling shared by every call of this instance.
@@ -101,15 +106,20 @@ impl Ceiling {
     }
 
     /// The fleet's word on one more call, before [`admit`](Self::admit): `Err(reset)` when
-    /// the fleet's rate for `bucket` (or its untrusted share) is spent, or cannot be read.
-    /// Without a fleet, always yes.
+    /// the fleet's rate for `bucket` (or its untrusted share) is spent, or cannot be read;
+    /// when its slot is a little ahead, this waits for it. Without a fleet, always yes.
     pub async fn fleet_admits(&self, bucket: Bucket, priority: Priority) -> Result<(), i64> {
         let Some(fleet) = &self.fleet else {
             return Ok(());
         };
         let now = self.clock.now();
         match fleet.admit(bucket, priority == Priority::Untrusted).await {
-            Ok(Ok(())) => Ok(()),
+            Ok(Ok(wait)) => {
+                if !wait.is_zero() {
+                    tokio::time::sleep(wait).await;
+                }
+                Ok(())
+            }
             Ok(Err(wait)) => Err(now + wait.max(1)),
             Err(e) => {
                 tracing::warn!(error = %e, "the fleet's Okta rate could not be read; holding the call back");

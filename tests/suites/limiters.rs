@@ -98,3 +98,58 @@ pub async fn instances_sharing_redis_share_one_budget(conn: RedisConn) {
         .unwrap();
     assert!(ttl > 0 && ttl <= 30_000, "{ttl}");
 }
+
+/// The fleet's rate toward Okta: calls that come together queue for their slot (up to the
+/// queue's length) instead of being refused, and no second, wherever it starts, holds
+/// more than the configured rate: the slots are one interval apart.
+pub async fn the_fleet_rate_queues_calls_and_never_passes_its_rate(conn: RedisConn) {
+    use direct_signin::okta::{Bucket, FleetRate};
+    use direct_signin::portal::abuse::limiter_redis::{RedisOktaRate, FLEET_QUEUE};
+    let clock = Clock::new();
+    let prefix = prefix();
+    // Two instances of one fleet, 10 calls a second between them.
+    let a = RedisOktaRate::new(conn.clone(), &prefix, 10, 50, clock.clone());
+    let b = RedisOktaRate::new(conn, &prefix, 10, 50, clock.clone());
+    let mut slots = vec![]; // when each admitted call may go (µs, the script's time)
+    let mut refused = 0;
+    for _ in 0..40 {
+        // Eight calls every 200 ms: four times what the rate allows.
+        for i in 0..8 {
+            let fleet = if i % 2 == 0 { &a } else { &b };
+            let asked = clock.now_ms() * 1000;
+            match fleet.admit(Bucket::Token, false).await.unwrap() {
+                Ok(wait) => {
+                    assert!(wait <= FLEET_QUEUE, "a wait is at most the queue: {wait:?}");
+                    slots.push(asked + wait.as_micros() as i64);
+                }
+                Err(seconds) => {
+                    assert!(seconds >= 1);
+                    refused += 1;
+                }
+            }
+        }
+        clock.advance_ms(200);
+    }
+    slots.sort_unstable();
+    for (i, start) in slots.iter().enumerate() {
+        let in_second = slots[i..]
+            .iter()
+            .take_while(|t| **t < start + 1_000_000)
+            .count();
+        assert!(
+            in_second <= 10,
+            "{in_second} calls in the second from {start} µs"
+        );
+    }
+    assert!(
+        slots.len() >= 75,
+        "the rate is used, not starved: {}",
+        slots.len()
+    );
+    assert!(refused > 0, "what is over the rate is refused");
+    // Calls that come together are queued, not refused: a quiet fleet takes five at once.
+    clock.advance_ms(5_000);
+    for _ in 0..5 {
+        assert!(a.admit(Bucket::Token, false).await.unwrap().is_ok());
+    }
+}

@@ -27,14 +27,17 @@ use crate::okta::{Bucket, FleetRate};
 use crate::portal::session::StoreError;
 use crate::portal::stores::RedisConn;
 
-/// The GCRA step over one or more keys, all or none: KEYS the keys; ARGV now (µs), then an
-/// emission interval (µs) and a burst per key. Returns 0 when the event fits every key (and
-/// counts it in each), else the microseconds until it would fit them all (counting nothing).
+/// The GCRA step over one or more keys, all or none: KEYS the keys; ARGV now (µs), the
+/// longest wait (µs) a caller takes in a queue instead of a refusal, then an emission
+/// interval (µs) and a burst per key. Returns 0 when the event fits every key now, minus
+/// the microseconds to wait when it fits them within the longest wait (it is counted in
+/// each key either way: its slot is reserved), else the microseconds until it would fit
+/// them all (counting nothing).
 const GCRA: &str = r"
-local now = tonumber(ARGV[1])
+local now, max_wait = tonumber(ARGV[1]), tonumber(ARGV[2])
 local worst, next_tats = 0, {}
 for i = 1, #KEYS do
-  local interval, burst = tonumber(ARGV[2 * i]), tonumber(ARGV[2 * i + 1])
+  local interval, burst = tonumber(ARGV[2 * i + 1]), tonumber(ARGV[2 * i + 2])
   local tat = tonumber(redis.call('GET', KEYS[i]) or '0')
   if tat < now then tat = now end
   local next_tat = tat + interval
@@ -42,12 +45,16 @@ for i = 1, #KEYS do
   if now < allowed_at and allowed_at - now > worst then worst = allowed_at - now end
   next_tats[i] = next_tat
 end
-if worst > 0 then return worst end
+if worst > max_wait then return worst end
 for i = 1, #KEYS do
   redis.call('SET', KEYS[i], next_tats[i], 'PX', math.max(math.ceil((next_tats[i] - now) / 1000), 1))
 end
-return 0
+return -worst
 ";
+
+/// The longest a call toward Okta waits for the fleet's next free slot before it is held
+/// back (the "try again" answer).
+pub const FLEET_QUEUE: Duration = Duration::from_millis(500);
 
 /// One key of a check: its Redis key, emission interval (µs) and burst.
 struct Gcra<'a> {
@@ -56,15 +63,19 @@ struct Gcra<'a> {
     burst: i64,
 }
 
-/// Runs the GCRA step over `keys` at `now_ms`: `Ok(Err(seconds))` when over a limit.
+/// Runs the GCRA step over `keys` at `now_ms`: `Ok(Ok(wait))` when the event fits after
+/// `wait` (at most `max_wait`; its slot is taken), `Ok(Err(seconds))` when over a limit.
 async fn gcra(
     conn: &RedisConn,
     script: &Script,
     now_ms: i64,
+    max_wait: Duration,
     keys: &[Gcra<'_>],
-) -> Result<Result<(), i64>, StoreError> {
+) -> Result<Result<Duration, i64>, StoreError> {
     let mut invocation = script.prepare_invoke();
-    invocation.arg(now_ms.saturating_mul(1000));
+    invocation
+        .arg(now_ms.saturating_mul(1000))
+        .arg(max_wait.as_micros() as i64);
     for k in keys {
         invocation.key(k.key).arg(k.interval_us).arg(k.burst);
     }
@@ -75,7 +86,7 @@ async fn gcra(
         .await
         .map_err(|e| StoreError(format!("redis: {e}")))?;
     Ok(if wait_us <= 0 {
-        Ok(())
+        Ok(Duration::from_micros(wait_us.unsigned_abs()))
     } else {
         Err(((wait_us + 999_999) / 1_000_000).max(1))
     })
@@ -120,7 +131,15 @@ impl RedisLimiter {
             interval_us: self.interval_us,
             burst: self.burst,
         };
-        gcra(&self.conn, &self.script, self.clock.now_ms(), &[one]).await
+        let checked = gcra(
+            &self.conn,
+            &self.script,
+            self.clock.now_ms(),
+            Duration::ZERO,
+            &[one],
+        )
+        .await?;
+        Ok(checked.map(|_| ()))
     }
 }
 
@@ -159,7 +178,11 @@ impl RedisOktaRate {
 
 #[async_trait::async_trait]
 impl FleetRate for RedisOktaRate {
-    async fn admit(&self, bucket: Bucket, untrusted: bool) -> Result<Result<(), i64>, String> {
+    async fn admit(
+        &self,
+        bucket: Bucket,
+        untrusted: bool,
+    ) -> Result<Result<Duration, i64>, String> {
         let name = match bucket {
             Bucket::Token => "token",
             Bucket::Other => "other",
@@ -168,17 +191,26 @@ impl FleetRate for RedisOktaRate {
             format!("{}{{{name}}}", self.prefix),
             format!("{}{{{name}}}:untrusted", self.prefix),
         );
+        // No burst: calls are spaced one interval apart, so no second of the fleet's ever
+        // holds more than `per_second` of them (a burst of b would allow b - 1 more). Calls
+        // that come together wait their turn for up to FLEET_QUEUE instead of a refusal.
         let rate = |per_second: u32, key| Gcra {
             key,
             interval_us: 1_000_000 / i64::from(per_second),
-            burst: i64::from(per_second),
+            burst: 1,
         };
         let mut keys = vec![rate(self.per_second, &all)];
         if untrusted {
             keys.push(rate(self.untrusted_per_second, &share));
         }
-        gcra(&self.conn, &self.script, self.clock.now_ms(), &keys)
-            .await
-            .map_err(|e| e.0)
+        gcra(
+            &self.conn,
+            &self.script,
+            self.clock.now_ms(),
+            FLEET_QUEUE,
+            &keys,
+        )
+        .await
+        .map_err(|e| e.0)
     }
 }
