@@ -72,7 +72,7 @@ pub async fn profile(
                     error = why,
                     "the sign-in methods could not be read from MyAccount"
                 );
-                Value::Null
+                unavailable()
             }
         });
     }
@@ -142,4 +142,36 @@ pub async fn sign_out_everywhere(app: &Portal, user: &User<'_>) -> Result<(), Ap
     app.sessions.delete(user.id).await?;
     tracing::info!(target: "audit", event = "signout_everywhere", sessions = all.len(), user = %user.session.user_digest);
     Ok(())
+}
+
+/// What the session keeps when MyAccount did not answer: not `null`, which reads back from
+/// the store as "not fetched yet" (an `Option<Value>` takes `null` as `None`) and so asked
+/// MyAccount again on every page view.
+fn unavailable() -> Value {
+    serde_json::json!({"unavailable": true})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::portal::session::SignedIn;
+
+    #[test]
+    fn methods_myaccount_did_not_give_stay_asked_for_after_a_round_trip() {
+        let mut record: serde_json::Map<String, Value> =
+            serde_json::from_value(serde_json::json!({
+                "user_id": "00u1", "name": null, "email": null, "preferred_username": null,
+                "amr": ["pwd"], "auth_time": 1, "access_token": "at", "refresh_token": null,
+                "access_expires_at": 2, "userinfo": null, "created_at": 1, "last_seen": 1,
+                "remember": false, "device": null, "ip": null
+            }))
+            .unwrap();
+        record.insert("methods".into(), unavailable());
+        let session: SignedIn = serde_json::from_value(Value::Object(record)).unwrap();
+        let again: SignedIn =
+            serde_json::from_str(&serde_json::to_string(&session).unwrap()).unwrap();
+        assert!(again.methods.is_some(), "kept as asked, not asked again");
+        // And the page shows no methods for it (as for a failure).
+        assert!(serde_json::from_value::<super::super::views::Methods>(unavailable()).is_err());
+    }
 }

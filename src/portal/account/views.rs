@@ -112,7 +112,7 @@ impl FormError {
 
 /// The user's sign-in methods from MyAccount.
 #[derive(Serialize, serde::Deserialize)]
-struct Methods {
+pub(crate) struct Methods {
     authenticators: Vec<Authenticator>,
     phones: Vec<Phone>,
 }
