@@ -270,30 +270,13 @@ fn signin_url(app: &Portal, original: Option<&Url>, step_up: Option<&str>) -> St
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Secret;
 
     fn session(email_verified: Option<bool>) -> SignedIn {
         SignedIn {
-            user_id: "00u1".into(),
-            user_digest: String::new(),
-            name: None,
             email: Some("pat@example.com".into()),
             preferred_username: Some("pat@example.com".into()),
-            amr: vec!["pwd".into()],
             email_verified,
-            groups: vec![],
-            auth_time: 1,
-            access_token: Secret::new("at"),
-            refresh_token: None,
-            access_expires_at: 2,
-            userinfo: None,
-            created_at: 1,
-            last_seen: 1,
-            remember: false,
-            device: None,
-            ip: None,
-            pending: None,
-            methods: None,
+            ..SignedIn::fixture()
         }
     }
 

@@ -119,30 +119,11 @@ impl Memos {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Secret;
 
     fn record(name: &str) -> SignedIn {
         SignedIn {
-            user_id: "00u1".into(),
-            user_digest: String::new(),
             name: Some(name.into()),
-            email: None,
-            preferred_username: None,
-            amr: vec!["pwd".into()],
-            email_verified: None,
-            groups: vec![],
-            auth_time: 1,
-            access_token: Secret::new("at"),
-            refresh_token: None,
-            access_expires_at: 2,
-            userinfo: None,
-            created_at: 1,
-            last_seen: 1,
-            remember: false,
-            device: None,
-            ip: None,
-            pending: None,
-            methods: None,
+            ..SignedIn::fixture()
         }
     }
 

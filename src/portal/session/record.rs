@@ -107,3 +107,33 @@ pub struct SignedIn {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<Pending>,
 }
+
+#[cfg(test)]
+impl SignedIn {
+    /// A password sign-in of the user `00u1` with placeholder tokens, for unit tests to
+    /// change what they are about (`SignedIn { field, ..SignedIn::fixture() }`).
+    pub(crate) fn fixture() -> Self {
+        SignedIn {
+            user_id: "00u1".into(),
+            user_digest: String::new(),
+            name: None,
+            email: None,
+            preferred_username: None,
+            amr: vec!["pwd".into()],
+            email_verified: None,
+            groups: vec![],
+            auth_time: 1,
+            access_token: crate::config::Secret::new("at"),
+            refresh_token: None,
+            access_expires_at: 2,
+            userinfo: None,
+            created_at: 1,
+            last_seen: 1,
+            remember: false,
+            device: None,
+            ip: None,
+            pending: None,
+            methods: None,
+        }
+    }
+}
