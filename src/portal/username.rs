@@ -22,6 +22,20 @@ use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 /// invisible characters removed, NFKC, full case fold, NFKC again, all whitespace removed.
 /// Never sent to Okta: the name sent there stays as typed (trimmed).
 pub fn normalize_username(username: &str) -> String {
+    // ASCII has no invisible characters and NFKC leaves it as it is: only case and
+    // whitespace are left to fold (the common case, and the cheap one).
+    if username.is_ascii() {
+        return username
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+    }
+    normalize_unicode(username)
+}
+
+/// The full normalization, for names with a character outside ASCII.
+fn normalize_unicode(username: &str) -> String {
     let visible: String = username.chars().filter(|c| !invisible(*c)).collect();
     // Upper then lower case approximates Unicode's full case folding (`ß` → `SS` → `ss`),
     // which `to_lowercase` alone does not do; casing can undo NFKC, hence the second pass.
@@ -87,6 +101,16 @@ mod tests {
         assert_eq!(normalize_username("σίσυφος"), normalize_username("σίσυφοσ"));
         assert_eq!(normalize_username("ﬁle"), "file", "compatibility ligature");
         assert_eq!(normalize_username("Å"), normalize_username("A\u{030A}"));
+    }
+
+    #[test]
+    fn the_ascii_shortcut_keys_as_the_full_normalization_does() {
+        let every: String = (0u8..128).map(char::from).collect();
+        assert_eq!(normalize_username(&every), normalize_unicode(&every));
+        for c in (0u8..128).map(char::from) {
+            let name = format!("A{c}b@Example.COM");
+            assert_eq!(normalize_username(&name), normalize_unicode(&name), "{c:?}");
+        }
     }
 
     #[test]

@@ -60,11 +60,19 @@ pub fn build(config: &I18nConfig) -> Result<Catalog, String> {
                 config.fallback
             )
         })?;
-    Ok(Catalog {
+    let mut catalog = Catalog {
         languages,
         fallback,
         pseudo: config.pseudo,
-    })
+    };
+    // Each language's own name, for the picker on every page (looked up once).
+    let names: Vec<String> = (0..catalog.languages.len())
+        .map(|i| catalog.text(i, "language-name", None).into_owned())
+        .collect();
+    for (language, name) in catalog.languages.iter_mut().zip(names) {
+        language.name = name;
+    }
+    Ok(catalog)
 }
 
 /// The `*.ftl` files directly in `dir`, sorted (later files win on a repeated id).

@@ -68,6 +68,8 @@ pub struct Language {
     pub code: String,
     /// `ltr` or `rtl`.
     pub dir: &'static str,
+    /// The language's name in itself (its `language-name`), as the picker shows it.
+    pub name: String,
     bundle: FluentBundle<FluentResource>,
 }
 
@@ -84,6 +86,7 @@ impl Language {
         Language {
             code: code.to_string(),
             dir,
+            name: String::new(),
             bundle,
         }
     }

@@ -114,6 +114,8 @@ pub fn cookie(code: &str, path: &str) -> Cookie<'static> {
 pub struct Pick<'a> {
     /// The language's tag.
     pub code: &'a str,
+    /// The language's name in itself.
+    pub name: &'a str,
     /// This page with `lang=code`.
     pub href: String,
     /// Whether it is the page's language.
@@ -139,6 +141,7 @@ pub fn picker<'a>(req: &Request<'_>, catalog: &'a Catalog, current: usize) -> Ve
             let sep = if kept.is_empty() { "" } else { "&" };
             Pick {
                 code: &l.code,
+                name: &l.name,
                 href: format!("?{kept}{sep}lang={}", l.code),
                 current: i == current,
             }

@@ -19,6 +19,8 @@ use std::time::SystemTime;
 use parking_lot::{Mutex, RwLock};
 use tera::{Context, Tera};
 
+mod icons;
+
 use super::i18n::functions::{Translate, When};
 use super::i18n::Catalog;
 
@@ -128,6 +130,7 @@ fn load(dir: &Path, catalog: &Arc<Catalog>) -> Result<(Tera, Option<SystemTime>)
     tera.autoescape_on(vec![SUFFIX, ".html"]);
     tera.register_function("t", Translate(catalog.clone()));
     tera.register_function("when", When(catalog.clone()));
+    tera.register_function("icon", icons::Icon::new());
     tera.add_template_files(found.iter().map(|(path, name)| (path, Some(name.as_str()))))
         .map_err(|e| format!("templates in {}: {}", dir.display(), describe(&e)))?;
     Ok((tera, newest_change(dir)))
