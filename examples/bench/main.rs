@@ -34,6 +34,11 @@ mod signin;
 mod stages;
 mod users;
 
+/// The portal's allocator (src/main.rs), so the bare route and the per-session memory
+/// are measured as the portal runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
