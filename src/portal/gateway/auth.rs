@@ -76,10 +76,15 @@ fn forwarded<'a>(headers: &'a HeaderMap<'_>) -> Forwarded<'a> {
 }
 
 /// What `/auth` answers.
-#[derive(Debug)]
 pub enum AuthAnswer {
-    /// 200 with these identity headers.
-    Allow(Vec<(&'static str, String)>),
+    /// 200 with the session's identity headers and these others (the assertion, the
+    /// access token when forwarded).
+    Allow {
+        /// The session's memo, whose identity headers are sent.
+        memo: Arc<Memo>,
+        /// Headers of this check alone.
+        extra: Vec<(&'static str, String)>,
+    },
     /// Not signed in (or not enough): 401, or 302 when the proxy asked for redirects;
     /// `location` is where a browser signs in.
     SignIn {
@@ -94,17 +99,25 @@ pub enum AuthAnswer {
     BadRules(String),
 }
 
-impl<'r> Responder<'r, 'static> for AuthAnswer {
-    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'static> {
+/// The memo of the answered session, kept in the request's cache so the response can
+/// lend its header values instead of copying them (a private type: nothing else sets it).
+struct Lent(Arc<Memo>);
+
+impl<'r> Responder<'r, 'r> for AuthAnswer {
+    fn respond_to(self, req: &'r Request<'_>) -> response::Result<'r> {
         let mut r = Response::build();
         r.raw_header("Cache-Control", "no-store");
-        if matches!(self, AuthAnswer::Allow(_) | AuthAnswer::SignIn { .. }) {
+        if matches!(self, AuthAnswer::Allow { .. } | AuthAnswer::SignIn { .. }) {
             NotADocument::mark(req);
         }
         match self {
-            AuthAnswer::Allow(headers) => {
+            AuthAnswer::Allow { memo, extra } => {
                 r.status(Status::Ok);
-                for (name, value) in headers {
+                let lent = &req.local_cache(|| Lent(memo)).0;
+                for (name, value) in &lent.headers {
+                    r.header_adjoin(Header::new(*name, value.as_str()));
+                }
+                for (name, value) in extra {
                     r.header_adjoin(Header::new(name, value));
                 }
             }
@@ -221,7 +234,7 @@ pub fn answer(
             sign_in(Some(if missing_factor { "mfa" } else { "fresh" }))
         }
         Verdict::Allow => {
-            let mut headers = memo.headers.clone();
+            let mut headers = Vec::new();
             // The assertion names the app it is for: without a (trusted) original URL
             // there is no audience, and no assertion. The audience is the forwarded host
             // as the browser named it, with its port when not the default (a URL keeps no
@@ -241,7 +254,10 @@ pub fn answer(
                     session.access_token.expose().to_string(),
                 ));
             }
-            AuthAnswer::Allow(headers)
+            AuthAnswer::Allow {
+                memo,
+                extra: headers,
+            }
         }
     }
 }
