@@ -204,16 +204,16 @@ impl SigninService {
         };
         // An approval stashed by a poll made ahead: this request creates its session, unless
         // the visitor has moved on (cancelled, switched, started again): then it is dropped.
-        if let Some(approval) = pre.approved.take() {
-            if !drops_approval(&event) {
+        let dropped = match pre.approved.take() {
+            Some(approval) if !drops_approval(&event) => {
                 let Some(jar) = attempt.jar else {
                     // Only a browser's request can set the session cookie: leave it stashed.
                     return Ok((Driven::Busy, false));
                 };
                 return Ok((self.commit_stashed(attempt, jar, *approval).await?, false));
             }
-            self.drop_approval(*approval).await;
-        }
+            dropped => dropped,
+        };
         // Who this attempt is for, for the shield and the audit log: taken before the
         // machine consumes the flow (a completed or refused flow no longer holds it).
         let username = match &event {
@@ -235,6 +235,12 @@ impl SigninService {
             // The outcome stands (a sign-in may be complete); the budget is best effort
             // here, as an attempt in flight expires from the store on its own.
             tracing::warn!(error = %e, "could not record a code attempt's outcome");
+        }
+        // A dropped approval's tokens go once the flow is saved without it.
+        if let (Some(approval), Ok(driven)) = (dropped, &result) {
+            if !matches!(driven, Driven::Busy) {
+                self.drop_approval(*approval).await;
+            }
         }
         let floor = floor && !matches!(result, Ok(Driven::SignedIn { .. }));
         result.map(|driven| (driven, floor))
