@@ -284,3 +284,29 @@ async fn a_stashed_approval_is_sealed_at_rest() {
     }
     assert!(!json.contains(BOB), "the username in clear");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recovery_push_polled_ahead_goes_on_at_its_own_pages() {
+    for (approve, state, to) in [
+        (true, "approved", "/recover/password"),
+        (false, "denied", "/recover"),
+    ] {
+        let p = Portal::start().await;
+        p.get("/recover").await;
+        p.post("/recover", &[("username", BOB)])
+            .await
+            .assert_redirect("/signin/factor");
+        p.get("/signin/factor").await;
+        p.post("/signin/factor", &[("factor", "push")])
+            .await
+            .assert_redirect("/signin/wait");
+        p.get("/signin/wait").await;
+        p.answer_push(BOB, approve, None).await;
+        p.advance(POLL_DUE).await;
+        let status = p.settled_status().await;
+        assert_eq!(status["state"], state, "{status}");
+        assert_eq!(status["redirect"], to, "{status}");
+        // A recovery never becomes a session.
+        assert!(p.signed_in().await.is_none());
+    }
+}
