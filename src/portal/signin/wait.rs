@@ -3,7 +3,8 @@
 //!
 //! The status never waits for Okta. When a poll is due it is made ahead, in the
 //! background, and the status answers `pending` at once, for a real push and a decoy alike
-//! (the request does the same work for both, so timing tells nothing). What the poll ends
+//! (the request does the same work for both, so timing tells nothing); before then the
+//! stored flow answers `pending` without taking the flow's lease or writing anything. What the poll ends
 //! in is saved in the pre-sign-in session; the next status request reads it: an approval
 //! stashed there is committed (session created, cookie set), a denied or expired push
 //! answered from the notice the restart left. The flow's lease and its `next_poll_at` keep
@@ -97,10 +98,16 @@ pub async fn wait_status(
         let Some(flow) = &pre.flow else {
             return Ok(ended(&v, pre));
         };
-        if poll_due(flow, v.app.sessions.clock().now()) {
-            let device = v.app.protection.has_device_cookie(v.jar, &flow.username);
-            poll_ahead(Arc::clone(app.inner()), id, v.ctx.0.clone(), device);
-            return Ok(pending());
+        match push_poll(flow, v.app.sessions.clock().now()) {
+            Some(true) => {
+                let device = v.app.protection.has_device_cookie(v.jar, &flow.username);
+                poll_ahead(Arc::clone(app.inner()), id, v.ctx.0.clone(), device);
+                return Ok(pending());
+            }
+            // Nothing to do before the next poll: the stored flow answers (no lease, no
+            // write; the polls made ahead keep the session's activity time fresh).
+            Some(false) => return Ok(pending()),
+            None => {}
         }
     }
     Ok(
@@ -115,9 +122,17 @@ pub async fn wait_status(
     )
 }
 
-/// Whether the flow waits for a push whose next poll is due.
-fn poll_due(flow: &Flow, now: i64) -> bool {
-    matches!(flow.step, Step::WaitPush { next_poll_at, .. } if now >= next_poll_at)
+/// For a flow that waits for a push within its deadline: whether its next poll is due;
+/// `None` for any other flow (the machine answers it in the request, without Okta).
+fn push_poll(flow: &Flow, now: i64) -> Option<bool> {
+    match flow.step {
+        Step::WaitPush {
+            next_poll_at,
+            deadline,
+            ..
+        } if now < deadline => Some(now >= next_poll_at),
+        _ => None,
+    }
 }
 
 /// Drives the visitor's flow with a poll in the background: the lease makes a poll that
