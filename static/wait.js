@@ -1,4 +1,6 @@
 // Polls the portal (never Okta) while a push is pending, then moves on.
+// The portal answers at once: a due Okta poll is made in the background, so an approval
+// shows one round (2 s) after the poll that found it.
 // The page works without this script: a refresh or the Continue button does the same.
 (function () {
   "use strict";

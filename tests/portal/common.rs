@@ -1,8 +1,11 @@
 //! Test harness: the real portal builder driven by Rocket's tracked local client, against
-//! the real emulator on an ephemeral port. Both clocks can be moved; nothing sleeps.
+//! the real emulator on an ephemeral port. Both clocks can be moved; nothing sleeps for a
+//! time window.
 //! `Portal::browser` adds a second browser (its own cookie jar) on the same emulator and
 //! session store; `get_as` replays a cookie value; `token_endpoint_hits` and `okta_calls`
-//! count what reached Okta.
+//! count what reached Okta. What the portal does in the background (a push poll made ahead
+//! of the status request) is awaited with `settled_status` and `token_requests_reach`,
+//! within the kit's real-time budget.
 
 #![allow(dead_code)]
 
@@ -28,6 +31,7 @@ use testkit::TestEmulator;
 
 pub use testkit::demo::PASSWORD;
 pub use testkit::html::unescape;
+pub use testkit::wait::{until, BUDGET};
 /// The session cookie's name.
 pub const SID: &str = "__Host-sid";
 /// Seconds until a push poll is due: the emulator's 5 s interval, and the second the portal
@@ -452,6 +456,29 @@ impl Portal {
     /// How many `/token` requests for `user` reached the emulator.
     pub async fn token_requests(&self, user: &str) -> u64 {
         self.emu.token_requests(user).await
+    }
+
+    /// `user`'s `/token` requests once they number `n` at least, or the kit's budget ran
+    /// out: a push poll the portal makes in the background (see `settled_status`).
+    pub async fn token_requests_reach(&self, user: &str, n: u64) -> u64 {
+        until(BUDGET, || self.token_requests(user), |c| *c >= n).await
+    }
+
+    /// `GET /signin/wait/status` until it is no longer `pending` or the kit's budget ran out;
+    /// its last answer. A due poll is made in the background (the status answers `pending`
+    /// at once), so an approval or denial shows one status request later. A non-JSON
+    /// answer comes back as `{"state": "http <status>"}`.
+    pub async fn settled_status(&self) -> Value {
+        let ask = || async {
+            let page = self.get("/signin/wait/status").await;
+            match serde_json::from_str::<Value>(&page.body) {
+                Ok(json) if page.status == 200 => json,
+                _ => {
+                    serde_json::json!({ "state": format!("http {}", page.status), "body": page.body })
+                }
+            }
+        };
+        until(BUDGET, ask, |s| s["state"] != "pending").await
     }
 
     /// `user`'s newest pending push (`Null` when there is none).

@@ -172,7 +172,7 @@ async fn a_push_approval_redirects_to_an_encoded_return_to() {
         assert_eq!(b.get("/signin/wait").await.status, 200);
         b.answer_push("bob@example.com", true, None).await;
         p.advance(POLL_DUE).await;
-        let status = b.get("/signin/wait/status").await.json();
+        let status = b.settled_status().await;
         assert_eq!(status["state"], "approved", "{status}");
         let redirect = status["redirect"].as_str().unwrap();
         assert_eq!(redirect, expected, "{given:?}");

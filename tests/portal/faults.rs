@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::common::{Page, Portal, PASSWORD, POLL_DUE};
+use crate::common::{until, Page, Portal, BUDGET, PASSWORD, POLL_DUE};
 
 #[track_caller]
 fn assert_error_page(page: &Page, status: u16) {
@@ -255,17 +255,25 @@ async fn push_polling_survives_passing_faults() {
         .await
         .assert_redirect("/signin/wait");
     p.get("/signin/wait").await;
+    let mut polls = p.okta_calls("token").await;
     for kind in ["status", "malformed", "rate_limit"] {
         p.fault("token", kind, json!({"status": 503})).await;
         p.advance(POLL_DUE).await;
         let status = p.get("/signin/wait/status").await;
         assert_eq!(status.status, 200);
         assert_eq!(status.json()["state"], "pending", "{kind}");
+        // The poll is made in the background; the fault meets it there.
+        let after = polls;
+        polls = until(BUDGET, || p.okta_calls("token"), |n| *n > after).await;
+        assert_eq!(polls, after + 1, "{kind}: one poll");
+        let status = p.get("/signin/wait/status").await;
+        assert_eq!(status.status, 200);
+        assert_eq!(status.json()["state"], "pending", "{kind}, polled");
     }
     p.answer_push("bob@example.com", true, None).await;
     // After a rate limit the next poll waits for Okta's reset (60 s).
     p.advance(61).await;
-    let status = p.get("/signin/wait/status").await.json();
+    let status = p.settled_status().await;
     assert_eq!(status["state"], "approved", "{status}");
     assert_eq!(p.get("/account").await.status, 200);
 }

@@ -118,7 +118,7 @@ async fn push_with_number_challenge_wrong_number_then_right() {
     let wrong = numbers.iter().find(|n| **n != shown).copied().unwrap();
     p.answer_push("dave@example.com", true, Some(wrong)).await;
     p.advance(POLL_DUE).await;
-    let status = p.get("/signin/wait/status").await.json();
+    let status = p.settled_status().await;
     assert_eq!(status["state"], "denied");
     // Start again and tap the right number.
     p.password_step("dave@example.com", PASSWORD)
@@ -145,7 +145,7 @@ async fn push_with_number_challenge_wrong_number_then_right() {
     );
     p.answer_push("dave@example.com", true, Some(shown)).await;
     p.advance(POLL_DUE).await;
-    let status = p.get("/signin/wait/status").await.json();
+    let status = p.settled_status().await;
     assert_eq!(status["state"], "approved", "{status}");
     assert_eq!(status["redirect"], "/account");
     assert_eq!(p.get("/account").await.status, 200);
@@ -167,8 +167,18 @@ async fn password_then_push_without_number_challenge() {
     );
     let push = p.pending_push("bob@example.com").await;
     assert!(push["numbers"].is_null(), "{push}");
-    // Not answered yet: the portal polls (once the interval has passed) and keeps waiting.
+    // Not answered yet: the portal polls (once the interval has passed, in the
+    // background) and keeps waiting.
     p.advance(POLL_DUE).await;
+    assert_eq!(
+        p.get("/signin/wait/status").await.json()["state"],
+        "pending"
+    );
+    // The password, then that poll.
+    assert_eq!(
+        p.token_requests_reach("bob@example.com", before + 2).await,
+        before + 2
+    );
     assert_eq!(
         p.get("/signin/wait/status").await.json()["state"],
         "pending"
@@ -207,6 +217,15 @@ async fn wait_page_does_not_poll_before_the_interval() {
         "no poll before `interval`"
     );
     p.advance(POLL_DUE).await;
+    assert_eq!(
+        p.get("/signin/wait/status").await.json()["state"],
+        "pending"
+    );
+    // The poll is made in the background, once.
+    assert_eq!(
+        p.token_requests_reach("bob@example.com", before + 1).await,
+        before + 1
+    );
     assert_eq!(
         p.get("/signin/wait/status").await.json()["state"],
         "pending"
@@ -268,7 +287,7 @@ async fn passwordless_push_with_number_challenge() {
     assert!(numbers.contains(&shown));
     p.answer_push("carol@example.com", true, Some(shown)).await;
     p.advance(POLL_DUE).await;
-    let status = p.get("/signin/wait/status").await.json();
+    let status = p.settled_status().await;
     assert_eq!(status["state"], "approved", "{status}");
     assert_eq!(status["redirect"], "/account");
     assert_eq!(p.signed_in().await.unwrap().amr, vec!["swk".to_string()]);

@@ -17,7 +17,9 @@
 //! - `recovery`: forgot password, by every factor, with its decoys and limiters;
 //! - `account_methods`: change password, phones, and the MyAccount step-up.
 //! - `languages`: negotiation, the German flow, operator overrides;
-//! - `pseudo`: nothing on a page bypasses the catalog.
+//! - `pseudo`: nothing on a page bypasses the catalog;
+//! - `poll_ahead`: the push wait's status polls Okta in the background, commits a stashed
+//!   approval once, and answers real and decoy pushes alike at once.
 
 mod abuse;
 mod account_methods;
@@ -29,6 +31,7 @@ mod gateway;
 mod id_tokens;
 mod languages;
 mod ops;
+mod poll_ahead;
 mod protections;
 mod pseudo;
 mod recovery;

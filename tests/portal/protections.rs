@@ -172,7 +172,7 @@ async fn local_return_to_is_honoured_through_mfa() {
     p.get("/signin/wait").await;
     p.answer_push("bob@example.com", true, None).await;
     p.advance(POLL_DUE).await;
-    let status = p.get("/signin/wait/status").await.json();
+    let status = p.settled_status().await;
     assert_eq!(status["redirect"], "/account?tab=sessions", "{status}");
 }
 

@@ -67,7 +67,7 @@ async fn push_denied() {
     p.get("/signin/wait").await;
     p.answer_push("bob@example.com", false, None).await;
     p.advance(POLL_DUE).await;
-    let status = p.get("/signin/wait/status").await.json();
+    let status = p.settled_status().await;
     assert_eq!(status["state"], "denied", "{status}");
     assert_eq!(status["redirect"], "/signin");
     let signin = p.get("/signin").await;
@@ -97,7 +97,7 @@ async fn push_expired() {
         "pending"
     );
     p.advance(301).await;
-    let status = p.get("/signin/wait/status").await.json();
+    let status = p.settled_status().await;
     assert_eq!(status["state"], "expired", "{status}");
     assert_eq!(status["redirect"], "/signin");
     // Approving now is too late: the push is gone at the emulator.

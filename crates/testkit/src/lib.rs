@@ -7,7 +7,8 @@
 //! - [`totp`]: TOTP codes of the demo secret at a given time;
 //! - [`demo`]: the demo users, clients, password, TOTP secret and keys;
 //! - [`html`]: the CSRF token of a page and Tera's escaping undone.
-//! - [`redis`]: Redis servers, Sentinels and a Cluster of a test's own, on free ports.
+//! - [`redis`]: Redis servers, Sentinels and a Cluster of a test's own, on free ports;
+//! - [`wait`]: asking again until background work shows, within a real-time budget.
 //!
 //! It does not depend on the portal: the emulator stays independent of it.
 
@@ -20,6 +21,7 @@ pub mod redis;
 pub mod resp;
 pub mod spawn;
 pub mod totp;
+pub mod wait;
 
 pub use control::Control;
 pub use resp::Resp;

@@ -31,7 +31,7 @@ use crate::config::SessionConfig;
 use crate::random;
 pub use guards::{Current, User};
 pub use lease::Lease;
-pub use record::{PreAuth, Record, SignedIn};
+pub use record::{Approval, PreAuth, Record, SignedIn};
 pub use seal::Sealer;
 pub use store::{LeaseToken, MemoryStore, SessionKey, SessionStore, StoreError};
 

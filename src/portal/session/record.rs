@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::config::Secret;
 use crate::portal::account::pending::Pending;
-use crate::portal::signin::machine::{Flow, Notice};
+use crate::portal::signin::machine::{Flow, Notice, Page};
 
 // A pending record (with its flow) is the larger one now; boxing it too would touch every
 // construction and match of `Record` for no measurable gain.
@@ -49,10 +49,32 @@ pub struct PreAuth {
     /// An account action waiting for this step-up sign-in (sealed at rest).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<Pending>,
-    /// In the stored form only: `flow` and `username` sealed (see [`super::seal`]), as the
-    /// flow holds Okta's `mfa_token` and `oob_code`.
+    /// A push approved while no browser was asking (a poll made ahead of the wait page's
+    /// status request): the signed-in session waiting for the browser's next request to
+    /// create it and set its cookie (sealed at rest: it holds Okta's tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved: Option<Box<Approval>>,
+    /// The page the last restart led to (`notice` says why), for a status request that
+    /// finds the flow ended by a poll made ahead: a recovery restarts at its own form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restarted_to: Option<Page>,
+    /// In the stored form only: `flow`, `username`, `pending` and `approved` sealed (see
+    /// [`super::seal`]), as the flow holds Okta's `mfa_token` and `oob_code`, an approval
+    /// Okta's tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sealed: Option<String>,
+}
+
+/// A completed sign-in not yet turned into a session: what the browser's next request
+/// commits (see `PreAuth::approved`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Approval {
+    /// The session to create, built when Okta's tokens came (`remember` included).
+    pub session: Box<SignedIn>,
+    /// Where to send the user.
+    pub return_to: String,
+    /// The username signed in with (renews the device cookie; sealed with the rest).
+    pub username: Option<String>,
 }
 
 /// A signed-in session: who the user is, how they signed in, and Okta's tokens.

@@ -6,10 +6,11 @@
 //! ID-token claims `name`, `email` and `preferred_username`, a pending account action and
 //! the sign-in methods read from MyAccount (phone numbers);
 //! in a pre-sign-in record the flow (Okta's `mfa_token` and `oob_code`, a recovery token,
-//! the username, `return_to`), the username kept for the form and a pending account
-//! action. What stays readable: the Okta user id (the per-user index needs it),
-//! `amr`, `auth_time`, the timestamps, `remember`, the browser summary and IP shown in the
-//! list of sessions, the username's keyed digest, and a pending record's notice.
+//! the username, `return_to`), the username kept for the form, a pending account
+//! action and an approval waiting to become a session (Okta's tokens, whole). What stays
+//! readable: the Okta user id (the per-user index needs it), `amr`, `auth_time`, the
+//! timestamps, `remember`, the browser summary and IP shown in the list of sessions, the
+//! username's keyed digest, and a pending record's notice and restart page.
 //!
 //! The cipher is XChaCha20-Poly1305 with a random 192-bit nonce per write. Its key is
 //! derived with HKDF-SHA256 from `session.secret` under its own purpose string, so it is
@@ -37,7 +38,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::Sha256;
 
-use super::record::{PreAuth, Record, SignedIn};
+use super::record::{Approval, PreAuth, Record, SignedIn};
 use super::store::SessionKey;
 use crate::config::Secret;
 use crate::portal::account::pending::Pending;
@@ -73,6 +74,8 @@ struct PendingVault {
     username: Option<String>,
     #[serde(default)]
     pending: Option<Pending>,
+    #[serde(default)]
+    approved: Option<Box<Approval>>,
 }
 
 /// Seals and opens signed-in records with a key derived from `session.secret`.
@@ -145,7 +148,7 @@ impl Sealer {
     /// The form of a pre-sign-in record to store under `key`: its flow (with Okta's
     /// `mfa_token` and `oob_code`) and username sealed. One with neither is stored as is.
     pub fn seal_pending(&self, key: &SessionKey, pre: &PreAuth) -> Result<PreAuth, SealError> {
-        if pre.flow.is_none() && pre.username.is_none() && pre.pending.is_none() {
+        if !holds_secrets(pre) {
             return Ok(PreAuth {
                 sealed: None,
                 ..pre.clone()
@@ -155,12 +158,14 @@ impl Sealer {
             flow: pre.flow.clone(),
             username: pre.username.clone(),
             pending: pre.pending.clone(),
+            approved: pre.approved.clone(),
         };
         let plain = serde_json::to_vec(&vault).map_err(|_| SealError)?;
         Ok(PreAuth {
             flow: None,
             username: None,
             pending: None,
+            approved: None,
             sealed: Some(self.seal_bytes(&Self::pending_aad(key, pre), &plain)?),
             ..pre.clone()
         })
@@ -170,7 +175,7 @@ impl Sealer {
     /// plaintext (written before sealing) or a seal that does not open under `key`.
     pub fn open_pending(&self, key: &SessionKey, stored: &PreAuth) -> Result<PreAuth, SealError> {
         let Some(sealed) = &stored.sealed else {
-            if stored.flow.is_none() && stored.username.is_none() && stored.pending.is_none() {
+            if !holds_secrets(stored) {
                 return Ok(stored.clone());
             }
             return Err(SealError);
@@ -181,6 +186,7 @@ impl Sealer {
             flow: vault.flow,
             username: vault.username,
             pending: vault.pending,
+            approved: vault.approved,
             sealed: None,
             ..stored.clone()
         })
@@ -242,8 +248,15 @@ impl Sealer {
 pub fn is_plaintext(stored: &Record) -> bool {
     match stored {
         Record::SignedIn(s) => !s.access_token.expose().starts_with(V1),
-        Record::PreAuth(p) => p.sealed.is_none() && (p.flow.is_some() || p.username.is_some()),
+        Record::PreAuth(p) => {
+            p.sealed.is_none() && (p.flow.is_some() || p.username.is_some() || p.approved.is_some())
+        }
     }
+}
+
+/// Whether a pre-sign-in record holds anything that is sealed at rest.
+fn holds_secrets(pre: &PreAuth) -> bool {
+    pre.flow.is_some() || pre.username.is_some() || pre.pending.is_some() || pre.approved.is_some()
 }
 
 /// A record that cannot be sealed or opened; it says nothing more, on purpose.

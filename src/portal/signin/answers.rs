@@ -72,11 +72,7 @@ impl<'r> Visitor<'r> {
 
     /// The request's side of a service call for the session `id`.
     pub fn attempt<'a>(&'a self, id: &'a str) -> Attempt<'a> {
-        Attempt {
-            session_id: id,
-            ctx: &self.ctx.0,
-            jar: self.jar,
-        }
+        Attempt::browser(id, &self.ctx.0, self.jar)
     }
 
     /// The visitor's sign-in in progress.

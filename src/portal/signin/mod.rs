@@ -5,6 +5,7 @@
 //! - [`service`]: one request's drive of the machine (leases, shield, Okta calls, saves);
 //! - [`routes`]: the thin handlers; [`forms`]: their forms and validation;
 //!   [`answers`]: how the service's result becomes a response; [`views`]: page contexts;
+//! - [`wait`]: the push wait's page and status (its polls made ahead in the background);
 //! - [`recover`]: forgot password (the same machine with `intent=recovery`).
 
 pub mod answers;
@@ -14,3 +15,4 @@ pub mod recover;
 pub mod routes;
 pub mod service;
 pub mod views;
+pub mod wait;

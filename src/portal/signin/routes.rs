@@ -4,15 +4,13 @@
 //! (see [`super::answers`]).
 
 use rocket::http::Status;
-use rocket::serde::json::Json;
 use rocket::{get, post, routes, Route};
-use serde::Serialize;
 
 use super::answers::{see, Again};
 use super::forms::{CodeForm, EmptyForm, FactorForm, PasswordForm, PasswordlessForm, StepUp};
-use super::machine::{Event, Method, Notice, Page, Rejection, Step, RECOVERY_METHODS};
+use super::machine::{Event, Method, Page, Rejection, Step, RECOVERY_METHODS};
 use super::service::Driven;
-use super::views;
+use super::{views, wait};
 use crate::portal::abuse::Action;
 use crate::portal::error::AppError;
 use crate::portal::guards::{CsrfForm, Visitor};
@@ -28,8 +26,8 @@ pub fn routes() -> Vec<Route> {
         factor_submit,
         verify_page,
         verify_submit,
-        wait_page,
-        wait_status,
+        wait::wait_page,
+        wait::wait_status,
         resend,
         cancel,
         switch_factor,
@@ -166,73 +164,6 @@ async fn verify_submit(form: CsrfForm<CodeForm>, v: Visitor<'_>) -> Result<Reply
     };
     let page = views::verify(v.app, id, &flow, status, Some(message));
     Ok(v.shown(page, Some(&flow)))
-}
-
-/// Polls Okta if it is time (the service enforces `interval`), then shows the wait page.
-/// Works without JavaScript: a refresh or the Continue button lands here.
-#[get("/signin/wait")]
-async fn wait_page(v: Visitor<'_>) -> Result<Reply, AppError> {
-    let Some(id) = v.current.id.clone() else {
-        return Ok(v.see_page(Page::Signin));
-    };
-    v.check_ip(Action::Poll).await?;
-    if v.flow().is_none() {
-        return Ok(match v.current.signed_in() {
-            Some(_) => see(v.url("/account")),
-            None => v.see_page(Page::Signin),
-        });
-    }
-    let flow = match v.app.signin.drive(v.attempt(&id), Event::Poll).await? {
-        Driven::Show(Page::Wait) | Driven::Busy => v.app.signin.flow_of(&id).await?,
-        other => return v.finish(other),
-    };
-    Ok(match flow {
-        Some(flow) => v.shown(views::wait(v.app, &id, &flow), Some(&flow)),
-        None => v.see_page(Page::Signin),
-    })
-}
-
-/// What the wait page's script reads.
-#[derive(Serialize)]
-struct WaitStatus {
-    state: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    redirect: Option<String>,
-}
-
-fn state(state: &'static str, redirect: &str) -> Json<WaitStatus> {
-    Json(WaitStatus {
-        state,
-        redirect: Some(redirect.to_string()),
-    })
-}
-
-#[get("/signin/wait/status")]
-async fn wait_status(v: Visitor<'_>) -> Result<Json<WaitStatus>, AppError> {
-    let signin = &v.url(Page::Signin.path());
-    let Some(id) = v.current.id.clone() else {
-        return Ok(state("expired", signin));
-    };
-    v.check_ip(Action::Poll).await?;
-    if v.current.signed_in().is_some() {
-        return Ok(state("approved", &v.landing(String::new())));
-    }
-    if v.flow().is_none() {
-        return Ok(state("expired", signin));
-    }
-    Ok(
-        match v.app.signin.drive(v.attempt(&id), Event::Poll).await? {
-            Driven::Show(Page::Wait) | Driven::Busy => Json(WaitStatus {
-                state: "pending",
-                redirect: None,
-            }),
-            Driven::Show(page) => state("approved", &v.url(page.path())),
-            Driven::SignedIn { return_to, .. } => state("approved", &v.landing(return_to)),
-            Driven::Restart(Notice::Denied, page) => state("denied", &v.url(page.path())),
-            Driven::Restart(_, page) => state("expired", &v.url(page.path())),
-            _ => state("expired", signin),
-        },
-    )
 }
 
 #[post("/signin/resend", data = "<form>")]

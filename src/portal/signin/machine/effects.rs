@@ -229,7 +229,7 @@ pub struct Transition {
 }
 
 /// A page of the sign-in process.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Page {
     /// The sign-in page (`/signin`).
     Signin,

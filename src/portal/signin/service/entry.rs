@@ -68,7 +68,7 @@ impl SigninService {
         let ip = super::shield::client_ip(attempt.ctx);
         self.protection.check_ip(ip, Action::SignIn).await?;
         let name = input.username.clone();
-        let device = self.protection.has_device_cookie(attempt.jar, &name);
+        let device = attempt.has_device_cookie(&self.protection, &name);
         // Held until the outcome is recorded below (it counts against the budget meanwhile).
         let admission = self.protection.admit_password(&name, device, ip).await?;
         let started = std::time::Instant::now();
@@ -108,7 +108,7 @@ impl SigninService {
     ) -> Result<Driven, AppError> {
         let ip = super::shield::client_ip(attempt.ctx);
         self.protection.check_ip(ip, Action::SignIn).await?;
-        let device = self.protection.has_device_cookie(attempt.jar, &username);
+        let device = attempt.has_device_cookie(&self.protection, &username);
         self.protection
             .check_username(&username, device, ip)
             .await?;
@@ -123,9 +123,7 @@ impl SigninService {
     ) -> Result<Driven, AppError> {
         let ip = super::shield::client_ip(attempt.ctx);
         self.protection.check_ip(ip, Action::SignIn).await?;
-        let device = self
-            .protection
-            .has_device_cookie(attempt.jar, &input.username);
+        let device = attempt.has_device_cookie(&self.protection, &input.username);
         self.protection
             .check_username(&input.username, device, ip)
             .await?;

@@ -9,8 +9,16 @@
 //! - [`shield`]: the per-username checks around codes, deliveries and free starts, and the
 //!   priority of each Okta call;
 //! - [`run`]: the loop between the machine and Okta;
+//! - [`approval`]: a completed sign-in built, then committed as a session (at once, or
+//!   stashed by a poll made ahead in the background for the browser's next request);
 //! - [`audit`]: the audit log and failure metrics.
+//!
+//! A poll made ahead (see the wait page's status route) is a background [`Attempt`]: no
+//! cookie jar, no failure floor (no one waits for its answer). Whatever it ends in is saved
+//! in the pre-sign-in session; an approval is stashed there (sealed) and the browser's next
+//! request commits it under the flow's lease, so the session is created exactly once.
 
+mod approval;
 mod audit;
 mod entry;
 mod run;
@@ -81,8 +89,43 @@ pub struct Attempt<'a> {
     pub session_id: &'a str,
     /// The request context forwarded to Okta.
     pub ctx: &'a CallContext,
-    /// The request's cookies (the session and device cookies are set here).
-    pub jar: &'a CookieJar<'a>,
+    /// The request's cookies (the session and device cookies are set here); `None`: a poll
+    /// made ahead in the background, with no browser waiting for its answer.
+    pub jar: Option<&'a CookieJar<'a>>,
+    /// A background attempt's device cookie for the flow's username, as the browser that
+    /// asked held it (a foreground attempt reads its jar).
+    pub device: bool,
+}
+
+impl<'a> Attempt<'a> {
+    /// A request's attempt: its cookies are read and set.
+    pub fn browser(session_id: &'a str, ctx: &'a CallContext, jar: &'a CookieJar<'a>) -> Self {
+        Attempt {
+            session_id,
+            ctx,
+            jar: Some(jar),
+            device: false,
+        }
+    }
+
+    /// An attempt no browser waits for (a poll made ahead); `device`: the asking browser
+    /// holds a device cookie for the flow's username (its calls keep their priority).
+    pub fn background(session_id: &'a str, ctx: &'a CallContext, device: bool) -> Self {
+        Attempt {
+            session_id,
+            ctx,
+            jar: None,
+            device,
+        }
+    }
+
+    /// Whether the browser holds a device cookie for `username`.
+    pub(super) fn has_device_cookie(&self, protection: &Protection, username: &str) -> bool {
+        match self.jar {
+            Some(jar) => protection.has_device_cookie(jar, username),
+            None => self.device,
+        }
+    }
 }
 
 impl SigninService {
@@ -106,13 +149,14 @@ impl SigninService {
         if let Err(e) = lease.release().await {
             tracing::warn!(error = %e, "could not release a flow lease");
         }
-        if floor {
+        // No one waits for a background attempt: nothing to hide from its timing.
+        if floor && attempt.jar.is_some() {
             self.protection.failure_floor(started).await;
         }
         // A completed sign-in renews this browser's device cookie for the username.
-        if let Ok((Driven::SignedIn { username, .. }, _)) = &result {
+        if let (Ok((Driven::SignedIn { username, .. }, _)), Some(jar)) = (&result, attempt.jar) {
             if !username.is_empty() {
-                self.protection.signed_in(attempt.jar, username);
+                self.protection.signed_in(jar, username);
             }
         }
         result.map(|(driven, _)| driven)
@@ -149,7 +193,7 @@ impl SigninService {
             }),
         };
         // A signed-in visitor has nothing to drive: send them on.
-        let Some(pre) = pre else {
+        let Some(mut pre) = pre else {
             return Ok((
                 Driven::SignedIn {
                     return_to: String::new(),
@@ -157,6 +201,18 @@ impl SigninService {
                 },
                 false,
             ));
+        };
+        // An approval stashed by a poll made ahead: this request creates its session, unless
+        // the visitor has moved on (cancelled, switched, started again): then it is dropped.
+        let dropped = match pre.approved.take() {
+            Some(approval) if !drops_approval(&event) => {
+                let Some(jar) = attempt.jar else {
+                    // Only a browser's request can set the session cookie: leave it stashed.
+                    return Ok((Driven::Busy, false));
+                };
+                return Ok((self.commit_stashed(attempt, jar, *approval).await?, false));
+            }
+            dropped => dropped,
         };
         // Who this attempt is for, for the shield and the audit log: taken before the
         // machine consumes the flow (a completed or refused flow no longer holds it).
@@ -180,9 +236,27 @@ impl SigninService {
             // here, as an attempt in flight expires from the store on its own.
             tracing::warn!(error = %e, "could not record a code attempt's outcome");
         }
+        // A dropped approval's tokens go once the flow is saved without it.
+        if let (Some(approval), Ok(driven)) = (dropped, &result) {
+            if !matches!(driven, Driven::Busy) {
+                self.drop_approval(*approval).await;
+            }
+        }
         let floor = floor && !matches!(result, Ok(Driven::SignedIn { .. }));
         result.map(|driven| (driven, floor))
     }
+}
+
+/// Events that move on from a stashed approval: it is dropped and the event handled.
+fn drops_approval(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::Cancel
+            | Event::SwitchFactor
+            | Event::SubmitPassword { .. }
+            | Event::StartPasswordless { .. }
+            | Event::StartRecovery { .. }
+    )
 }
 
 fn attempt_username(pre: &PreAuth) -> Option<String> {

@@ -34,6 +34,11 @@ impl SigninService {
                 .flow
                 .as_ref()
                 .is_some_and(|f| f.intent == Intent::Recovery);
+            // A poll made ahead keeps the flow an approval completes (see `Complete`).
+            let completed = match attempt.jar {
+                Some(_) => None,
+                None => pre.flow.clone(),
+            };
             let transition = machine::next(pre.flow.take(), event, clock.now());
             pre.flow = transition.flow;
             match transition.effect {
@@ -80,28 +85,18 @@ impl SigninService {
                     return_to,
                     remember,
                 } => {
-                    self.sessions.delete(attempt.session_id).await?;
-                    let mut session = signed_in(*tokens, remember, attempt.ctx, clock.now());
-                    session.user_digest = username
-                        .as_deref()
-                        .map(|u| self.sessions.username_digest(u))
-                        .unwrap_or_default();
-                    // An account action waiting for this step-up goes on with the new
-                    // session, if it is the same user's and still live.
-                    session.pending = pre
-                        .pending
-                        .take()
-                        .filter(|p| p.user_id == session.user_id && p.live(clock.now()));
-                    self.audit(attempt, username.as_deref(), "succeeded", last_call);
-                    self.metrics.funnel("succeeded");
-                    self.metrics.sessions_created.inc();
-                    let id = self.sessions.create_signed_in(session).await?;
-                    self.sessions
-                        .set_signed_in_cookie(attempt.jar, id, remember);
-                    return Ok(Driven::SignedIn {
-                        return_to,
-                        username: username.unwrap_or_default(),
-                    });
+                    let approval =
+                        self.approval(attempt, *tokens, return_to, remember, username, &mut pre);
+                    if let Some(jar) = attempt.jar {
+                        return self.commit(attempt, jar, approval, last_call).await;
+                    }
+                    // A poll made ahead: the browser's next request commits it. The flow
+                    // it completed stays (a cancel still ends it as one).
+                    pre.approved = Some(Box::new(approval));
+                    pre.flow = completed;
+                    pre.last_seen = clock.now();
+                    self.save(attempt.session_id, pre).await?;
+                    return Ok(Driven::Show(machine::Page::Wait));
                 }
                 Effect::Recovered { username, token } => {
                     // The recovery token has served: revoked (best effort), never kept.
@@ -113,6 +108,7 @@ impl SigninService {
                     pre.flow = None;
                     pre.username = Some(username);
                     pre.notice = Some(Notice::PasswordChanged);
+                    pre.restarted_to = None;
                     pre.last_seen = clock.now();
                     self.save(attempt.session_id, pre).await?;
                     return Ok(Driven::Recovered);
@@ -122,17 +118,18 @@ impl SigninService {
                     if matches!(notice, Notice::Expired | Notice::TooManyAttempts) {
                         self.metrics.failure(notice_outcome(notice));
                     }
-                    pre.flow = None;
-                    pre.username = Some(username);
-                    pre.notice = Some(notice);
-                    pre.last_seen = clock.now();
-                    self.save(attempt.session_id, pre).await?;
                     // A recovery starts again at its own form (a cancel goes to sign-in).
                     let page = if recovery && notice != Notice::Cancelled {
                         machine::Page::Recover
                     } else {
                         machine::Page::Signin
                     };
+                    pre.flow = None;
+                    pre.username = Some(username);
+                    pre.notice = Some(notice);
+                    pre.restarted_to = Some(page);
+                    pre.last_seen = clock.now();
+                    self.save(attempt.session_id, pre).await?;
                     return Ok(Driven::Restart(notice, page));
                 }
                 Effect::Reject(rejection) => {
@@ -192,6 +189,7 @@ impl SigninService {
             && pre.notice.is_none()
             && pre.username.is_none()
             && pre.pending.is_none()
+            && pre.approved.is_none()
         {
             return self.sessions.delete(id).await;
         }
@@ -270,7 +268,7 @@ fn notice_outcome(notice: Notice) -> &'static str {
     }
 }
 
-fn signed_in(tokens: TokenSet, remember: bool, ctx: &CallContext, now: i64) -> SignedIn {
+pub(super) fn signed_in(tokens: TokenSet, remember: bool, ctx: &CallContext, now: i64) -> SignedIn {
     let claims = tokens.claims;
     SignedIn {
         user_id: claims.sub,

@@ -31,7 +31,7 @@ impl SigninService {
         now: i64,
     ) -> Result<Shielding, AppError> {
         let ip = client_ip(attempt.ctx);
-        let device = username.is_some_and(|u| self.protection.has_device_cookie(attempt.jar, u));
+        let device = username.is_some_and(|u| attempt.has_device_cookie(&self.protection, u));
         let step = pre.flow.as_ref().map(|f| &f.step);
         let mut shielding = Shielding {
             code: None,
