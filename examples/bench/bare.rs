@@ -21,7 +21,7 @@ struct Page {
 
 /// The context the portal builds for a password-only bench user signed in once (one
 /// session row, `/userinfo` as the emulator answers it), with the default brand.
-fn context() -> Result<tera::Context, String> {
+fn context(catalog: &direct_signin::portal::i18n::Catalog) -> Result<tera::Context, String> {
     let brand = Brand::from(&direct_signin::config::BrandingConfig::default());
     let page = json!({
         "name": "Password User 0",
@@ -54,11 +54,12 @@ fn context() -> Result<tera::Context, String> {
     // The language the portal negotiates for a visitor with no preference, and its picker.
     context.insert("lang", "en");
     context.insert("dir", "ltr");
-    context.insert(
-        "languages",
-        &json!([{"code": "en", "href": "?lang=en", "current": true},
-                {"code": "de", "href": "?lang=de", "current": false}]),
-    );
+    let languages: Vec<Value> = catalog
+        .languages()
+        .iter()
+        .map(|l| json!({"code": l.code, "name": l.name, "href": format!("?lang={}", l.code), "current": l.code == "en"}))
+        .collect();
+    context.insert("languages", &languages);
     Ok(context)
 }
 
@@ -77,11 +78,9 @@ fn healthz() -> &'static str {
 
 pub async fn serve(port: u16) -> Result<(), String> {
     let catalog = Arc::new(direct_signin::portal::i18n::build(&Default::default())?);
+    let context = context(&catalog)?;
     let templates = Templates::load(&super::procs::root().join("templates"), catalog)?;
-    let page = Arc::new(Page {
-        templates,
-        context: context()?,
-    });
+    let page = Arc::new(Page { templates, context });
     // Check once that it renders.
     page.templates.render("account", &page.context)?;
     let config = rocket::Config {

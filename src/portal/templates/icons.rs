@@ -100,7 +100,12 @@ mod tests {
 
     fn draw(name: &str) -> String {
         let args = HashMap::from([("name".to_string(), Value::from(name))]);
-        Icon::new().call(&args).unwrap().as_str().unwrap().to_string()
+        Icon::new()
+            .call(&args)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     #[test]
