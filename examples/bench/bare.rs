@@ -1,7 +1,8 @@
 //! `bench bare --port P`: a bare Rocket route that renders the account page with the
 //! portal's own templates and rendering (`Templates`, the same context shape and values as
 //! a password-only user's `/account`), and nothing else: no session, no guards, no CSRF
-//! derivation, no security headers (an empty Shield, as the portal itself attaches). The
+//! derivation, no security headers (an empty Shield, as the portal itself attaches); its
+//! context is a copy made per request, as a page's context is. The
 //! difference between it and the portal's `/account` is what sessions, guards and headers
 //! cost.
 
@@ -65,8 +66,11 @@ fn context(catalog: &direct_signin::portal::i18n::Catalog) -> Result<tera::Conte
 
 #[get("/account")]
 fn account(page: &State<Arc<Page>>) -> Result<(ContentType, String), rocket::http::Status> {
+    // A page's context is made for each request, as any app's is (and the portal's): a
+    // copy of the kept one costs what building it from its values does.
+    let context = page.context.clone();
     page.templates
-        .render("account", &page.context)
+        .render("account", &context)
         .map(|html| (ContentType::HTML, html))
         .map_err(|_| rocket::http::Status::InternalServerError)
 }
