@@ -11,7 +11,63 @@ pub fn wrk(
     seconds: u64,
     connections: usize,
 ) -> Result<f64, String> {
+    run(url, headers, seconds, connections, false).map(|(rps, _)| rps)
+}
+
+/// What `wrk --latency` says: requests per second, and the p50 and p99 latency (ms).
+pub struct Latency {
+    pub rps: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+/// As [`wrk`], with the latency distribution.
+pub fn wrk_latency(
+    url: &str,
+    headers: &[(&str, &str)],
+    seconds: u64,
+    connections: usize,
+) -> Result<Latency, String> {
+    let (rps, text) = run(url, headers, seconds, connections, true)?;
+    let at = |pct: &str| {
+        text.lines()
+            .map(str::trim)
+            .find_map(|l| l.strip_prefix(pct))
+            .and_then(|v| millis(v.trim()))
+            .ok_or_else(|| format!("no {pct} latency in wrk's output for {url}"))
+    };
+    Ok(Latency {
+        rps,
+        p50_ms: at("50%")?,
+        p99_ms: at("99%")?,
+    })
+}
+
+/// wrk's duration (`812.00us`, `1.23ms`, `2.01s`) in milliseconds.
+fn millis(v: &str) -> Option<f64> {
+    let (number, scale) = if let Some(n) = v.strip_suffix("us") {
+        (n, 0.001)
+    } else if let Some(n) = v.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = v.strip_suffix('s') {
+        (n, 1000.0)
+    } else {
+        return None;
+    };
+    number.parse::<f64>().ok().map(|n| n * scale)
+}
+
+fn run(
+    url: &str,
+    headers: &[(&str, &str)],
+    seconds: u64,
+    connections: usize,
+    latency: bool,
+) -> Result<(f64, String), String> {
     let mut cmd = Command::new("wrk");
+    if latency {
+        cmd.arg("--latency");
+    }
     cmd.arg("-t1")
         .arg(format!("-c{connections}"))
         .arg(format!("-d{seconds}s"));
@@ -33,9 +89,11 @@ pub fn wrk(
     {
         return Err(format!("wrk on {url}: {}", line.trim()));
     }
-    text.lines()
+    let rps = text
+        .lines()
         .find(|l| l.starts_with("Requests/sec:"))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|v| v.parse().ok())
-        .ok_or_else(|| format!("no Requests/sec in wrk's output for {url}: {text}"))
+        .ok_or_else(|| format!("no Requests/sec in wrk's output for {url}: {text}"))?;
+    Ok((rps, text.into_owned()))
 }

@@ -28,6 +28,7 @@ mod load;
 mod procs;
 mod push;
 mod run;
+mod scale;
 mod servers;
 mod sessions;
 mod signin;
@@ -57,8 +58,8 @@ const SERVER_CORE: usize = 0;
 const LOAD_CORE: usize = 1;
 const SECRET: &str = "bench-secret-bench-secret-bench-secret";
 
-const STAGES: [&str; 7] = [
-    "account", "gateway", "signin", "memory", "redis", "push", "peer",
+const STAGES: [&str; 8] = [
+    "account", "gateway", "signin", "memory", "redis", "scale", "push", "peer",
 ];
 
 #[derive(Clone, Debug)]
@@ -79,15 +80,17 @@ struct Options {
     /// Concurrent push waits, and the seconds they are measured over.
     push_flows: usize,
     push_seconds: u64,
+    /// Sessions in Redis at each step of the `scale` stage.
+    scale_sessions: Vec<usize>,
     stages: Vec<String>,
     out: PathBuf,
 }
 
 const USAGE: &str = "usage: bench [--quick] [--seconds S] [--connections N] [--signins N] \
 [--signin-concurrency N] [--users N] [--sessions N] [--push-flows N] [--push-seconds S] \
-[--stages account,gateway,signin,memory,redis,push,peer] [--out FILE]
+[--scale-sessions N,N,…] [--stages account,gateway,signin,memory,redis,scale,push,peer] [--out FILE]
        bench bare --port P             (the bare Rocket route, started by the bench)
-       bench sessions --count N [--redis URL]   (memory per session, started by the bench)";
+       bench sessions --count N [--redis URL [--keep] [--from K]]   (memory per session, started by the bench)";
 
 fn parse(args: &[String]) -> Result<Options, String> {
     let quick = args.iter().any(|a| a == "--quick");
@@ -101,6 +104,11 @@ fn parse(args: &[String]) -> Result<Options, String> {
         sessions: if quick { 10_000 } else { 100_000 },
         push_flows: if quick { 500 } else { 10_000 },
         push_seconds: if quick { 10 } else { 30 },
+        scale_sessions: if quick {
+            vec![1_000, 10_000]
+        } else {
+            vec![10_000, 100_000, 1_000_000]
+        },
         stages: STAGES.iter().map(|s| s.to_string()).collect(),
         out: procs::root().join("target/bench/bench.json"),
     };
@@ -126,6 +134,13 @@ fn parse(args: &[String]) -> Result<Options, String> {
             "--push-flows" => o.push_flows = value.parse().map_err(|_| bad())?,
             "--push-seconds" => o.push_seconds = value.parse().map_err(|_| bad())?,
             "--out" => o.out = PathBuf::from(value),
+            "--scale-sessions" => {
+                o.scale_sessions = value
+                    .split(',')
+                    .map(|v| v.trim().parse::<usize>().map_err(|_| bad()))
+                    .collect::<Result<_, _>>()?;
+                o.scale_sessions.sort_unstable();
+            }
             "--stages" => {
                 o.stages = value.split(',').map(|s| s.trim().to_string()).collect();
                 if let Some(bad) = o.stages.iter().find(|s| !STAGES.contains(&s.as_str())) {
@@ -143,6 +158,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
     o.signin_concurrency = o.signin_concurrency.clamp(1, 1024);
     o.sessions = o.sessions.clamp(100, 10_000_000);
     o.push_flows = o.push_flows.clamp(1, 60_000);
+    o.scale_sessions.retain(|n| (1..=10_000_000).contains(n));
     // Pushes expire after 300 s at Okta: the window must end well before.
     o.push_seconds = o.push_seconds.clamp(5, 120);
     Ok(o)
@@ -162,17 +178,20 @@ async fn main() -> ExitCode {
         Some("sessions") => {
             let mut count = None;
             let mut redis = None;
-            let mut it = args[1..].iter();
+            let mut from = Some(0);
+            let keep = args[1..].iter().any(|a| a == "--keep");
+            let mut it = args[1..].iter().filter(|a| *a != "--keep");
             while let Some(f) = it.next() {
                 match (f.as_str(), it.next()) {
                     ("--count", Some(v)) => count = v.parse().ok(),
                     ("--redis", Some(v)) => redis = Some(v.clone()),
+                    ("--from", Some(v)) => from = v.parse().ok(),
                     _ => count = None,
                 }
             }
-            match count {
-                Some(n) => sessions::run(n, redis).await,
-                None => Err(USAGE.into()),
+            match (count, from) {
+                (Some(n), Some(from)) => sessions::run(n, redis, from, keep).await,
+                _ => Err(USAGE.into()),
             }
         }
         _ => match parse(&args) {

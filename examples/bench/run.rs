@@ -85,6 +85,10 @@ pub(crate) async fn run(o: Options) -> Result<(), String> {
             Err(e) => b.settle("signin", Err(e)),
         }
     }
+    if wants("scale") {
+        let r = b.concurrency(&base).await;
+        b.settle("scale", r);
+    }
     let rss = portal.rss_kib();
     b.extra
         .insert("portal_rss_after_stages_mib".into(), json!(procs::mib(rss)));
@@ -114,7 +118,7 @@ pub(crate) async fn run(o: Options) -> Result<(), String> {
         b.settle("peer", r);
     }
 
-    let redis = if wants("redis") || wants("memory") {
+    let redis = if wants("redis") || wants("memory") || wants("scale") {
         Some(start_redis(&dir).await?)
     } else {
         None
@@ -164,6 +168,10 @@ pub(crate) async fn run(o: Options) -> Result<(), String> {
         b.settle("redis", r);
     }
 
+    if let (true, Some((_, url))) = (wants("scale"), &redis) {
+        let r = b.sessions_in_redis(url).await;
+        b.settle("scale", r);
+    }
     drop(redis);
 
     if wants("push") {

@@ -8,6 +8,9 @@
 //!
 //! Redis (`--redis URL`): the same sessions through `RedisStore`, then `MEMORY USAGE` of
 //! each session's `s:` key and its user's `u:` index (one session per user).
+//! With `--keep` (the `scale` stage) the sessions stay in Redis and only Redis's
+//! `used_memory` before and after is read; `--from K` numbers the users from K, so a
+//! store can be topped up to a larger count.
 //! Prints one JSON object on stdout.
 
 use std::sync::Arc;
@@ -77,11 +80,29 @@ fn session(i: usize, now: i64, sessions: &Sessions) -> SignedIn {
     }
 }
 
+/// Redis's `used_memory` (bytes), from `INFO memory`.
+async fn used_memory(mut conn: redis::aio::ConnectionManager) -> Result<u64, String> {
+    let info: String = redis::cmd("INFO")
+        .arg("memory")
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| e.to_string())?;
+    info.lines()
+        .find_map(|l| l.strip_prefix("used_memory:"))
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| "no used_memory in INFO memory".to_string())
+}
+
 fn rss_kib() -> u64 {
     super::procs::status_field(std::process::id(), "VmRSS:")
 }
 
-pub async fn run(count: usize, redis: Option<String>) -> Result<(), String> {
+pub async fn run(
+    count: usize,
+    redis: Option<String>,
+    from: usize,
+    keep: bool,
+) -> Result<(), String> {
     let clock = Clock::new();
     let now = clock.now();
     let key = b"bench-secret-bench-secret-bench-secret".to_vec();
@@ -107,12 +128,41 @@ pub async fn run(count: usize, redis: Option<String>) -> Result<(), String> {
             .map_err(|e| format!("{e:?}"))?;
     }
     let sample = access_token(0, now).len();
+    let used_before = match (&conn, keep) {
+        (Some(conn), true) => used_memory(conn.clone()).await?,
+        _ => 0,
+    };
     let before = rss_kib();
-    for i in 0..count {
-        sessions
-            .create_signed_in(session(i, now, &sessions))
-            .await
-            .map_err(|e| format!("{e:?}"))?;
+    if keep {
+        // Many writes in flight at once: a million sessions one round trip at a time
+        // would take minutes.
+        let sessions = Arc::new(sessions);
+        let end = from + count;
+        let mut start = from;
+        while start < end {
+            let mut batch = tokio::task::JoinSet::new();
+            for i in start..(start + 64).min(end) {
+                let sessions = sessions.clone();
+                batch.spawn(async move {
+                    sessions
+                        .create_signed_in(session(i, now, &sessions))
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| format!("{e:?}"))
+                });
+            }
+            while let Some(done) = batch.join_next().await {
+                done.map_err(|e| e.to_string())??;
+            }
+            start += 64;
+        }
+    } else {
+        for i in from..from + count {
+            sessions
+                .create_signed_in(session(i, now, &sessions))
+                .await
+                .map_err(|e| format!("{e:?}"))?;
+        }
     }
     let after = rss_kib();
     let mut out = json!({
@@ -122,7 +172,11 @@ pub async fn run(count: usize, redis: Option<String>) -> Result<(), String> {
         "rss_after_kib": after,
         "bytes_per_session": (after.saturating_sub(before) as f64 * 1024.0 / count as f64).round(),
     });
-    if let Some(mut conn) = conn {
+    if let (Some(conn), true) = (&conn, keep) {
+        let used_after = used_memory(conn.clone()).await?;
+        out["redis_used_memory_before"] = json!(used_before);
+        out["redis_used_memory_after"] = json!(used_after);
+    } else if let Some(mut conn) = conn {
         let keys: Vec<String> = redis::cmd("KEYS")
             .arg("bench:s:*")
             .query_async(&mut conn)

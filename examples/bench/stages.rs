@@ -291,29 +291,31 @@ impl Bench {
         Ok(out)
     }
 
+    /// `bench sessions ARGS` as its own process on the servers' core: its JSON answer.
+    pub(crate) fn bench_sessions(&self, args: Vec<String>) -> Result<Value, String> {
+        let out = std::process::Command::new("taskset")
+            .arg("-c")
+            .arg(SERVER_CORE.to_string())
+            .arg(std::env::current_exe().map_err(|e| e.to_string())?)
+            .args(args)
+            .current_dir(procs::root())
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            return Err(format!(
+                "bench sessions: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("bench sessions answered: {e}"))
+    }
+
     pub(crate) async fn memory(&mut self, redis_url: Option<&str>) -> Result<(), String> {
         self.stage(&format!(
             "memory: {} sessions in the memory store (Okta-sized tokens)",
             self.o.sessions
         ));
-        let run = |args: Vec<String>| -> Result<Value, String> {
-            let out = std::process::Command::new("taskset")
-                .arg("-c")
-                .arg(SERVER_CORE.to_string())
-                .arg(std::env::current_exe().map_err(|e| e.to_string())?)
-                .args(args)
-                .current_dir(procs::root())
-                .output()
-                .map_err(|e| e.to_string())?;
-            if !out.status.success() {
-                return Err(format!(
-                    "bench sessions: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                ));
-            }
-            serde_json::from_slice(&out.stdout).map_err(|e| format!("bench sessions answered: {e}"))
-        };
-        let mem = run(vec![
+        let mem = self.bench_sessions(vec![
             "sessions".into(),
             "--count".into(),
             self.o.sessions.to_string(),
@@ -337,7 +339,7 @@ impl Bench {
             say(format!(
                 "  {n} sessions in Redis: MEMORY USAGE of each record and index"
             ));
-            let r = run(vec![
+            let r = self.bench_sessions(vec![
                 "sessions".into(),
                 "--count".into(),
                 n.to_string(),
