@@ -538,6 +538,15 @@ impl Portal {
         self.post("/signin/factor", &[("factor", factor)]).await
     }
 
+    /// From the factor page: chooses push and opens the wait page.
+    pub async fn wait_for_push(&self) -> Page {
+        self.get("/signin/factor").await;
+        self.post("/signin/factor", &[("factor", "push")])
+            .await
+            .assert_redirect("/signin/wait");
+        self.get("/signin/wait").await
+    }
+
     /// Starts a passwordless sign-in with `method`.
     pub async fn passwordless_start(&self, user: &str, method: &str) -> Page {
         let page = self.get("/signin").await;

@@ -91,11 +91,7 @@ async fn push_with_number_challenge_wrong_number_then_right() {
     p.password_step("dave@example.com", PASSWORD)
         .await
         .assert_redirect("/signin/factor");
-    p.get("/signin/factor").await;
-    p.post("/signin/factor", &[("factor", "push")])
-        .await
-        .assert_redirect("/signin/wait");
-    let wait = p.get("/signin/wait").await;
+    let wait = p.wait_for_push().await;
     assert_eq!(wait.status, 200);
     let push = p.pending_push("dave@example.com").await;
     let numbers: Vec<u64> = push["numbers"]
@@ -124,11 +120,7 @@ async fn push_with_number_challenge_wrong_number_then_right() {
     p.password_step("dave@example.com", PASSWORD)
         .await
         .assert_redirect("/signin/factor");
-    p.get("/signin/factor").await;
-    p.post("/signin/factor", &[("factor", "push")])
-        .await
-        .assert_redirect("/signin/wait");
-    let wait = p.get("/signin/wait").await;
+    let wait = p.wait_for_push().await;
     let shown: u64 = wait
         .body
         .split("id=\"binding-code\"")

@@ -296,11 +296,7 @@ async fn a_recovery_push_polled_ahead_goes_on_at_its_own_pages() {
         p.post("/recover", &[("username", BOB)])
             .await
             .assert_redirect("/signin/factor");
-        p.get("/signin/factor").await;
-        p.post("/signin/factor", &[("factor", "push")])
-            .await
-            .assert_redirect("/signin/wait");
-        p.get("/signin/wait").await;
+        p.wait_for_push().await;
         p.answer_push(BOB, approve, None).await;
         p.advance(POLL_DUE).await;
         let status = p.settled_status().await;

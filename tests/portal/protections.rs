@@ -165,11 +165,7 @@ async fn local_return_to_is_honoured_through_mfa() {
     )
     .await
     .assert_redirect("/signin/factor");
-    p.get("/signin/factor").await;
-    p.post("/signin/factor", &[("factor", "push")])
-        .await
-        .assert_redirect("/signin/wait");
-    p.get("/signin/wait").await;
+    p.wait_for_push().await;
     p.answer_push("bob@example.com", true, None).await;
     p.advance(POLL_DUE).await;
     let status = p.settled_status().await;
