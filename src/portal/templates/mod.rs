@@ -11,6 +11,10 @@
 //!
 //! Every Tera instance it builds has the catalog's functions (`t`, `when`: see
 //! [`i18n::functions`](super::i18n::functions)) registered, so templates hold no words.
+//! The templates are loaded once per offered language, each `t(id="…", lang=lang)` without
+//! variables already resolved to its text ([`words`]); a page renders from its language's
+//! set. Debug builds also render every page from the templates as written and refuse a
+//! page whose two renderings differ, so the whole test suite checks the resolution.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,6 +24,7 @@ use parking_lot::{Mutex, RwLock};
 use tera::{Context, Tera};
 
 mod icons;
+mod words;
 
 use super::i18n::functions::{Translate, When};
 use super::i18n::Catalog;
@@ -27,11 +32,19 @@ use super::i18n::Catalog;
 /// The suffix of a template file.
 const SUFFIX: &str = ".html.tera";
 
+/// The templates of a directory as Tera instances.
+struct Sets {
+    /// One per offered language (by its index in the catalog), its words resolved.
+    by_language: Vec<Tera>,
+    /// As written (debug builds only: each render is checked against it).
+    plain: Option<Tera>,
+}
+
 /// The templates of one directory, ready to render.
 pub struct Templates {
     dir: PathBuf,
     catalog: Arc<Catalog>,
-    tera: RwLock<Tera>,
+    tera: RwLock<Sets>,
     /// The newest modification time seen at the last load (debug builds reload past it).
     loaded: Mutex<Option<SystemTime>>,
 }
@@ -59,10 +72,26 @@ impl Templates {
         if cfg!(debug_assertions) {
             self.reload_if_changed();
         }
-        self.tera
-            .read()
-            .render(name, context)
-            .map_err(|e| describe(&e))
+        let lang = context
+            .get("lang")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|code| self.catalog.index(code))
+            .unwrap_or(self.catalog.fallback());
+        let sets = self.tera.read();
+        let Some(tera) = sets.by_language.get(lang) else {
+            return Err(format!("no templates for language {lang}"));
+        };
+        let html = tera.render(name, context).map_err(|e| describe(&e))?;
+        if let Some(plain) = &sets.plain {
+            let expected = plain.render(name, context).map_err(|e| describe(&e))?;
+            if html != expected {
+                return Err(format!(
+                    "{name}: the page from its language's templates differs from the one \
+                     rendered as written:\n{html}\n---\n{expected}"
+                ));
+            }
+        }
+        Ok(html)
     }
 
     /// Reloads the templates when a file is newer than the last load. A template that no
@@ -120,20 +149,59 @@ fn newest_change(dir: &Path) -> Option<SystemTime> {
         .max()
 }
 
-fn load(dir: &Path, catalog: &Arc<Catalog>) -> Result<(Tera, Option<SystemTime>), String> {
+fn load(dir: &Path, catalog: &Arc<Catalog>) -> Result<(Sets, Option<SystemTime>), String> {
     let found = files(dir);
     if found.is_empty() {
         return Err(format!("no *{SUFFIX} templates in {}", dir.display()));
     }
+    let sources = found
+        .iter()
+        .map(|(path, name)| {
+            std::fs::read_to_string(path)
+                .map(|source| (name.clone(), source))
+                .map_err(|e| format!("template {}: {e}", path.display()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let newest = newest_change(dir);
+    let plain = build(
+        catalog,
+        sources.iter().map(|(n, s)| (n.as_str(), s.clone())),
+    )
+    .map_err(|e| format!("templates in {}: {e}", dir.display()))?;
+    let mut by_language = Vec::with_capacity(catalog.languages().len());
+    for lang in 0..catalog.languages().len() {
+        let text = |id: &str| catalog.text(lang, id, None).into_owned();
+        let resolved = sources
+            .iter()
+            .map(|(name, source)| (name.as_str(), words::resolve(source, &text)));
+        match build(catalog, resolved) {
+            Ok(tera) => by_language.push(tera),
+            // (Not expected: a literal in place of a call parses wherever the call did.)
+            Err(e) => {
+                tracing::warn!(error = %e, "templates with their words resolved do not load; using them as written");
+                by_language.push(plain.clone());
+            }
+        }
+    }
+    let plain = cfg!(debug_assertions).then_some(plain);
+    Ok((Sets { by_language, plain }, newest))
+}
+
+/// A Tera instance of `templates` (name, source), with the catalog's functions.
+fn build<'a>(
+    catalog: &Arc<Catalog>,
+    templates: impl IntoIterator<Item = (&'a str, String)>,
+) -> Result<Tera, String> {
     let mut tera = Tera::default();
-    // Tera escapes by the file's path: every `.html.tera` is escaped.
-    tera.autoescape_on(vec![SUFFIX, ".html"]);
+    // Every template is a `.html.tera` file (`files` finds no others), and their names
+    // drop the suffix: all are escaped.
+    tera.autoescape_on(vec![""]);
     tera.register_function("t", Translate(catalog.clone()));
     tera.register_function("when", When(catalog.clone()));
     tera.register_function("icon", icons::Icon::new());
-    tera.add_template_files(found.iter().map(|(path, name)| (path, Some(name.as_str()))))
-        .map_err(|e| format!("templates in {}: {}", dir.display(), describe(&e)))?;
-    Ok((tera, newest_change(dir)))
+    tera.add_raw_templates(templates)
+        .map_err(|e| describe(&e))?;
+    Ok(tera)
 }
 
 /// Tera's error with its causes (the first line alone rarely says what is wrong).
