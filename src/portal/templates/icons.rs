@@ -58,6 +58,7 @@ const DRAWINGS: [(&str, &str); 12] = [
 
 /// `icon(name="lock")`: the icon's whole `<svg>` element, marked safe (it is written here,
 /// never from input). An unknown name is an empty frame, as the macro it replaces drew.
+#[derive(Clone)]
 pub struct Icon {
     svgs: HashMap<&'static str, String>,
     empty: String,
@@ -76,17 +77,19 @@ impl Icon {
             empty: svg("", ""),
         }
     }
+
+    /// The `<svg>` of `name` (an empty frame for a name it does not know).
+    pub fn draw(&self, name: &str) -> &str {
+        // Only the templates name icons; an unknown one is their typo, drawn empty (its
+        // name kept out of the markup: it could come from a context value).
+        self.svgs.get(name).unwrap_or(&self.empty)
+    }
 }
 
 impl Function for Icon {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
         let name = args.get("name").and_then(Value::as_str).unwrap_or("");
-        Ok(Value::String(match self.svgs.get(name) {
-            Some(svg) => svg.clone(),
-            // Only the templates name icons; an unknown one is their typo, drawn empty
-            // (its name kept out of the markup: it could come from a context value).
-            None => self.empty.clone(),
-        }))
+        Ok(Value::String(self.draw(name).to_string()))
     }
 
     fn is_safe(&self) -> bool {

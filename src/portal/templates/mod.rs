@@ -24,6 +24,7 @@ use parking_lot::{Mutex, RwLock};
 use tera::{Context, Tera};
 
 mod icons;
+mod widgets;
 mod words;
 
 use super::i18n::functions::{Translate, When};
@@ -198,7 +199,10 @@ fn build<'a>(
     tera.autoescape_on(vec![""]);
     tera.register_function("t", Translate(catalog.clone()));
     tera.register_function("when", When(catalog.clone()));
-    tera.register_function("icon", icons::Icon::new());
+    let icons = icons::Icon::new();
+    tera.register_function("field", widgets::Field(icons.clone()));
+    tera.register_function("option", widgets::Choice(icons.clone()));
+    tera.register_function("icon", icons);
     tera.add_raw_templates(templates)
         .map_err(|e| describe(&e))?;
     Ok(tera)
