@@ -11,7 +11,7 @@
 //!
 //! A separate test binary: the subscriber is global to the process.
 
-#[path = "portal/common.rs"]
+#[path = "portal/common/mod.rs"]
 mod common;
 
 use std::io::Write;
