@@ -18,7 +18,12 @@ fn text(value: Option<&Value>) -> String {
     match value {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::Number(n)) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => i.to_string(),
+            (None, Some(u), _) => u.to_string(),
+            (None, None, Some(f)) => f.to_string(),
+            _ => String::new(),
+        },
         Some(Value::Bool(b)) => b.to_string(),
         Some(Value::Array(items)) => {
             let items: Vec<String> = items.iter().map(|v| text(Some(v))).collect();
@@ -248,6 +253,8 @@ mod tests {
             json!({"name": "phone", "label": "Phone", "value": null, "dir": "ltr", "type": "tel"}),
         );
         cases.push(json!({"name": "n", "label": "L", "value": 42, "autocomplete": ""}));
+        cases.push(json!({"name": "f", "label": 1.0, "value": 2.5, "hint": 0, "error": true, "error_field": "f"}));
+        cases.push(json!({"name": "a", "label": ["x", 1], "value": {"k": "v"}, "dir": false}));
         for a in cases {
             let (by_macro, by_function) = both("field", a.clone());
             assert_eq!(by_function, by_macro, "{a}");
