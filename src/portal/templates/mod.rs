@@ -202,6 +202,7 @@ fn build<'a>(
     let icons = icons::Icon::new();
     tera.register_function("field", widgets::Field(icons.clone()));
     tera.register_function("option", widgets::Choice(icons.clone()));
+    tera.register_function("picker", widgets::Picker);
     tera.register_function("icon", icons);
     tera.add_raw_templates(templates)
         .map_err(|e| describe(&e))?;

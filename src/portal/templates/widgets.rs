@@ -1,5 +1,6 @@
 //! The forms' building blocks as template functions: `field(…)` (a labelled input with its
-//! hint and error) and `option(…)` (a method choice). They were Tera macros, and a macro
+//! hint and error), `option(…)` (a method choice) and `picker(…)` (the language links every
+//! page ends with). They were Tera macros, and a macro
 //! call (a fresh frame, its arguments copied in, its body rendered to a string of its own)
 //! cost more than the rest of a page's markup around it; a page holds several. The
 //! functions write the same markup, byte for byte (the tests render the old macros beside
@@ -170,6 +171,51 @@ impl Function for Choice {
     }
 }
 
+/// `picker(languages=languages, label=…)`: the language links (`languages` as the pages'
+/// context holds them: `href`, `code`, `name`, `current`), in a `<nav>` named `label`; nothing
+/// when only one language is offered. A loop of look-ups in Tera cost more than the rest of
+/// a page's footer.
+pub struct Picker;
+
+impl Function for Picker {
+    fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        let languages = match args.get("languages") {
+            Some(Value::Array(languages)) => languages,
+            _ => return Err(tera::Error::msg("picker() needs `languages`, a list")),
+        };
+        if languages.len() < 2 {
+            return Ok(Value::String(String::new()));
+        }
+        let mut out = String::with_capacity(128 * languages.len());
+        let _ = write!(
+            out,
+            "<nav class=\"languages\" aria-label=\"{}\">\n    <ul>",
+            escaped(args, "label", "")
+        );
+        for l in languages {
+            let field = |name: &str| escape_html(&text(l.get(name)));
+            let code = field("code");
+            let _ = write!(
+                out,
+                "<li><a href=\"{}\" hreflang=\"{code}\" lang=\"{code}\"{}>{}</a></li>",
+                field("href"),
+                if truthy(l.get("current")) {
+                    " aria-current=\"true\""
+                } else {
+                    ""
+                },
+                field("name")
+            );
+        }
+        out.push_str("</ul>\n  </nav>");
+        Ok(Value::String(out))
+    }
+
+    fn is_safe(&self) -> bool {
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,6 +318,41 @@ mod tests {
             let (by_macro, by_function) = both("option", a.clone());
             assert_eq!(by_function, by_macro, "{a}");
         }
+    }
+
+    #[test]
+    fn the_picker_is_written_as_the_loop_wrote_it() {
+        let old = r#"{% if languages | length > 1 %}<nav class="languages" aria-label="{{ label }}">
+    <ul>{% for l in languages %}<li><a href="{{ l.href }}" hreflang="{{ l.code }}" lang="{{ l.code }}"{% if l.current %} aria-current="true"{% endif %}>{{ l.name }}</a></li>{% endfor %}</ul>
+  </nav>{% endif %}"#;
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![""]);
+        tera.register_function("picker", Picker);
+        tera.add_raw_templates([
+            ("old", old),
+            ("new", "{{ picker(languages=languages, label=label) }}"),
+        ])
+        .unwrap();
+        let hostile = r#"<i>"x" & 'y'</i>"#;
+        for languages in [
+            json!([]),
+            json!([{"code": "en", "name": "English", "href": "?lang=en", "current": true}]),
+            json!([
+                {"code": "en", "name": "English", "href": "/signin?lang=en", "current": false},
+                {"code": "ar", "name": "العربية", "href": "/signin?a=1&lang=ar", "current": true},
+                {"code": hostile, "name": hostile, "href": hostile, "current": false},
+            ]),
+        ] {
+            let mut c = Context::new();
+            c.insert("languages", &languages);
+            c.insert("label", hostile);
+            assert_eq!(
+                tera.render("new", &c).unwrap(),
+                tera.render("old", &c).unwrap(),
+                "{languages}"
+            );
+        }
+        assert!(Picker.call(&HashMap::new()).is_err());
     }
 
     #[test]
