@@ -198,7 +198,7 @@ fn build<'a>(
     // drop the suffix: all are escaped.
     tera.autoescape_on(vec![""]);
     tera.register_function("t", Translate(catalog.clone()));
-    tera.register_function("when", When(catalog.clone()));
+    tera.register_function("when", When::new(catalog.clone()));
     let icons = icons::Icon::new();
     tera.register_function("field", widgets::Field(icons.clone()));
     tera.register_function("option", widgets::Choice(icons.clone()));

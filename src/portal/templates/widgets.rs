@@ -7,30 +7,30 @@
 //! them), and escape every value as Tera's autoescape did. The macros `m::field` and
 //! `m::option` stay, calling these, for templates written against them.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
-use std::fmt::Write;
 
-use tera::{escape_html, Function, Value};
+use tera::{Function, Value};
 
 use super::icons::Icon;
 
 /// A value as Tera writes it in `{{ … }}` (before escaping).
-fn text(value: Option<&Value>) -> String {
+fn text(value: Option<&Value>) -> Cow<'_, str> {
     match value {
-        None | Some(Value::Null) => String::new(),
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+        None | Some(Value::Null) => Cow::Borrowed(""),
+        Some(Value::String(s)) => Cow::Borrowed(s),
+        Some(Value::Number(n)) => Cow::Owned(match (n.as_i64(), n.as_u64(), n.as_f64()) {
             (Some(i), _, _) => i.to_string(),
             (None, Some(u), _) => u.to_string(),
             (None, None, Some(f)) => f.to_string(),
             _ => String::new(),
-        },
-        Some(Value::Bool(b)) => b.to_string(),
+        }),
+        Some(Value::Bool(b)) => Cow::Borrowed(if *b { "true" } else { "false" }),
         Some(Value::Array(items)) => {
-            let items: Vec<String> = items.iter().map(|v| text(Some(v))).collect();
-            format!("[{}]", items.join(", "))
+            let items: Vec<Cow<'_, str>> = items.iter().map(|v| text(Some(v))).collect();
+            Cow::Owned(format!("[{}]", items.join(", ")))
         }
-        Some(Value::Object(_)) => "[object]".to_string(),
+        Some(Value::Object(_)) => Cow::Borrowed("[object]"),
     }
 }
 
@@ -46,11 +46,32 @@ fn truthy(value: Option<&Value>) -> bool {
     }
 }
 
-/// The argument `name` written escaped, or `default` when it is not given.
-fn escaped(args: &HashMap<String, Value>, name: &str, default: &str) -> String {
+/// Writes `s` to `out` escaped as Tera's autoescape escapes it (`tera::escape_html`: the
+/// same six characters, the same entities), without a string of its own.
+fn escape_into(out: &mut String, s: &str) {
+    let mut from = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#x27;",
+            b'/' => "&#x2F;",
+            _ => continue,
+        };
+        out.push_str(&s[from..i]);
+        out.push_str(entity);
+        from = i + 1;
+    }
+    out.push_str(&s[from..]);
+}
+
+/// Writes the argument `name` (or `default` when it is not given) to `out`, escaped.
+fn put(out: &mut String, args: &HashMap<String, Value>, name: &str, default: &str) {
     match args.get(name) {
-        Some(v) => escape_html(&text(Some(v))),
-        None => escape_html(default),
+        Some(v) => escape_into(out, &text(Some(v))),
+        None => escape_into(out, default),
     }
 }
 
@@ -68,62 +89,78 @@ pub struct Field(pub Icon);
 impl Function for Field {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
         let name_value = required(args, "name", "field")?;
-        let label = escape_html(&text(Some(required(args, "label", "field")?)));
-        let name = escape_html(&text(Some(name_value)));
+        let label = required(args, "label", "field")?;
+        let name = &text(Some(name_value));
         let error_field = args.get("error_field").cloned().unwrap_or(Value::from(""));
         let invalid = truthy(args.get("error")) && &error_field == name_value;
         let has_hint = truthy(args.get("hint"));
         let extra = text(args.get("extra"));
         let mut out = String::with_capacity(512);
-        // (Writing to a String cannot fail.)
-        let _ = write!(
-            out,
-            "\n\n<div class=\"field{}\">\n  <label for=\"{name}\">{label}</label>\n  ",
-            if invalid { " field-invalid" } else { "" }
-        );
-        if has_hint {
-            let hint = escaped(args, "hint", "");
-            let _ = write!(out, "<p class=\"hint\" id=\"{name}-hint\">{hint}</p>");
+        let put_name = |out: &mut String| escape_into(out, name);
+        out.push_str("\n\n<div class=\"field");
+        if invalid {
+            out.push_str(" field-invalid");
         }
-        let _ = write!(
-            out,
-            "\n  <input id=\"{name}\" name=\"{name}\" type=\"{}\" value=\"{}\"",
-            escaped(args, "type", "text"),
-            escaped(args, "value", "")
-        );
+        out.push_str("\">\n  <label for=\"");
+        put_name(&mut out);
+        out.push_str("\">");
+        escape_into(&mut out, &text(Some(label)));
+        out.push_str("</label>\n  ");
+        if has_hint {
+            out.push_str("<p class=\"hint\" id=\"");
+            put_name(&mut out);
+            out.push_str("-hint\">");
+            put(&mut out, args, "hint", "");
+            out.push_str("</p>");
+        }
+        out.push_str("\n  <input id=\"");
+        put_name(&mut out);
+        out.push_str("\" name=\"");
+        put_name(&mut out);
+        out.push_str("\" type=\"");
+        put(&mut out, args, "type", "text");
+        out.push_str("\" value=\"");
+        put(&mut out, args, "value", "");
+        out.push('"');
         if truthy(args.get("dir")) {
-            let _ = write!(out, " dir=\"{}\"", escaped(args, "dir", ""));
+            out.push_str(" dir=\"");
+            put(&mut out, args, "dir", "");
+            out.push('"');
         }
         if truthy(args.get("autocomplete")) {
-            let _ = write!(
-                out,
-                " autocomplete=\"{}\"",
-                escaped(args, "autocomplete", "")
-            );
+            out.push_str(" autocomplete=\"");
+            put(&mut out, args, "autocomplete", "");
+            out.push('"');
         }
         if invalid {
-            let _ = write!(
-                out,
-                " aria-invalid=\"true\" aria-describedby=\"{name}-error"
-            );
+            out.push_str(" aria-invalid=\"true\" aria-describedby=\"");
+            put_name(&mut out);
+            out.push_str("-error");
             if has_hint {
-                let _ = write!(out, " {name}-hint");
+                out.push(' ');
+                put_name(&mut out);
+                out.push_str("-hint");
             }
             out.push('"');
         } else if has_hint {
-            let _ = write!(out, " aria-describedby=\"{name}-hint\"");
+            out.push_str(" aria-describedby=\"");
+            put_name(&mut out);
+            out.push_str("-hint\"");
         }
         if invalid && !extra.contains("autofocus") {
             out.push_str(" autofocus");
         }
-        let _ = write!(out, " {extra}>\n  ");
+        out.push(' ');
+        out.push_str(&extra);
+        out.push_str(">\n  ");
         if invalid {
-            let _ = write!(
-                out,
-                "<p class=\"field-error\" id=\"{name}-error\">{}<span>{}</span></p>",
-                self.0.draw("warning"),
-                escaped(args, "error", "")
-            );
+            out.push_str("<p class=\"field-error\" id=\"");
+            put_name(&mut out);
+            out.push_str("-error\">");
+            out.push_str(self.0.draw("warning"));
+            out.push_str("<span>");
+            put(&mut out, args, "error", "");
+            out.push_str("</span></p>");
         }
         out.push_str("\n</div>\n");
         Ok(Value::String(out))
@@ -140,29 +177,27 @@ pub struct Choice(pub Icon);
 
 impl Function for Choice {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
-        let name_value = required(args, "name", "option")?;
-        let value_value = required(args, "value", "option")?;
-        let label = escape_html(&text(Some(required(args, "label", "option")?)));
-        let name = escape_html(&text(Some(name_value)));
-        let value = escape_html(&text(Some(value_value)));
+        let name = required(args, "name", "option")?;
+        let value = required(args, "value", "option")?;
+        let label = required(args, "label", "option")?;
         let mut out = String::with_capacity(1024);
-        let _ = write!(
-            out,
-            "\n<button type=\"submit\" class=\"option\" name=\"{name}\" value=\"{value}\""
-        );
-        if name_value.as_str() == Some("method") {
-            let _ = write!(
-                out,
-                " formaction=\"{}/signin/passwordless\" formnovalidate",
-                escaped(args, "base", "")
-            );
+        out.push_str("\n<button type=\"submit\" class=\"option\" name=\"");
+        escape_into(&mut out, &text(Some(name)));
+        out.push_str("\" value=\"");
+        escape_into(&mut out, &text(Some(value)));
+        out.push('"');
+        if name.as_str() == Some("method") {
+            out.push_str(" formaction=\"");
+            put(&mut out, args, "base", "");
+            out.push_str("/signin/passwordless\" formnovalidate");
         }
-        let icon = self.0.draw(value_value.as_str().unwrap_or(""));
-        let _ = write!(
-            out,
-            ">\n  <span class=\"option-icon\">{icon}</span>\n  <span class=\"option-label\">{label}</span>\n  {}\n</button>\n",
-            self.0.draw("chevron")
-        );
+        out.push_str(">\n  <span class=\"option-icon\">");
+        out.push_str(self.0.draw(value.as_str().unwrap_or("")));
+        out.push_str("</span>\n  <span class=\"option-label\">");
+        escape_into(&mut out, &text(Some(label)));
+        out.push_str("</span>\n  ");
+        out.push_str(self.0.draw("chevron"));
+        out.push_str("\n</button>\n");
         Ok(Value::String(out))
     }
 
@@ -186,26 +221,25 @@ impl Function for Picker {
         if languages.len() < 2 {
             return Ok(Value::String(String::new()));
         }
-        let mut out = String::with_capacity(128 * languages.len());
-        let _ = write!(
-            out,
-            "<nav class=\"languages\" aria-label=\"{}\">\n    <ul>",
-            escaped(args, "label", "")
-        );
+        let mut out = String::with_capacity(160 * languages.len());
+        out.push_str("<nav class=\"languages\" aria-label=\"");
+        put(&mut out, args, "label", "");
+        out.push_str("\">\n    <ul>");
         for l in languages {
-            let field = |name: &str| escape_html(&text(l.get(name)));
-            let code = field("code");
-            let _ = write!(
-                out,
-                "<li><a href=\"{}\" hreflang=\"{code}\" lang=\"{code}\"{}>{}</a></li>",
-                field("href"),
-                if truthy(l.get("current")) {
-                    " aria-current=\"true\""
-                } else {
-                    ""
-                },
-                field("name")
-            );
+            let code = text(l.get("code"));
+            out.push_str("<li><a href=\"");
+            escape_into(&mut out, &text(l.get("href")));
+            out.push_str("\" hreflang=\"");
+            escape_into(&mut out, &code);
+            out.push_str("\" lang=\"");
+            escape_into(&mut out, &code);
+            out.push('"');
+            if truthy(l.get("current")) {
+                out.push_str(" aria-current=\"true\"");
+            }
+            out.push('>');
+            escape_into(&mut out, &text(l.get("name")));
+            out.push_str("</a></li>");
         }
         out.push_str("</ul>\n  </nav>");
         Ok(Value::String(out))
@@ -353,6 +387,21 @@ mod tests {
             );
         }
         assert!(Picker.call(&HashMap::new()).is_err());
+    }
+
+    #[test]
+    fn values_are_escaped_as_tera_escapes_them() {
+        for s in [
+            "",
+            "plain",
+            r#"<a href="/x?a=1&b='2'">é/ü</a>"#,
+            "&&//''",
+            "ends with <",
+        ] {
+            let mut out = String::from("»");
+            escape_into(&mut out, s);
+            assert_eq!(out, format!("»{}", tera::escape_html(s)));
+        }
     }
 
     #[test]
