@@ -86,9 +86,17 @@ impl Templates {
         if let Some(plain) = &sets.plain {
             let expected = plain.render(name, context).map_err(|e| describe(&e))?;
             if html != expected {
+                // (Where, not what: a page can hold a username.)
+                let at = html
+                    .bytes()
+                    .zip(expected.bytes())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(html.len().min(expected.len()));
                 return Err(format!(
                     "{name}: the page from its language's templates differs from the one \
-                     rendered as written:\n{html}\n---\n{expected}"
+                     rendered as written, from byte {at} ({} and {} bytes)",
+                    html.len(),
+                    expected.len()
                 ));
             }
         }
