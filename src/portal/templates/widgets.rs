@@ -91,8 +91,12 @@ impl Function for Field {
         let name_value = required(args, "name", "field")?;
         let label = required(args, "label", "field")?;
         let name = &text(Some(name_value));
-        let error_field = args.get("error_field").cloned().unwrap_or(Value::from(""));
-        let invalid = truthy(args.get("error")) && &error_field == name_value;
+        // (`error_field` defaults to "", as the macro's did.)
+        let names_this = match args.get("error_field") {
+            Some(field) => field == name_value,
+            None => name_value.as_str() == Some(""),
+        };
+        let invalid = truthy(args.get("error")) && names_this;
         let has_hint = truthy(args.get("hint"));
         let extra = text(args.get("extra"));
         let mut out = String::with_capacity(512);

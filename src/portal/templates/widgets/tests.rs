@@ -157,4 +157,16 @@ fn a_missing_name_or_label_is_an_error_not_a_panic() {
     assert!(field.call(&args).is_err());
     assert!(field.call(&HashMap::new()).is_err());
     assert!(Choice(Icon::new()).call(&args).is_err());
+    // Without `error_field`, an error names no field (the macro's default was ""); with it,
+    // the field is marked.
+    let mut a = HashMap::from([
+        ("name".to_string(), json!("x")),
+        ("label".to_string(), json!("L")),
+        ("error".to_string(), json!("E")),
+    ]);
+    let html = field.call(&a).unwrap();
+    assert!(!html.as_str().unwrap().contains("field-invalid"));
+    a.insert("error_field".to_string(), json!("x"));
+    let html = field.call(&a).unwrap();
+    assert!(html.as_str().unwrap().contains("field-invalid"));
 }
